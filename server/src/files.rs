@@ -1,0 +1,82 @@
+//! The file store the engine reads from. Discovery (CLI) or the open-document
+//! table (LSP) fills it; after that the engine does no IO.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::text::LineIndex;
+
+/// Index of a file in [`Files`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub line_index: LineIndex,
+}
+
+/// All files of one analysis, addressed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Files {
+    files: Vec<SourceFile>,
+    by_path: std::collections::HashMap<PathBuf, FileId>,
+}
+
+impl Files {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file, or replaces the text of a file already known by path.
+    pub fn insert(&mut self, path: PathBuf, text: impl Into<Arc<str>>) -> FileId {
+        let text = text.into();
+        let line_index = LineIndex::new(&text);
+        if let Some(&id) = self.by_path.get(&path) {
+            let file = &mut self.files[id.0 as usize];
+            file.text = text;
+            file.line_index = line_index;
+            return id;
+        }
+        let id = FileId(self.files.len() as u32);
+        self.by_path.insert(path.clone(), id);
+        self.files.push(SourceFile {
+            path,
+            text,
+            line_index,
+        });
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn path(&self, id: FileId) -> &Path {
+        &self.get(id).path
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        &self.get(id).text
+    }
+
+    pub fn lookup(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(path).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+}

@@ -1,0 +1,15 @@
+//! dols: the Durable Objects language server and checker.
+//!
+//! Data flows one way: [`discovery`] → [`config`] → [`index`] → [`model`] →
+//! [`rules`] → front ends ([`cli`]). See `docs/architecture.md`.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discovery;
+pub mod files;
+pub mod index;
+pub mod knowledge;
+pub mod model;
+pub mod rules;
+pub mod text;
