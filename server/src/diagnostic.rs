@@ -69,4 +69,20 @@ impl Diagnostic {
         });
         self
     }
+
+    /// In-place form of [`Diagnostic::with_related`], for reporters.
+    pub fn with_related_mut(&mut self, file: FileId, range: TextRange, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related {
+            file,
+            range,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Changes the severity of this one finding (e.g. lowered when unsure).
+    pub fn set_severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
 }

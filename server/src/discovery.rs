@@ -1,1 +1,196 @@
-//! Discovery
+//! Finding what to analyse: wrangler configs, TS/JS sources, tsconfig files
+//! and `.dev.vars`/`.env` files under the given roots.
+//!
+//! This is the only stage of the CLI path that touches the file system; it
+//! hands the engine paths and texts, never handles.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::ConfigFormat;
+use crate::index::language::SourceLanguage;
+
+/// Folders never worth descending into: dependencies, tool state, build output.
+pub const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    ".wrangler",
+    ".git",
+    ".hg",
+    ".svn",
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".output",
+    ".vercel",
+    ".turbo",
+    ".cache",
+    "coverage",
+    "target",
+];
+
+/// Sources larger than this are skipped: they are bundles or generated code,
+/// and parsing them would only cost time.
+pub const MAX_SOURCE_BYTES: u64 = 2 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRole {
+    Config(ConfigFormat),
+    Source(SourceLanguage),
+    TsConfig,
+    /// `.dev.vars`, `.dev.vars.<env>`, `.env`: secret names for local dev.
+    DotVars,
+}
+
+impl FileRole {
+    pub fn of(path: &Path) -> Option<FileRole> {
+        let name = path.file_name()?.to_str()?;
+        if let Some(format) = ConfigFormat::from_file_name(name) {
+            return Some(FileRole::Config(format));
+        }
+        if name == "tsconfig.json" || name == "jsconfig.json" {
+            return Some(FileRole::TsConfig);
+        }
+        if name == ".dev.vars" || name.starts_with(".dev.vars.") || name == ".env" {
+            return Some(FileRole::DotVars);
+        }
+        SourceLanguage::from_path(path).map(FileRole::Source)
+    }
+}
+
+/// A file discovery decided not to read, with the reason (logged, and shown
+/// by `dols check --verbose`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Discovered {
+    /// Every file with a role, sorted by path.
+    pub files: Vec<(PathBuf, FileRole)>,
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// Walks `roots`, honouring `.gitignore` even outside a git repository.
+pub fn discover(roots: &[PathBuf]) -> Discovered {
+    let mut found = Discovered::default();
+    for root in roots {
+        if root.is_file() {
+            if let Some(role) = FileRole::of(root) {
+                found.files.push((root.clone(), role));
+            }
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .git_global(false)
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir
+                    && entry.depth() > 0
+                    && entry
+                        .file_name()
+                        .to_str()
+                        .is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+            })
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    found.skipped.push(SkippedFile {
+                        path: root.clone(),
+                        reason: format!("walk error: {err}"),
+                    });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let path = entry.into_path();
+            if let Some(role) = FileRole::of(&path) {
+                found.files.push((path, role));
+            }
+        }
+    }
+    found.files.sort_by(|a, b| a.0.cmp(&b.0));
+    found.files.dedup_by(|a, b| a.0 == b.0);
+    found
+}
+
+/// Reads a discovered file as UTF-8 text, or says why it was skipped.
+pub fn read_text(path: &Path, role: FileRole) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot stat: {e}"))?;
+    if matches!(role, FileRole::Source(_)) && meta.len() > MAX_SOURCE_BYTES {
+        return Err(format!(
+            "larger than {} MiB ({} bytes); probably generated",
+            MAX_SOURCE_BYTES / 1024 / 1024,
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.contains(&0) {
+        return Err("binary content (NUL bytes)".to_string());
+    }
+    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles() {
+        assert_eq!(
+            FileRole::of(Path::new("a/wrangler.jsonc")),
+            Some(FileRole::Config(ConfigFormat::Jsonc))
+        );
+        assert_eq!(FileRole::of(Path::new("a/.dev.vars.staging")), Some(FileRole::DotVars));
+        assert_eq!(
+            FileRole::of(Path::new("a/x.d.ts")),
+            Some(FileRole::Source(SourceLanguage::TypeScript))
+        );
+        assert_eq!(FileRole::of(Path::new("a/README.md")), None);
+    }
+
+    #[test]
+    fn walk_skips_dependencies_and_honours_gitignore_without_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("node_modules/lib")).unwrap();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::create_dir_all(root.join("generated")).unwrap();
+        std::fs::write(root.join("wrangler.toml"), "").unwrap();
+        std::fs::write(root.join("node_modules/lib/wrangler.toml"), "").unwrap();
+        std::fs::write(root.join("src/index.ts"), "").unwrap();
+        std::fs::write(root.join("generated/x.ts"), "").unwrap();
+        std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
+        let found = discover(&[root.to_path_buf()]);
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|(p, _)| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        assert_eq!(names, vec!["src/index.ts", "wrangler.toml"]);
+    }
+}
+
+/// Discovers and reads everything under `roots`, ready for
+/// [`crate::model::Workspace::build`]. Unreadable files are skipped and
+/// listed with the reason.
+pub fn load(roots: &[PathBuf]) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
+    let Discovered { files, mut skipped } = discover(roots);
+    let mut inputs = Vec::with_capacity(files.len());
+    for (path, role) in files {
+        match read_text(&path, role) {
+            Ok(text) => inputs.push(crate::model::InputFile { path, role, text }),
+            Err(reason) => skipped.push(SkippedFile { path, reason }),
+        }
+    }
+    (inputs, skipped)
+}

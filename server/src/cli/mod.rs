@@ -1,1 +1,74 @@
-//! CLI
+//! The command line: `dols check`, `dols explain`, `dols rules`. This layer
+//! knows about terminals and output formats; all analysis is in the engine.
+
+pub mod check;
+pub mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "dols", version, about = "Durable Objects language server and checker for Cloudflare Workers")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check every Worker under the given paths and print diagnostics.
+    Check(CheckArgs),
+    /// Print the documentation of a rule.
+    Explain {
+        /// Rule id, e.g. `class-not-exported`.
+        rule: String,
+    },
+    /// List every rule with its default severity.
+    Rules,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders to check (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with status 1 when there are warnings, not only errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Also list files that were skipped and why.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Explain { rule } => match crate::rules::by_id(&rule) {
+            Some(rule) => {
+                print!("{}", crate::rules::render_doc_page(rule));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("dols: no rule named `{rule}`; `dols rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+        Command::Rules => {
+            for rule in crate::rules::ALL {
+                println!("{:<26} {:<8} {}", rule.id, rule.severity.as_str(), rule.summary);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,1 +1,378 @@
-//! Project model
+//! The project model: Workers, their configs per environment, their sources
+//! and module graphs, and the Durable Object classes they declare and export.
+//!
+//! [`Workspace::build`] takes file paths and texts (from discovery or from an
+//! editor's open documents) and does no IO of its own.
+
+pub mod exports;
+pub mod migrations;
+pub mod resolve;
+
+use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{self, ConfigFile, EffectiveConfig};
+use crate::discovery::FileRole;
+use crate::files::{FileId, Files};
+use crate::index::{self, ClassInfo, FileSummary, ImportKind};
+use crate::text::TextRange;
+
+pub use exports::{ExportOrigin, ExportSet};
+pub use migrations::{Backend, Replay};
+
+/// One Worker: a wrangler config and everything it deploys.
+#[derive(Debug)]
+pub struct Worker {
+    pub config: FileId,
+    /// Index into [`Workspace::configs`].
+    pub config_index: usize,
+    /// The folder holding the config.
+    pub dir: PathBuf,
+    /// Effective config per environment; index 0 is the top level.
+    pub envs: Vec<EffectiveConfig>,
+    /// The resolved `main` per environment (parallel to `envs`).
+    pub mains: Vec<MainFile>,
+    /// Sources reachable from any `main`, plus every source under `dir`
+    /// that belongs to no nested Worker. Sorted.
+    pub sources: Vec<FileId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MainFile {
+    /// No `main` key: assets-only Worker, or a framework sets it.
+    Unset,
+    Found(FileId),
+    /// `main` points at a file not in the tree (build output, ignored path).
+    Missing { path: PathBuf, range: TextRange },
+}
+
+impl Worker {
+    /// The Worker's script name as configured at the top level.
+    pub fn name(&self) -> Option<&str> {
+        self.envs[0].name.as_ref().map(|n| n.value.as_str())
+    }
+
+    pub fn main_of(&self, env_index: usize) -> Option<FileId> {
+        match self.mains.get(env_index) {
+            Some(MainFile::Found(id)) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// Everything the rules and features read.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub files: Files,
+    pub configs: Vec<ConfigFile>,
+    /// Summary per source file, indexed by `FileId.0`; `None` for non-source
+    /// files and for files whose summary failed.
+    pub summaries: Vec<Option<FileSummary>>,
+    /// Resolved module specifiers per file: specifier → target.
+    pub edges: HashMap<FileId, HashMap<String, FileId>>,
+    pub workers: Vec<Worker>,
+    /// Configs wrangler ignores because another config in the same folder
+    /// wins: (shadowed, winner).
+    pub shadowed_configs: Vec<(FileId, FileId)>,
+    /// Source files whose indexing panicked, with the panic message.
+    pub index_failures: Vec<(FileId, String)>,
+}
+
+/// One input file for [`Workspace::build`].
+pub struct InputFile {
+    pub path: PathBuf,
+    pub role: FileRole,
+    pub text: String,
+}
+
+impl Workspace {
+    pub fn build(inputs: Vec<InputFile>) -> Workspace {
+        let mut ws = Workspace::default();
+        let mut roles = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let path = resolve::normalize(&input.path);
+            let id = ws.files.insert(path, input.text);
+            roles.push((id, input.role));
+        }
+        ws.summaries = summarize_all(&ws.files, &roles, &mut ws.index_failures);
+        ws.edges = resolve_edges(&ws.files, &roles, &ws.summaries);
+        ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs);
+        ws.workers = build_workers(&ws, &roles);
+        ws
+    }
+
+    pub fn summary(&self, file: FileId) -> Option<&FileSummary> {
+        self.summaries.get(file.0 as usize).and_then(|s| s.as_ref())
+    }
+
+    /// Target of `specifier` as imported from `from`, if it is in the tree.
+    pub fn resolve_import(&self, from: FileId, specifier: &str) -> Option<FileId> {
+        self.edges.get(&from)?.get(specifier).copied()
+    }
+
+    /// What a module exports, following re-exports and aliases.
+    pub fn exports_of(&self, file: FileId) -> ExportSet {
+        exports::collect(self, file)
+    }
+
+    /// Classes declared in a Worker's sources with a given name.
+    pub fn classes_named<'a>(&'a self, worker: &Worker, name: &'a str) -> impl Iterator<Item = (FileId, &'a ClassInfo)> + 'a {
+        let sources = worker.sources.clone();
+        sources.into_iter().flat_map(move |file| {
+            self.summary(file)
+                .into_iter()
+                .flat_map(|s| s.classes.iter())
+                .filter(move |c| c.name.as_ref().is_some_and(|n| n.value == name))
+                .map(move |c| (file, c))
+        })
+    }
+
+    /// Every class declared in a Worker's sources.
+    pub fn classes_of<'a>(&'a self, worker: &'a Worker) -> impl Iterator<Item = (FileId, &'a ClassInfo)> + 'a {
+        worker.sources.iter().flat_map(move |&file| {
+            self.summary(file)
+                .into_iter()
+                .flat_map(|s| s.classes.iter())
+                .map(move |c| (file, c))
+        })
+    }
+
+    /// The Worker in the workspace whose top-level `name` is `script_name`.
+    pub fn worker_by_name(&self, script_name: &str) -> Option<&Worker> {
+        self.workers
+            .iter()
+            .find(|w| w.envs[0].name.as_ref().is_some_and(|n| n.value == script_name))
+    }
+
+    /// Path relative to `root` with forward slashes, for output.
+    pub fn display_path(&self, file: FileId, root: &Path) -> String {
+        let path = self.files.path(file);
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        relative.to_string_lossy().replace('\\', "/")
+    }
+}
+
+fn summarize_all(
+    files: &Files,
+    roles: &[(FileId, FileRole)],
+    failures: &mut Vec<(FileId, String)>,
+) -> Vec<Option<FileSummary>> {
+    let results: Vec<(FileId, Result<FileSummary, String>)> = roles
+        .par_iter()
+        .filter_map(|&(id, role)| match role {
+            FileRole::Source(language) => {
+                let text = files.text(id);
+                // A panic in one file must not take the whole check down.
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| index::summarize(text, language)))
+                    .map_err(|panic| panic_message(&panic));
+                Some((id, result))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut summaries = vec![None; files.len()];
+    for (id, result) in results {
+        match result {
+            Ok(summary) => summaries[id.0 as usize] = Some(summary),
+            Err(message) => failures.push((id, message)),
+        }
+    }
+    summaries
+}
+
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+fn resolve_edges(
+    files: &Files,
+    roles: &[(FileId, FileRole)],
+    summaries: &[Option<FileSummary>],
+) -> HashMap<FileId, HashMap<String, FileId>> {
+    let sources = roles
+        .iter()
+        .filter(|(_, r)| matches!(r, FileRole::Source(_)))
+        .map(|(id, _)| files.path(*id).to_path_buf());
+    let tsconfigs: Vec<(&Path, &str)> = roles
+        .iter()
+        .filter(|(_, r)| *r == FileRole::TsConfig)
+        .map(|(id, _)| (files.path(*id), files.text(*id)))
+        .collect();
+    let resolver = resolve::Resolver::new(sources, tsconfigs);
+    let mut edges = HashMap::new();
+    for (index, summary) in summaries.iter().enumerate() {
+        let Some(summary) = summary else { continue };
+        let id = FileId(index as u32);
+        let from = files.path(id);
+        let mut targets = HashMap::new();
+        for specifier in module_specifiers(summary) {
+            if targets.contains_key(specifier) {
+                continue;
+            }
+            if let Some(target) = resolver.resolve(from, specifier).and_then(|p| files.lookup(&p)) {
+                targets.insert(specifier.to_string(), target);
+            }
+        }
+        if !targets.is_empty() {
+            edges.insert(id, targets);
+        }
+    }
+    edges
+}
+
+fn module_specifiers(summary: &FileSummary) -> impl Iterator<Item = &str> {
+    let imports = summary.imports.iter().map(|i| i.specifier.value.as_str());
+    let exports = summary.exports.iter().filter_map(|e| match e {
+        index::Export::ReExport { specifier, .. }
+        | index::Export::Star { specifier }
+        | index::Export::StarAs { specifier, .. } => Some(specifier.value.as_str()),
+        _ => None,
+    });
+    imports.chain(exports)
+}
+
+/// Parses every config; in a folder with several, keeps the one wrangler
+/// would pick (json > jsonc > toml) and notes the shadowed ones.
+fn parse_configs(files: &Files, roles: &[(FileId, FileRole)], shadowed: &mut Vec<(FileId, FileId)>) -> Vec<ConfigFile> {
+    let mut by_dir: HashMap<&Path, Vec<(FileId, config::ConfigFormat)>> = HashMap::new();
+    for &(id, role) in roles {
+        if let FileRole::Config(format) = role {
+            let dir = files.path(id).parent().unwrap_or(Path::new(""));
+            by_dir.entry(dir).or_default().push((id, format));
+        }
+    }
+    let mut chosen: Vec<(FileId, config::ConfigFormat)> = Vec::new();
+    for (_, mut candidates) in by_dir {
+        candidates.sort_by_key(|(_, format)| format.precedence());
+        let (winner, _) = candidates[0];
+        shadowed.extend(candidates[1..].iter().map(|&(loser, _)| (loser, winner)));
+        chosen.push(candidates[0]);
+    }
+    chosen.sort_by_key(|(id, _)| files.path(*id).to_path_buf());
+    chosen
+        .into_par_iter()
+        .map(|(id, format)| config::parse_config(id, format, files.text(id)))
+        .collect()
+}
+
+fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
+    let worker_dirs: Vec<PathBuf> = ws
+        .configs
+        .iter()
+        .map(|c| ws.files.path(c.file).parent().unwrap_or(Path::new("")).to_path_buf())
+        .collect();
+    let source_files: Vec<FileId> = roles
+        .iter()
+        .filter(|(_, r)| matches!(r, FileRole::Source(_)))
+        .map(|(id, _)| *id)
+        .collect();
+    let dotvars: Vec<FileId> = roles
+        .iter()
+        .filter(|(_, r)| *r == FileRole::DotVars)
+        .map(|(id, _)| *id)
+        .collect();
+
+    ws.configs
+        .iter()
+        .enumerate()
+        .map(|(config_index, config_file)| {
+            let dir = worker_dirs[config_index].clone();
+            let secrets: Vec<config::Binding> = dotvars
+                .iter()
+                .filter(|&&id| ws.files.path(id).parent() == Some(dir.as_path()))
+                .flat_map(|&id| pending_config_api::dotvars(id, ws.files.text(id)))
+                .collect();
+            let envs = pending_config_api::effective_configs(config_file, &secrets);
+            let mains: Vec<MainFile> = envs
+                .iter()
+                .map(|env| match &env.main {
+                    None => MainFile::Unset,
+                    Some(main) => {
+                        let path = resolve::normalize(&dir.join(&main.value));
+                        match ws.files.lookup(&path).filter(|id| ws.summary(*id).is_some()) {
+                            Some(id) => MainFile::Found(id),
+                            None => MainFile::Missing {
+                                path,
+                                range: main.range,
+                            },
+                        }
+                    }
+                })
+                .collect();
+
+            // Every source under the Worker's folder that no nested Worker owns.
+            let nested: Vec<&PathBuf> = worker_dirs
+                .iter()
+                .filter(|d| *d != &dir && d.starts_with(&dir))
+                .collect();
+            let mut sources: HashSet<FileId> = source_files
+                .iter()
+                .copied()
+                .filter(|&id| {
+                    let path = ws.files.path(id);
+                    path.starts_with(&dir) && !nested.iter().any(|n| path.starts_with(n))
+                })
+                .collect();
+            // Plus everything reachable from each main (shared packages in a monorepo).
+            let mut stack: Vec<FileId> = mains
+                .iter()
+                .filter_map(|m| match m {
+                    MainFile::Found(id) => Some(id),
+                    _ => None,
+                })
+                .copied()
+                .collect();
+            let mut seen: HashSet<FileId> = HashSet::new();
+            while let Some(file) = stack.pop() {
+                if !seen.insert(file) {
+                    continue;
+                }
+                sources.insert(file);
+                if let Some(targets) = ws.edges.get(&file) {
+                    stack.extend(targets.values().copied());
+                }
+            }
+            let mut sources: Vec<FileId> = sources.into_iter().collect();
+            sources.sort_by_key(|id| ws.files.path(*id).to_path_buf());
+
+            Worker {
+                config: config_file.file,
+                config_index,
+                dir,
+                envs,
+                mains,
+                sources,
+            }
+        })
+        .collect()
+}
+
+/// True if the import of `local` in `summary` comes from `cloudflare:workers`
+/// under the name `imported`.
+pub fn imports_from_workers_runtime(summary: &FileSummary, local: &str, imported: &str) -> bool {
+    summary.imports.iter().any(|import| {
+        import.specifier.value == "cloudflare:workers"
+            && matches!(&import.kind, ImportKind::Named { imported: i, local: l } if i == imported && l == local)
+    })
+}
+
+// Temporary bridge until the config module lands its env/dotvars API.
+mod pending_config_api {
+    use crate::config::{Binding, ConfigFile, EffectiveConfig};
+    use crate::files::FileId;
+    pub fn dotvars(_file: FileId, _text: &str) -> Vec<Binding> {
+        Vec::new()
+    }
+    pub fn effective_configs(_config: &ConfigFile, _secrets: &[Binding]) -> Vec<EffectiveConfig> {
+        Vec::new()
+    }
+}

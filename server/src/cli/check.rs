@@ -1,0 +1,85 @@
+//! `dols check`: discovery → model → rules → printed report.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::output::{self, Report};
+use super::{CheckArgs, Format};
+use crate::diagnostic::Severity;
+use crate::model::Workspace;
+use crate::rules::{self, RuleSettings};
+
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    for path in &paths {
+        if !path.exists() {
+            eprintln!("dols: {}: no such file or folder", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    let roots: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
+    let display_root = if roots.len() == 1 && roots[0].is_dir() {
+        roots[0].clone()
+    } else {
+        absolute(Path::new("."))
+    };
+
+    let report = check_paths(&roots, &display_root);
+    if args.verbose {
+        for skipped in &report.skipped {
+            eprintln!("dols: skipped {}: {}", skipped.path.display(), skipped.reason);
+        }
+    }
+    let text = match args.format {
+        Format::Human => output::human(&report, color_wanted()),
+        Format::Json => output::json(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return ExitCode::from(2);
+    }
+    let counts = report.counts();
+    if counts.errors > 0 || (args.deny_warnings && counts.warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The whole check, without printing: what tests and benchmarks call.
+pub fn check_paths(roots: &[PathBuf], display_root: &Path) -> Report {
+    let (inputs, skipped) = crate::discovery::load(roots);
+    let workspace = Workspace::build(inputs);
+    let diagnostics = rules::run(&workspace, &RuleSettings::default());
+    Report {
+        workspace,
+        diagnostics,
+        skipped,
+        root: display_root.to_path_buf(),
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).map(|p| crate::model::resolve::normalize(&p)).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn color_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+impl Report {
+    pub fn counts(&self) -> output::Counts {
+        let mut counts = output::Counts::default();
+        for d in &self.diagnostics {
+            match d.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
+                Severity::Hint => counts.hints += 1,
+            }
+        }
+        counts
+    }
+}

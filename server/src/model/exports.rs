@@ -1,0 +1,223 @@
+//! What a module exports, with re-exports, aliases and `export *` followed
+//! to the declaration each name comes from. Cycles in re-exports end the walk
+//! instead of looping.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::files::FileId;
+use crate::index::{Export, ImportKind};
+use crate::text::TextRange;
+
+use super::Workspace;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportOrigin {
+    /// A class declared in `file` under `name`.
+    Class { file: FileId, name: String },
+    /// Another local value: a const (e.g. built by a factory), a function, a
+    /// namespace object, a default-exported expression.
+    Value { file: FileId, name: String },
+    /// From a package or a file outside the tree; nothing more is known.
+    External { specifier: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportEntry {
+    pub origin: ExportOrigin,
+    /// The file and range where the exported name is written in the module
+    /// asked about (or in the module it was star-re-exported from).
+    pub file: FileId,
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportSet {
+    pub names: BTreeMap<String, ExportEntry>,
+    /// False when an `export *` could not be followed (a package, a missing
+    /// file): the module may export names dols cannot see.
+    pub complete: bool,
+}
+
+impl ExportSet {
+    pub fn get(&self, name: &str) -> Option<&ExportEntry> {
+        self.names.get(name)
+    }
+}
+
+pub fn collect(ws: &Workspace, file: FileId) -> ExportSet {
+    let mut walk = Walk {
+        ws,
+        visiting: HashSet::new(),
+        done: HashMap::new(),
+    };
+    walk.module(file)
+}
+
+struct Walk<'a> {
+    ws: &'a Workspace,
+    visiting: HashSet<FileId>,
+    done: HashMap<FileId, ExportSet>,
+}
+
+impl Walk<'_> {
+    fn module(&mut self, file: FileId) -> ExportSet {
+        if let Some(done) = self.done.get(&file) {
+            return done.clone();
+        }
+        if !self.visiting.insert(file) {
+            // A cycle: the names are being collected further up the stack.
+            return ExportSet {
+                names: BTreeMap::new(),
+                complete: true,
+            };
+        }
+        let mut set = ExportSet {
+            names: BTreeMap::new(),
+            complete: true,
+        };
+        let Some(summary) = self.ws.summary(file) else {
+            self.visiting.remove(&file);
+            set.complete = false;
+            return set;
+        };
+        let mut stars = Vec::new();
+        for export in &summary.exports {
+            match export {
+                Export::Local { exported, local } => {
+                    let origin = self.local(file, local);
+                    set.names.insert(
+                        exported.value.clone(),
+                        ExportEntry {
+                            origin,
+                            file,
+                            range: exported.range,
+                        },
+                    );
+                }
+                Export::ReExport {
+                    exported,
+                    imported,
+                    specifier,
+                } => {
+                    let origin = self.imported(file, &specifier.value, imported);
+                    set.names.insert(
+                        exported.value.clone(),
+                        ExportEntry {
+                            origin,
+                            file,
+                            range: exported.range,
+                        },
+                    );
+                }
+                Export::StarAs { exported, specifier } => {
+                    let origin = match self.ws.resolve_import(file, &specifier.value) {
+                        Some(target) => ExportOrigin::Value {
+                            file: target,
+                            name: "*".to_string(),
+                        },
+                        None => ExportOrigin::External {
+                            specifier: specifier.value.clone(),
+                        },
+                    };
+                    set.names.insert(
+                        exported.value.clone(),
+                        ExportEntry {
+                            origin,
+                            file,
+                            range: exported.range,
+                        },
+                    );
+                }
+                Export::DefaultExpression { range } => {
+                    set.names.insert(
+                        "default".to_string(),
+                        ExportEntry {
+                            origin: ExportOrigin::Value {
+                                file,
+                                name: "default".to_string(),
+                            },
+                            file,
+                            range: *range,
+                        },
+                    );
+                }
+                Export::Star { specifier } => stars.push(specifier),
+            }
+        }
+        // Explicit exports win over star re-exports, as in ES modules.
+        for specifier in stars {
+            match self.ws.resolve_import(file, &specifier.value) {
+                Some(target) => {
+                    let inner = self.module(target);
+                    set.complete &= inner.complete;
+                    for (name, entry) in inner.names {
+                        if name != "default" {
+                            set.names.entry(name).or_insert(entry);
+                        }
+                    }
+                }
+                None => set.complete = false,
+            }
+        }
+        self.visiting.remove(&file);
+        self.done.insert(file, set.clone());
+        set
+    }
+
+    /// Where a name bound locally in `file` comes from.
+    fn local(&mut self, file: FileId, local: &str) -> ExportOrigin {
+        let Some(summary) = self.ws.summary(file) else {
+            return ExportOrigin::Value {
+                file,
+                name: local.to_string(),
+            };
+        };
+        if summary
+            .classes
+            .iter()
+            .any(|c| c.name.as_ref().is_some_and(|n| n.value == local))
+        {
+            return ExportOrigin::Class {
+                file,
+                name: local.to_string(),
+            };
+        }
+        for import in &summary.imports {
+            let imported = match &import.kind {
+                ImportKind::Named { imported, local: l } if l == local => imported.clone(),
+                ImportKind::Default { local: l } if l == local => "default".to_string(),
+                ImportKind::Namespace { local: l } if l == local => "*".to_string(),
+                _ => continue,
+            };
+            let specifier = import.specifier.value.clone();
+            if imported == "*" {
+                return match self.ws.resolve_import(file, &specifier) {
+                    Some(target) => ExportOrigin::Value { file: target, name: "*".into() },
+                    None => ExportOrigin::External { specifier },
+                };
+            }
+            return self.imported(file, &specifier, &imported);
+        }
+        ExportOrigin::Value {
+            file,
+            name: local.to_string(),
+        }
+    }
+
+    /// Where `name` exported by the module `specifier` (seen from `file`) comes from.
+    fn imported(&mut self, file: FileId, specifier: &str, name: &str) -> ExportOrigin {
+        let Some(target) = self.ws.resolve_import(file, specifier) else {
+            return ExportOrigin::External {
+                specifier: specifier.to_string(),
+            };
+        };
+        let inner = self.module(target);
+        match inner.names.get(name) {
+            Some(entry) => entry.origin.clone(),
+            None => ExportOrigin::Value {
+                file: target,
+                name: name.to_string(),
+            },
+        }
+    }
+}

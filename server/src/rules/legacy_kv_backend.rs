@@ -1,0 +1,93 @@
+//! `legacy-kv-backend`: a class created on the legacy key-value backend.
+
+use super::support::env_replays;
+use super::{Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::Workspace;
+
+pub static RULE: Rule = Rule {
+    id: "legacy-kv-backend",
+    severity: Severity::Warning,
+    summary: "A Durable Object class is created with `new_classes` (legacy KV backend) instead of `new_sqlite_classes`.",
+    docs: r#"
+## What it finds
+A class created by `new_classes`, or an `exports` entry with
+`storage = "legacy-kv"`. When the class is created by an older migration
+that has probably been deployed already, the finding is lowered to info:
+it can no longer be changed in place.
+
+## Why it matters
+`new_classes` selects the legacy key-value backend, which has no SQL API, no
+synchronous KV, no point-in-time recovery and stricter limits (2 KiB keys,
+128 KiB values). The free plan refuses new KV-backed namespaces, and since
+July 2026 so does every account that does not already have one. Most
+examples online still show `new_classes`, so it is an easy copy-paste.
+
+## Example
+```toml
+[[migrations]]
+tag = "v1"
+new_classes = ["Counter"]
+```
+
+## How to fix
+If this migration has not been deployed yet, switch the key:
+```toml
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]
+```
+A deployed KV-backed class cannot be converted; see `kv-to-sqlite-conversion`.
+"#,
+    check,
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for worker in &ws.workers {
+        for history in env_replays(worker) {
+            if !history.owns_history {
+                continue;
+            }
+            let last = history.env.migrations.len().saturating_sub(1);
+            for (index, migration) in history.env.migrations.iter().enumerate() {
+                for class in &migration.new_classes {
+                    // Classes deleted later no longer matter.
+                    if history.replay.deleted.contains_key(&class.value) && !history.replay.live.contains_key(&class.value) {
+                        continue;
+                    }
+                    if index == last {
+                        out.report(
+                            worker.config,
+                            class.range,
+                            format!(
+                                "`{}` is created on the legacy KV storage backend; use `new_sqlite_classes` for SQL, PITR and current limits (new KV-backed namespaces are refused on the free plan and on accounts without one)",
+                                class.value
+                            ),
+                        );
+                    } else {
+                        out.report(
+                            worker.config,
+                            class.range,
+                            format!(
+                                "`{}` runs on the legacy KV storage backend; this migration is probably deployed, and a deployed class cannot be converted to SQLite",
+                                class.value
+                            ),
+                        )
+                        .set_severity(Severity::Info);
+                    }
+                }
+            }
+            for entry in history.env.exports.iter().filter(|e| e.is_durable_object() && e.is_live() && !e.is_sqlite()) {
+                let range = entry.storage.as_ref().map_or(entry.class.range, |s| s.range);
+                out.report(
+                    worker.config,
+                    range,
+                    format!(
+                        "`{}` uses the legacy KV storage backend; new KV-backed namespaces are refused on the free plan and on accounts without one; use `storage = \"sqlite\"` for new classes",
+                        entry.class.value
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `main-not-found`: the Worker's `main` is not in the checked tree.
+
+use super::{Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::{MainFile, Workspace};
+
+pub static RULE: Rule = Rule {
+    id: "main-not-found",
+    severity: Severity::Info,
+    summary: "`main` points at a file that is not in the checked tree; export checks are skipped.",
+    docs: r#"
+## What it finds
+A Worker whose `main` names a file dols cannot find among the sources it
+checks. Most often `main` points at build output (`dist/index.js`) that is
+generated before deploy, or at a folder that is ignored.
+
+## Why it matters
+Without the entry module dols cannot tell which classes the Worker exports,
+so it skips `class-not-exported` and `unknown-class` for that Worker rather
+than guess. Everything else is still checked.
+
+## Example
+```toml
+main = "dist/index.js"   # produced by a build step
+```
+
+## How to fix
+Nothing, if the file is build output. To get the export checks, point `main`
+at the source entry (wrangler bundles TypeScript itself) or check the folder
+that contains it.
+"#,
+    check,
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for worker in &ws.workers {
+        for main in &worker.mains {
+            if let MainFile::Missing { path, range } = main {
+                let shown = path.strip_prefix(&worker.dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+                out.report(
+                    worker.config,
+                    *range,
+                    format!("`main` points at `{shown}`, which is not among the checked sources (build output?); checks of this Worker's exports are skipped"),
+                );
+            }
+        }
+    }
+}

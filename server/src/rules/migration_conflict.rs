@@ -1,0 +1,106 @@
+//! `migration-conflict`: a migration step that cannot apply, found by
+//! replaying the history like the runtime does.
+
+use super::support::{env_replays, local_do_bindings};
+use super::{Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::migrations::ReplayErrorKind;
+use crate::model::Workspace;
+
+pub static RULE: Rule = Rule {
+    id: "migration-conflict",
+    severity: Severity::Error,
+    summary: "A migration step cannot apply: it creates, renames, deletes or transfers a class in the wrong state.",
+    docs: r#"
+## What it finds
+dols replays the `migrations` list in order, for the top level and for every
+environment with its own list, and reports the first step each class cannot
+take:
+
+- creating a class that already exists;
+- renaming or deleting a class that does not exist;
+- renaming or transferring onto a class that already exists;
+- a binding to a class that a migration deleted.
+
+Creating a KV-backed class again as SQLite has its own rule,
+`kv-to-sqlite-conversion`.
+
+## Why it matters
+The deploy fails ("Cannot apply deleted_classes migration to non-existent
+class X"), or, for a deleted class that is still bound, every request
+through the binding fails. Deleting a class also destroys all its data.
+
+## Example
+```toml
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]
+
+[[migrations]]
+tag = "v2"
+renamed_classes = [{ from = "Countr", to = "Tally" }]   # no class Countr
+```
+
+## How to fix
+Fix the class name in the failing step. If the step was already deployed,
+leave it and add a new migration instead; deployed migrations must not
+change.
+"#,
+    check,
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for worker in &ws.workers {
+        let histories = env_replays(worker);
+        for history in &histories {
+            if !history.owns_history {
+                continue;
+            }
+            for error in &history.replay.errors {
+                let class = &error.class;
+                let (message, earlier_note) = match error.kind {
+                    ReplayErrorKind::KvToSqlite => continue,
+                    ReplayErrorKind::CreateExisting => (
+                        format!("class `{class}` already exists when this migration runs; creating it again fails the deploy"),
+                        "created here",
+                    ),
+                    ReplayErrorKind::RenameMissing => (
+                        format!("cannot rename `{class}`: no class of that name exists when this migration runs"),
+                        "",
+                    ),
+                    ReplayErrorKind::RenameOntoExisting => (
+                        format!("cannot rename onto `{class}`: a class of that name already exists"),
+                        "created here",
+                    ),
+                    ReplayErrorKind::DeleteMissing => (
+                        format!("cannot delete `{class}`: no class of that name exists when this migration runs"),
+                        "",
+                    ),
+                    ReplayErrorKind::TransferOntoExisting => (
+                        format!("cannot transfer into `{class}`: a class of that name already exists in this Worker"),
+                        "created here",
+                    ),
+                };
+                let diagnostic = out.report(worker.config, error.range, message);
+                if let Some(earlier) = error.earlier {
+                    diagnostic.with_related_mut(worker.config, earlier, earlier_note);
+                }
+            }
+        }
+        for binding in local_do_bindings(worker) {
+            let replay = &histories[binding.env_index].replay;
+            let class_name = &binding.class_name.value;
+            if replay.live.contains_key(class_name) {
+                continue;
+            }
+            if let Some(&deleted_at) = replay.deleted.get(class_name) {
+                out.report(
+                    worker.config,
+                    binding.class_name.range,
+                    format!("class `{class_name}` is deleted by a migration but still bound here; remove the binding (and the class) or stop deleting it"),
+                )
+                .with_related_mut(worker.config, deleted_at, "deleted here");
+            }
+        }
+    }
+}

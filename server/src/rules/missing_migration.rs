@@ -1,0 +1,66 @@
+//! `missing-migration`: a bound class that no migration creates.
+
+use super::support::{env_replays, local_do_bindings};
+use super::{Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::Workspace;
+
+pub static RULE: Rule = Rule {
+    id: "missing-migration",
+    severity: Severity::Error,
+    summary: "A locally bound Durable Object class is created by no migration and has no live `exports` entry.",
+    docs: r#"
+## What it finds
+A Durable Object binding without `script_name` whose class no migration
+creates: it is in no `new_sqlite_classes`/`new_classes` list, is not the
+target of a rename or transfer, and has no live entry in the declarative
+`exports` map. Environments that inherit the top-level migrations are
+checked against them.
+
+## Why it matters
+wrangler only warns, but the deploy is refused ("Cannot create binding for
+class ... not currently configured to implement Durable Objects", code
+10061). In local dev the class silently runs on the legacy KV backend, so
+SQL calls fail there too.
+
+## Example
+```toml
+[[durable_objects.bindings]]
+name = "ROOM"
+class_name = "ChatRoom"
+# no [[migrations]] creates ChatRoom
+```
+
+## How to fix
+Append a migration that creates the class on the SQLite backend:
+```toml
+[[migrations]]
+tag = "v2"
+new_sqlite_classes = ["ChatRoom"]
+```
+"#,
+    check,
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for worker in &ws.workers {
+        let histories = env_replays(worker);
+        for binding in local_do_bindings(worker) {
+            let history = &histories[binding.env_index];
+            let class_name = &binding.class_name.value;
+            if history.replay.live.contains_key(class_name) || history.replay.deleted.contains_key(class_name) {
+                continue; // a deleted class still bound is `migration-conflict`'s finding
+            }
+            let how = if history.declarative {
+                format!("add a live `exports` entry for `{class_name}`")
+            } else {
+                format!("add a migration with `new_sqlite_classes = [\"{class_name}\"]`")
+            };
+            out.report(
+                worker.config,
+                binding.class_name.range,
+                format!("no migration creates Durable Object class `{class_name}`; the deploy is refused until one does ({how})"),
+            );
+        }
+    }
+}

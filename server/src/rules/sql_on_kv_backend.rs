@@ -1,0 +1,76 @@
+//! `sql-on-kv-backend`: SQLite-only storage APIs used by a KV-backed class.
+
+use super::support::{bound_class, env_replays};
+use super::{Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::{Backend, Workspace};
+
+pub static RULE: Rule = Rule {
+    id: "sql-on-kv-backend",
+    severity: Severity::Error,
+    summary: "`storage.sql`, `storage.kv` or `transactionSync` used in a class on the KV backend.",
+    docs: r#"
+## What it finds
+Uses of `ctx.storage.sql`, `ctx.storage.kv`, `ctx.storage.transactionSync`
+and the point-in-time-recovery methods inside a Durable Object class that
+the migrations create with `new_classes` (or `exports` with
+`storage = "legacy-kv"`).
+
+## Why it matters
+These APIs exist only on the SQLite backend. On a KV-backed object they
+throw at runtime ("This Durable Object is not backed by SQLite storage, so
+the SQL API is not available"). Local dev may hide it or show a different
+message.
+
+## Example
+```toml
+[[migrations]]
+tag = "v1"
+new_classes = ["Notes"]
+```
+```ts
+export class Notes extends DurableObject {
+  list() { return this.ctx.storage.sql.exec("SELECT * FROM notes").toArray(); }
+}
+```
+
+## How to fix
+If the migration is not deployed yet, create the class with
+`new_sqlite_classes`. Otherwise keep to the async KV API (`get`, `put`,
+`list`, `delete`) in this class, or move the data to a new SQLite-backed
+class.
+"#,
+    check,
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for worker in &ws.workers {
+        for history in env_replays(worker) {
+            if !history.owns_history {
+                continue;
+            }
+            for (class_name, live) in &history.replay.live {
+                if live.backend != Backend::Kv {
+                    continue;
+                }
+                let Some((file, class)) = bound_class(ws, worker, history.env_index, class_name) else { continue };
+                let Some(declared) = class.name.as_ref().map(|n| n.value.as_str()) else { continue };
+                let Some(summary) = ws.summary(file) else { continue };
+                for usage in &summary.storage_uses {
+                    if usage.enclosing_class.as_deref() != Some(declared) {
+                        continue;
+                    }
+                    out.report(
+                        file,
+                        usage.member.range,
+                        format!(
+                            "`storage.{}` needs the SQLite backend, but `{class_name}` is created on the KV backend; this call throws at runtime",
+                            usage.member.value
+                        ),
+                    )
+                    .with_related_mut(worker.config, live.created_at, "created on the KV backend here");
+                }
+            }
+        }
+    }
+}

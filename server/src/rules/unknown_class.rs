@@ -1,0 +1,89 @@
+//! `unknown-class`: a binding's `class_name` names no class of the Worker.
+
+use super::support::nearest;
+use super::{Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::{Worker, Workspace};
+
+pub static RULE: Rule = Rule {
+    id: "unknown-class",
+    severity: Severity::Error,
+    summary: "`class_name` names no class or export of the Worker it points at.",
+    docs: r#"
+## What it finds
+A Durable Object binding whose `class_name` matches no class declared in the
+Worker's sources and no name its `main` module exports. With `script_name`,
+the named Worker is searched instead when it is part of the workspace. A
+close match is suggested.
+
+## Why it matters
+Usually a typo or a class renamed in code but not in the config. wrangler
+fails the deploy; without bundling, every request through the binding fails
+at runtime.
+
+## Example
+```toml
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Countr"   # the class is `Counter`
+```
+
+## How to fix
+Use the exact class name. To rename a class that is already deployed, keep
+the binding in step with a `renamed_classes` migration.
+"#,
+    check,
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for worker in &ws.workers {
+        for (env_index, env) in worker.envs.iter().enumerate() {
+            for binding in &env.do_bindings {
+                let Some(class_name) = &binding.class_name else { continue };
+                let target = match &binding.script_name {
+                    None => worker,
+                    Some(script) => match ws.worker_by_name(&script.value) {
+                        Some(other) => other,
+                        None => continue, // deployed elsewhere; nothing to compare with
+                    },
+                };
+                let target_env = if std::ptr::eq(target, worker) { env_index } else { 0 };
+                let Some(candidates) = known_names(ws, target, target_env) else { continue };
+                if candidates.iter().any(|c| c == &class_name.value) {
+                    continue;
+                }
+                let where_ = match &binding.script_name {
+                    Some(script) => format!("Worker `{}`", script.value),
+                    None => "this Worker".to_string(),
+                };
+                let mut message = format!("no class or export named `{}` in {where_}", class_name.value);
+                if let Some(suggestion) = nearest(&class_name.value, candidates.iter().map(String::as_str)) {
+                    message.push_str(&format!("; did you mean `{suggestion}`?"));
+                }
+                out.report(worker.config, class_name.range, message);
+            }
+        }
+    }
+}
+
+/// Class names and `main` exports of a Worker, or `None` when dols cannot
+/// see them all (no `main`, or an `export *` it cannot follow).
+fn known_names(ws: &Workspace, worker: &Worker, env_index: usize) -> Option<Vec<String>> {
+    let main = worker.main_of(env_index)?;
+    let exports = ws.exports_of(main);
+    if !exports.complete || ws.summary(main).is_none_or(|s| s.syntax_error_count > 0) {
+        return None;
+    }
+    let mut names: Vec<String> = exports.names.keys().filter(|n| *n != "default").cloned().collect();
+    names.extend(ws.classes_of(worker).filter_map(|(_, c)| c.name.as_ref().map(|n| n.value.clone())));
+    for &file in &worker.sources {
+        for export in ws.summary(file).map(|s| s.exports.as_slice()).unwrap_or_default() {
+            if let crate::index::Export::Local { exported, .. } = export {
+                names.push(exported.value.clone());
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
