@@ -263,12 +263,10 @@ pub struct EffectiveConfig {
 /// Parses one wrangler config file of any format. Never panics; syntax errors
 /// and wrongly shaped values end up in [`ConfigFile::problems`].
 pub fn parse_config(file: FileId, format: ConfigFormat, text: &str) -> ConfigFile {
-    let _ = text;
-    ConfigFile {
-        file,
-        format,
-        top: RawSection::default(),
-        envs: Vec::new(),
-        problems: Vec::new(),
-    }
+    let (root, problems) = match format {
+        ConfigFormat::Toml => toml::parse(text),
+        // wrangler reads `.json` as JSONC too.
+        ConfigFormat::Json | ConfigFormat::Jsonc => jsonc::parse(text),
+    };
+    section::build_file(file, format, &root, problems)
 }
