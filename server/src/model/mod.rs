@@ -289,9 +289,9 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
             let secrets: Vec<config::Binding> = dotvars
                 .iter()
                 .filter(|&&id| ws.files.path(id).parent() == Some(dir.as_path()))
-                .flat_map(|&id| pending_config_api::dotvars(id, ws.files.text(id)))
+                .flat_map(|&id| config::dotvars::parse(id, ws.files.text(id)))
                 .collect();
-            let envs = pending_config_api::effective_configs(config_file, &secrets);
+            let envs = config::env::effective_configs(config_file, &secrets);
             let mains: Vec<MainFile> = envs
                 .iter()
                 .map(|env| match &env.main {
@@ -363,16 +363,4 @@ pub fn imports_from_workers_runtime(summary: &FileSummary, local: &str, imported
         import.specifier.value == "cloudflare:workers"
             && matches!(&import.kind, ImportKind::Named { imported: i, local: l } if i == imported && l == local)
     })
-}
-
-// Temporary bridge until the config module lands its env/dotvars API.
-mod pending_config_api {
-    use crate::config::{Binding, ConfigFile, EffectiveConfig};
-    use crate::files::FileId;
-    pub fn dotvars(_file: FileId, _text: &str) -> Vec<Binding> {
-        Vec::new()
-    }
-    pub fn effective_configs(_config: &ConfigFile, _secrets: &[Binding]) -> Vec<EffectiveConfig> {
-        Vec::new()
-    }
 }
