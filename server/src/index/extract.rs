@@ -1,8 +1,338 @@
-//! TODO(owner: index helper)
-use super::language::SourceLanguage;
-use super::FileSummary;
+//! Turns one source file into a [`FileSummary`]: parse once, run the combined
+//! index query once, then read details off the matched nodes.
+//!
+//! Code being typed is full of ERROR nodes; every step tolerates missing
+//! fields and odd shapes rather than assuming a well-formed tree.
+mod classes;
+mod env;
+mod modules;
+#[cfg(test)]
+mod tests;
 
+use std::cell::RefCell;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Parser, QueryCursor, Tree};
+
+use super::language::SourceLanguage;
+use super::queries::{index_query, Cap, Grammar};
+use super::{FileSummary, Import, ImportKind};
+use crate::text::{Spanned, TextRange};
+
+/// Files larger than this are not worth indexing (generated bundles); callers
+/// skip them. [`summarize`] stays safe on them regardless.
+pub const MAX_INDEXED_BYTES: usize = 2 * 1024 * 1024;
+
+/// Summarise one TS/JS file. Never panics; a file that cannot be parsed at
+/// all yields an empty summary.
 pub fn summarize(text: &str, language: SourceLanguage) -> FileSummary {
-    let _ = (text, language);
-    FileSummary::default()
+    match parse(text, language) {
+        Some(parsed) => FileSummary {
+            syntax_error_count: parsed.errors,
+            ..collect(&parsed.tree, text, parsed.grammar)
+        },
+        None => FileSummary::default(),
+    }
+}
+
+/// Compile the queries and create this thread's parsers ahead of time, so a
+/// benchmark or the first request does not pay for it.
+pub fn warm_up() {
+    for grammar in [Grammar::TypeScript, Grammar::Tsx] {
+        index_query(grammar);
+        with_parser(grammar, |_| ());
+    }
+}
+
+thread_local! {
+    // Parsing needs `&mut Parser`; one per grammar per thread (rayon workers,
+    // LSP blocking tasks) reuses its allocations without any locking.
+    static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
+}
+
+fn with_parser<R>(grammar: Grammar, f: impl FnOnce(&mut Parser) -> R) -> Option<R> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.try_borrow_mut().ok()?;
+        let slot = &mut parsers[grammar as usize];
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&grammar.language()).ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut().map(f)
+    })
+}
+
+struct Parsed {
+    tree: Tree,
+    errors: u32,
+    grammar: Grammar,
+}
+
+fn parse_with(grammar: Grammar, text: &str) -> Option<Parsed> {
+    let tree = with_parser(grammar, |parser| {
+        let tree = parser.parse(text, None);
+        if tree.is_none() {
+            // A failed parse leaves the parser mid-document.
+            parser.reset();
+        }
+        tree
+    })??;
+    let errors = count_syntax_errors(&tree);
+    Some(Parsed {
+        tree,
+        errors,
+        grammar,
+    })
+}
+
+fn parse(text: &str, language: SourceLanguage) -> Option<Parsed> {
+    match language {
+        SourceLanguage::TypeScript => parse_with(Grammar::TypeScript, text),
+        SourceLanguage::Tsx => parse_with(Grammar::Tsx, text),
+        SourceLanguage::JavaScript => {
+            // The TS grammar reads plain JS but not JSX; a `.js` React file
+            // comes out broken, so give TSX a chance and keep the better tree.
+            match parse_with(Grammar::TypeScript, text) {
+                Some(ts) if ts.errors > 0 => match parse_with(Grammar::Tsx, text) {
+                    Some(tsx) if tsx.errors < ts.errors => Some(tsx),
+                    _ => Some(ts),
+                },
+                Some(ts) => Some(ts),
+                None => parse_with(Grammar::Tsx, text),
+            }
+        }
+    }
+}
+
+/// ERROR and MISSING nodes, visiting only subtrees that contain errors.
+fn count_syntax_errors(tree: &Tree) -> u32 {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return 0;
+    }
+    let mut count = 0u32;
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            count = count.saturating_add(1);
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return count;
+            }
+        }
+    }
+}
+
+/// Nodes found by the index query, grouped by what they are.
+#[derive(Default)]
+struct Found<'t> {
+    imports: Vec<Node<'t>>,
+    exports: Vec<Node<'t>>,
+    dynamic_specifiers: Vec<Node<'t>>,
+    classes: Vec<Node<'t>>,
+    /// ERROR nodes holding a loose `class Name` (see `classes.scm`).
+    recovered_errors: Vec<Node<'t>>,
+    env_objects: Vec<(Node<'t>, Cap)>,
+    env_type_members: Vec<Node<'t>>,
+    /// Property names like `sql`; the receiver is checked later.
+    storage_members: Vec<Node<'t>>,
+    /// `(object pattern, receiver)`
+    storage_patterns: Vec<(Node<'t>, Node<'t>)>,
+}
+
+fn find<'t>(tree: &'t Tree, text: &str, grammar: Grammar) -> Found<'t> {
+    let compiled = index_query(grammar);
+    let mut found = Found::default();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
+    while let Some(m) = matches.next() {
+        // Patterns with two captures are read as pairs, whatever their order.
+        let partner = |want: Cap| {
+            m.captures()
+                .iter()
+                .find(|c| compiled.cap(c.index) == want)
+                .map(|c| c.node)
+        };
+        for capture in m.captures() {
+            let node = capture.node;
+            match compiled.cap(capture.index) {
+                Cap::Import => found.imports.push(node),
+                Cap::Export => found.exports.push(node),
+                Cap::DynamicSpecifier => found.dynamic_specifiers.push(node),
+                Cap::Class => found.classes.push(node),
+                Cap::RecoveredKeyword => found.recovered_errors.extend(node.parent()),
+                cap @ (Cap::EnvParam | Cap::EnvThis | Cap::EnvContext) => {
+                    found.env_objects.push((node, cap))
+                }
+                Cap::EnvTypeMember => found.env_type_members.push(node),
+                Cap::StorageMember => found.storage_members.push(node),
+                Cap::StoragePattern => {
+                    if let Some(receiver) = partner(Cap::StorageReceiver) {
+                        found.storage_patterns.push((node, receiver));
+                    }
+                }
+                Cap::StorageReceiver | Cap::RecoveredName | Cap::Ignored => {}
+            }
+        }
+    }
+    found
+}
+
+fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
+    let found = find(tree, text, grammar);
+    let classes = classes::extract(&found, text);
+    let scopes = classes::ClassScopes::new(&classes);
+
+    let mut imports = Vec::new();
+    for node in &found.imports {
+        modules::import_statement(*node, text, &mut imports);
+    }
+    imports.extend(
+        found
+            .dynamic_specifiers
+            .iter()
+            .filter_map(|node| string_value(*node, text))
+            .map(|specifier| Import {
+                specifier,
+                kind: ImportKind::Dynamic,
+                type_only: false,
+            }),
+    );
+    imports.sort_by_key(|import| import.specifier.range.start);
+
+    let mut exports = Vec::new();
+    for node in &found.exports {
+        modules::export_statement(*node, text, &mut exports);
+    }
+
+    let mut env_accesses = Vec::new();
+    env::accesses(&found.env_objects, text, &scopes, &mut env_accesses);
+    env_accesses.sort_by_key(|access| access.name.range.start);
+
+    let env_type_members = found
+        .env_type_members
+        .iter()
+        .filter_map(|node| property_name(*node, text))
+        .collect();
+
+    let mut storage_uses = Vec::new();
+    env::storage_uses(&found, text, &scopes, &mut storage_uses);
+    storage_uses.sort_by_key(|storage| storage.member.range.start);
+
+    FileSummary {
+        classes,
+        imports,
+        exports,
+        env_accesses,
+        env_type_members,
+        storage_uses,
+        syntax_error_count: 0,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Small syntax helpers shared by the extractors.
+
+fn node_range(node: Node) -> TextRange {
+    TextRange::new(node.start_byte(), node.end_byte())
+}
+
+/// Source text of `node`; empty if the range is somehow not on char
+/// boundaries (never trust offsets inside ERROR recovery blindly).
+fn node_text<'s>(node: Node, text: &'s str) -> &'s str {
+    text.get(node.byte_range()).unwrap_or("")
+}
+
+fn spanned_text(node: Node, text: &str) -> Spanned<String> {
+    Spanned::new(node_text(node, text).to_owned(), node_range(node))
+}
+
+/// The contents of a string literal without its quotes, spanned on the
+/// contents (so `text[range] == value`). Escapes are kept as written.
+fn string_value(node: Node, text: &str) -> Option<Spanned<String>> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let (start, end) = (node.start_byte(), node.end_byte());
+    if end < start + 2 {
+        return None;
+    }
+    let value = text.get(start + 1..end - 1)?;
+    Some(Spanned::new(
+        value.to_owned(),
+        TextRange::new(start + 1, end - 1),
+    ))
+}
+
+/// A property or specifier name: identifiers as written, string names
+/// unquoted. Computed names (`[Symbol.x]`) keep their source text.
+fn property_name(node: Node, text: &str) -> Option<Spanned<String>> {
+    if node.kind() == "string" {
+        return string_value(node, text);
+    }
+    let name = spanned_text(node, text);
+    (!name.value.is_empty()).then_some(name)
+}
+
+/// Whether `node` has an anonymous child token `kind` (`async`, `static`,
+/// `default`, `type`, ...). Named children with the same text do not count.
+fn has_token(node: Node, kind: &str) -> bool {
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .any(|child| !child.is_named() && child.kind() == kind);
+    found
+}
+
+/// Expression wrappers that do not change which value is meant:
+/// `(x)`, `x!`, `x as T`, `x satisfies T`.
+fn is_transparent(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "parenthesized_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
+    )
+}
+
+/// Strip transparent wrappers going down: `(Base as any)` → `Base`.
+fn unwrap_expression(mut node: Node) -> Node {
+    // Bounded: wrappers nest only as deep as the source does.
+    while is_transparent(node) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// Climb transparent wrappers going up; returns the outermost wrapper (the
+/// node standing for `node` in its parent) and that parent.
+fn climb_wrappers(node: Node) -> (Node, Option<Node>) {
+    let mut current = node;
+    let mut parent = node.parent();
+    while let Some(p) = parent {
+        if !is_transparent(p) {
+            break;
+        }
+        current = p;
+        parent = p.parent();
+    }
+    (current, parent)
+}
+
+/// Whether `child` is the `field` child of `parent`.
+fn is_field(parent: Node, field: &str, child: Node) -> bool {
+    parent.child_by_field_name(field) == Some(child)
 }
