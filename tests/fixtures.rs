@@ -50,7 +50,11 @@ fn fixtures_match_expected_reports() {
     let bless = std::env::var_os("DOLS_BLESS").is_some();
     let mut failures = Vec::new();
     let cases = cases();
-    assert!(cases.len() > 10, "fixtures not found under {}", fixtures_root().display());
+    assert!(
+        cases.len() > 10,
+        "fixtures not found under {}",
+        fixtures_root().display()
+    );
     for case in &cases {
         let (json, human) = check_case(case);
         for (name, actual) in [("expected.json", &json), ("expected.txt", &human)] {
@@ -64,12 +68,19 @@ fn fixtures_match_expected_reports() {
             } else {
                 failures.push(format!(
                     "--- {} differs\n--- expected\n{expected}\n--- actual\n{actual}",
-                    path.strip_prefix(fixtures_root()).unwrap_or(&path).display()
+                    path.strip_prefix(fixtures_root())
+                        .unwrap_or(&path)
+                        .display()
                 ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} report(s) differ (DOLS_BLESS=1 to accept):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} report(s) differ (DOLS_BLESS=1 to accept):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Each rule has fixtures named after it with a case that reports it and a
@@ -79,7 +90,12 @@ fn every_rule_has_a_hit_and_a_clean_case() {
     let skip = ["internal-error"]; // needs a dols bug to trigger
     for rule in dols::rules::ALL.iter().filter(|r| !skip.contains(&r.id)) {
         let group = fixtures_root().join(rule.id);
-        assert!(group.is_dir(), "no fixtures for rule `{}` (expected {})", rule.id, group.display());
+        assert!(
+            group.is_dir(),
+            "no fixtures for rule `{}` (expected {})",
+            rule.id,
+            group.display()
+        );
         let mut hit = false;
         let mut clean = false;
         for case in read_dirs(&group) {
@@ -92,13 +108,25 @@ fn every_rule_has_a_hit_and_a_clean_case() {
                 .any(|d| d["code"] == rule.id);
             let name = case.file_name().unwrap().to_string_lossy().to_string();
             if name.starts_with("hit") {
-                assert!(reports_rule, "{}/{name} should report `{}`", rule.id, rule.id);
+                assert!(
+                    reports_rule,
+                    "{}/{name} should report `{}`",
+                    rule.id, rule.id
+                );
                 hit = true;
             } else {
-                assert!(!reports_rule, "{}/{name} must not report `{}`:\n{json}", rule.id, rule.id);
+                assert!(
+                    !reports_rule,
+                    "{}/{name} must not report `{}`:\n{json}",
+                    rule.id, rule.id
+                );
                 clean |= name.starts_with("clean");
             }
         }
-        assert!(hit && clean, "rule `{}` needs a `hit*` and a `clean*` case", rule.id);
+        assert!(
+            hit && clean,
+            "rule `{}` needs a `hit*` and a `clean*` case",
+            rule.id
+        );
     }
 }

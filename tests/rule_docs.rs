@@ -30,15 +30,31 @@ fn rule_pages_match_rule_sources() {
             }
         }
     }
-    assert!(stale.is_empty(), "stale rule docs (DOLS_BLESS=1 to regenerate): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale rule docs (DOLS_BLESS=1 to regenerate): {stale:?}"
+    );
 }
 
 #[test]
 fn every_rule_doc_has_the_four_sections() {
     for rule in dols::rules::ALL {
-        for section in ["## What it finds", "## Why it matters", "## Example", "## How to fix"] {
-            assert!(rule.docs.contains(section), "rule `{}` lacks `{section}`", rule.id);
+        for section in [
+            "## What it finds",
+            "## Why it matters",
+            "## Example",
+            "## How to fix",
+        ] {
+            assert!(
+                rule.docs.contains(section),
+                "rule `{}` lacks `{section}`",
+                rule.id
+            );
         }
-        assert!(rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "id `{}` is not kebab-case", rule.id);
+        assert!(
+            rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "id `{}` is not kebab-case",
+            rule.id
+        );
     }
 }

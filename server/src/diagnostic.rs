@@ -61,7 +61,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_related(mut self, file: FileId, range: TextRange, message: impl Into<String>) -> Self {
+    pub fn with_related(
+        mut self,
+        file: FileId,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Self {
         self.related.push(Related {
             file,
             range,
@@ -71,7 +76,12 @@ impl Diagnostic {
     }
 
     /// In-place form of [`Diagnostic::with_related`], for reporters.
-    pub fn with_related_mut(&mut self, file: FileId, range: TextRange, message: impl Into<String>) -> &mut Self {
+    pub fn with_related_mut(
+        &mut self,
+        file: FileId,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> &mut Self {
         self.related.push(Related {
             file,
             range,

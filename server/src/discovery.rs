@@ -140,6 +140,21 @@ pub fn read_text(path: &Path, role: FileRole) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())
 }
 
+/// Discovers and reads everything under `roots`, ready for
+/// [`crate::model::Workspace::build`]. Unreadable files are skipped and
+/// listed with the reason.
+pub fn load(roots: &[PathBuf]) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
+    let Discovered { files, mut skipped } = discover(roots);
+    let mut inputs = Vec::with_capacity(files.len());
+    for (path, role) in files {
+        match read_text(&path, role) {
+            Ok(text) => inputs.push(crate::model::InputFile { path, role, text }),
+            Err(reason) => skipped.push(SkippedFile { path, reason }),
+        }
+    }
+    (inputs, skipped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,7 +165,10 @@ mod tests {
             FileRole::of(Path::new("a/wrangler.jsonc")),
             Some(FileRole::Config(ConfigFormat::Jsonc))
         );
-        assert_eq!(FileRole::of(Path::new("a/.dev.vars.staging")), Some(FileRole::DotVars));
+        assert_eq!(
+            FileRole::of(Path::new("a/.dev.vars.staging")),
+            Some(FileRole::DotVars)
+        );
         assert_eq!(
             FileRole::of(Path::new("a/x.d.ts")),
             Some(FileRole::Source(SourceLanguage::TypeScript))
@@ -174,23 +192,13 @@ mod tests {
         let names: Vec<_> = found
             .files
             .iter()
-            .map(|(p, _)| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .map(|(p, _)| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
             .collect();
         assert_eq!(names, vec!["src/index.ts", "wrangler.toml"]);
     }
-}
-
-/// Discovers and reads everything under `roots`, ready for
-/// [`crate::model::Workspace::build`]. Unreadable files are skipped and
-/// listed with the reason.
-pub fn load(roots: &[PathBuf]) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
-    let Discovered { files, mut skipped } = discover(roots);
-    let mut inputs = Vec::with_capacity(files.len());
-    for (path, role) in files {
-        match read_text(&path, role) {
-            Ok(text) => inputs.push(crate::model::InputFile { path, role, text }),
-            Err(reason) => skipped.push(SkippedFile { path, reason }),
-        }
-    }
-    (inputs, skipped)
 }

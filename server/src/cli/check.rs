@@ -11,7 +11,11 @@ use crate::model::Workspace;
 use crate::rules::{self, RuleSettings};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     for path in &paths {
         if !path.exists() {
             eprintln!("dols: {}: no such file or folder", path.display());
@@ -28,7 +32,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let report = check_paths(&roots, &display_root);
     if args.verbose {
         for skipped in &report.skipped {
-            eprintln!("dols: skipped {}: {}", skipped.path.display(), skipped.reason);
+            eprintln!(
+                "dols: skipped {}: {}",
+                skipped.path.display(),
+                skipped.reason
+            );
         }
     }
     let text = match args.format {
@@ -36,7 +44,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Format::Json => output::json(&report),
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
         return ExitCode::from(2);
     }
     let counts = report.counts();
@@ -61,7 +73,9 @@ pub fn check_paths(roots: &[PathBuf], display_root: &Path) -> Report {
 }
 
 fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).map(|p| crate::model::resolve::normalize(&p)).unwrap_or_else(|_| path.to_path_buf())
+    std::path::absolute(path)
+        .map(|p| crate::model::resolve::normalize(&p))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn color_wanted() -> bool {

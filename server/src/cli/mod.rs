@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "dols", version, about = "Durable Objects language server and checker for Cloudflare Workers")]
+#[command(
+    name = "dols",
+    version,
+    about = "Durable Objects language server and checker for Cloudflare Workers"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -66,7 +70,12 @@ pub fn main() -> ExitCode {
         },
         Command::Rules => {
             for rule in crate::rules::ALL {
-                println!("{:<26} {:<8} {}", rule.id, rule.severity.as_str(), rule.summary);
+                println!(
+                    "{:<26} {:<8} {}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.summary
+                );
             }
             ExitCode::SUCCESS
         }

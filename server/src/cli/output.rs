@@ -131,7 +131,11 @@ pub fn json(report: &Report) -> String {
 
 pub fn human(report: &Report, color: bool) -> String {
     let ws = &report.workspace;
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut text = String::new();
     for diagnostic in &report.diagnostics {
         let level = match diagnostic.severity {
@@ -167,7 +171,9 @@ pub fn human(report: &Report, color: bool) -> String {
                 Group::with_title(Level::NOTE.secondary_title(related.message.as_str())).element(
                     Snippet::source(related_source)
                         .path(ws.display_path(related.file, &report.root))
-                        .annotation(AnnotationKind::Context.span(clamp(related.range, related_source))),
+                        .annotation(
+                            AnnotationKind::Context.span(clamp(related.range, related_source)),
+                        ),
                 ),
             );
         }

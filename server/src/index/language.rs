@@ -11,7 +11,11 @@ pub enum SourceLanguage {
 impl SourceLanguage {
     pub fn from_path(path: &Path) -> Option<SourceLanguage> {
         let name = path.file_name()?.to_str()?;
-        if name.ends_with(".d.ts") || name.ends_with(".ts") || name.ends_with(".mts") || name.ends_with(".cts") {
+        if name.ends_with(".d.ts")
+            || name.ends_with(".ts")
+            || name.ends_with(".mts")
+            || name.ends_with(".cts")
+        {
             Some(SourceLanguage::TypeScript)
         } else if name.ends_with(".tsx") {
             Some(SourceLanguage::Tsx)

@@ -109,7 +109,10 @@ impl Walk<'_> {
                         },
                     );
                 }
-                Export::StarAs { exported, specifier } => {
+                Export::StarAs {
+                    exported,
+                    specifier,
+                } => {
                     let origin = match self.ws.resolve_import(file, &specifier.value) {
                         Some(target) => ExportOrigin::Value {
                             file: target,
@@ -192,7 +195,10 @@ impl Walk<'_> {
             let specifier = import.specifier.value.clone();
             if imported == "*" {
                 return match self.ws.resolve_import(file, &specifier) {
-                    Some(target) => ExportOrigin::Value { file: target, name: "*".into() },
+                    Some(target) => ExportOrigin::Value {
+                        file: target,
+                        name: "*".into(),
+                    },
                     None => ExportOrigin::External { specifier },
                 };
             }

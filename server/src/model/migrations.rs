@@ -66,7 +66,12 @@ impl Replay {
                 .new_classes
                 .iter()
                 .map(|c| (c, Backend::Kv))
-                .chain(migration.new_sqlite_classes.iter().map(|c| (c, Backend::Sqlite)));
+                .chain(
+                    migration
+                        .new_sqlite_classes
+                        .iter()
+                        .map(|c| (c, Backend::Sqlite)),
+                );
             for (class, backend) in creations {
                 if let Some(existing) = replay.live.get(&class.value) {
                     let kind = if existing.backend == Backend::Kv && backend == Backend::Sqlite {
@@ -92,12 +97,22 @@ impl Replay {
                     continue;
                 };
                 let Some(source) = replay.live.get(&from.value).cloned() else {
-                    replay.error(ReplayErrorKind::RenameMissing, &from.value, from.range, None);
+                    replay.error(
+                        ReplayErrorKind::RenameMissing,
+                        &from.value,
+                        from.range,
+                        None,
+                    );
                     continue;
                 };
                 if let Some(existing) = replay.live.get(&to.value) {
                     let earlier = existing.created_at;
-                    replay.error(ReplayErrorKind::RenameOntoExisting, &to.value, to.range, Some(earlier));
+                    replay.error(
+                        ReplayErrorKind::RenameOntoExisting,
+                        &to.value,
+                        to.range,
+                        Some(earlier),
+                    );
                     continue;
                 }
                 replay.live.remove(&from.value);
@@ -112,7 +127,12 @@ impl Replay {
             }
             for class in &migration.deleted_classes {
                 if replay.live.remove(&class.value).is_none() {
-                    replay.error(ReplayErrorKind::DeleteMissing, &class.value, class.range, None);
+                    replay.error(
+                        ReplayErrorKind::DeleteMissing,
+                        &class.value,
+                        class.range,
+                        None,
+                    );
                     continue;
                 }
                 replay.deleted.insert(class.value.clone(), class.range);
@@ -121,7 +141,12 @@ impl Replay {
                 let Some(to) = &transfer.to else { continue };
                 if let Some(existing) = replay.live.get(&to.value) {
                     let earlier = existing.created_at;
-                    replay.error(ReplayErrorKind::TransferOntoExisting, &to.value, to.range, Some(earlier));
+                    replay.error(
+                        ReplayErrorKind::TransferOntoExisting,
+                        &to.value,
+                        to.range,
+                        Some(earlier),
+                    );
                     continue;
                 }
                 replay.live.insert(
@@ -142,7 +167,11 @@ impl Replay {
         let mut replay = Replay::default();
         for entry in exports.iter().filter(|e| e.is_durable_object()) {
             if entry.is_live() {
-                let backend = if entry.is_sqlite() { Backend::Sqlite } else { Backend::Kv };
+                let backend = if entry.is_sqlite() {
+                    Backend::Sqlite
+                } else {
+                    Backend::Kv
+                };
                 replay.live.insert(
                     entry.class.value.clone(),
                     LiveClass {
@@ -152,13 +181,21 @@ impl Replay {
                     },
                 );
             } else if entry.state.as_ref().is_some_and(|s| s.value == "deleted") {
-                replay.deleted.insert(entry.class.value.clone(), entry.class.range);
+                replay
+                    .deleted
+                    .insert(entry.class.value.clone(), entry.class.range);
             }
         }
         replay
     }
 
-    fn error(&mut self, kind: ReplayErrorKind, class: &str, range: TextRange, earlier: Option<TextRange>) {
+    fn error(
+        &mut self,
+        kind: ReplayErrorKind,
+        class: &str,
+        range: TextRange,
+        earlier: Option<TextRange>,
+    ) {
         self.errors.push(ReplayError {
             kind,
             class: class.to_string(),
@@ -175,10 +212,21 @@ mod tests {
     use crate::text::Spanned;
 
     fn s(name: &str, at: u32) -> Spanned<String> {
-        Spanned::new(name.to_string(), TextRange { start: at, end: at + 1 })
+        Spanned::new(
+            name.to_string(),
+            TextRange {
+                start: at,
+                end: at + 1,
+            },
+        )
     }
 
-    fn migration(new_kv: &[&str], new_sqlite: &[&str], deleted: &[&str], renamed: &[(&str, &str)]) -> Migration {
+    fn migration(
+        new_kv: &[&str],
+        new_sqlite: &[&str],
+        deleted: &[&str],
+        renamed: &[(&str, &str)],
+    ) -> Migration {
         Migration {
             range: TextRange::default(),
             tag: None,
@@ -219,7 +267,11 @@ mod tests {
         let kinds: Vec<_> = replay.errors.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
-            vec![ReplayErrorKind::KvToSqlite, ReplayErrorKind::RenameMissing, ReplayErrorKind::DeleteMissing]
+            vec![
+                ReplayErrorKind::KvToSqlite,
+                ReplayErrorKind::RenameMissing,
+                ReplayErrorKind::DeleteMissing
+            ]
         );
     }
 }

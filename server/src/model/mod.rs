@@ -36,8 +36,14 @@ pub struct Worker {
     /// The resolved `main` per environment (parallel to `envs`).
     pub mains: Vec<MainFile>,
     /// Sources reachable from any `main`, plus every source under `dir`
-    /// that belongs to no nested Worker. Sorted.
+    /// that belongs to no nested Worker. Sorted by path.
     pub sources: Vec<FileId>,
+    /// The subset of `sources` reachable from some `main`. Sorted by id.
+    pub reachable: Vec<FileId>,
+    /// The config sits in a test folder (`tests/`, `e2e/`, `src/lifecycle-tests/`):
+    /// a harness for vitest-pool-workers, never deployed, so deploy-only
+    /// rules stay silent.
+    pub is_test_harness: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +52,10 @@ pub enum MainFile {
     Unset,
     Found(FileId),
     /// `main` points at a file not in the tree (build output, ignored path).
-    Missing { path: PathBuf, range: TextRange },
+    Missing {
+        path: PathBuf,
+        range: TextRange,
+    },
 }
 
 impl Worker {
@@ -119,7 +128,11 @@ impl Workspace {
     }
 
     /// Classes declared in a Worker's sources with a given name.
-    pub fn classes_named<'a>(&'a self, worker: &Worker, name: &'a str) -> impl Iterator<Item = (FileId, &'a ClassInfo)> + 'a {
+    pub fn classes_named<'a>(
+        &'a self,
+        worker: &Worker,
+        name: &'a str,
+    ) -> impl Iterator<Item = (FileId, &'a ClassInfo)> + 'a {
         let sources = worker.sources.clone();
         sources.into_iter().flat_map(move |file| {
             self.summary(file)
@@ -131,7 +144,10 @@ impl Workspace {
     }
 
     /// Every class declared in a Worker's sources.
-    pub fn classes_of<'a>(&'a self, worker: &'a Worker) -> impl Iterator<Item = (FileId, &'a ClassInfo)> + 'a {
+    pub fn classes_of<'a>(
+        &'a self,
+        worker: &'a Worker,
+    ) -> impl Iterator<Item = (FileId, &'a ClassInfo)> + 'a {
         worker.sources.iter().flat_map(move |&file| {
             self.summary(file)
                 .into_iter()
@@ -140,11 +156,39 @@ impl Workspace {
         })
     }
 
-    /// The Worker in the workspace whose top-level `name` is `script_name`.
-    pub fn worker_by_name(&self, script_name: &str) -> Option<&Worker> {
-        self.workers
+    /// The Worker that a `script_name` seen from `from` refers to. In a
+    /// monorepo several Workers may share a name (examples, fixtures); the one
+    /// nearest to `from` in the folder tree wins, and a tie means unknown.
+    pub fn worker_by_script_name(&self, from: &Worker, script_name: &str) -> Option<&Worker> {
+        let shared_depth = |other: &Worker| {
+            from.dir
+                .components()
+                .zip(other.dir.components())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let mut best: Option<(&Worker, usize)> = None;
+        let mut tie = false;
+        for worker in self
+            .workers
             .iter()
-            .find(|w| w.envs[0].name.as_ref().is_some_and(|n| n.value == script_name))
+            .filter(|w| w.name() == Some(script_name))
+        {
+            let depth = shared_depth(worker);
+            match best {
+                Some((_, best_depth)) if depth == best_depth => tie = true,
+                Some((_, best_depth)) if depth < best_depth => {}
+                _ => {
+                    best = Some((worker, depth));
+                    tie = false;
+                }
+            }
+        }
+        if tie {
+            None
+        } else {
+            best.map(|(w, _)| w)
+        }
     }
 
     /// Path relative to `root` with forward slashes, for output.
@@ -166,8 +210,9 @@ fn summarize_all(
             FileRole::Source(language) => {
                 let text = files.text(id);
                 // A panic in one file must not take the whole check down.
-                let result = std::panic::catch_unwind(AssertUnwindSafe(|| index::summarize(text, language)))
-                    .map_err(|panic| panic_message(&panic));
+                let result =
+                    std::panic::catch_unwind(AssertUnwindSafe(|| index::summarize(text, language)))
+                        .map_err(|panic| panic_message(&panic));
                 Some((id, result))
             }
             _ => None,
@@ -218,7 +263,10 @@ fn resolve_edges(
             if targets.contains_key(specifier) {
                 continue;
             }
-            if let Some(target) = resolver.resolve(from, specifier).and_then(|p| files.lookup(&p)) {
+            if let Some(target) = resolver
+                .resolve(from, specifier)
+                .and_then(|p| files.lookup(&p))
+            {
                 targets.insert(specifier.to_string(), target);
             }
         }
@@ -242,7 +290,11 @@ fn module_specifiers(summary: &FileSummary) -> impl Iterator<Item = &str> {
 
 /// Parses every config; in a folder with several, keeps the one wrangler
 /// would pick (json > jsonc > toml) and notes the shadowed ones.
-fn parse_configs(files: &Files, roles: &[(FileId, FileRole)], shadowed: &mut Vec<(FileId, FileId)>) -> Vec<ConfigFile> {
+fn parse_configs(
+    files: &Files,
+    roles: &[(FileId, FileRole)],
+    shadowed: &mut Vec<(FileId, FileId)>,
+) -> Vec<ConfigFile> {
     let mut by_dir: HashMap<&Path, Vec<(FileId, config::ConfigFormat)>> = HashMap::new();
     for &(id, role) in roles {
         if let FileRole::Config(format) = role {
@@ -268,13 +320,20 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
     let worker_dirs: Vec<PathBuf> = ws
         .configs
         .iter()
-        .map(|c| ws.files.path(c.file).parent().unwrap_or(Path::new("")).to_path_buf())
+        .map(|c| {
+            ws.files
+                .path(c.file)
+                .parent()
+                .unwrap_or(Path::new(""))
+                .to_path_buf()
+        })
         .collect();
     let source_files: Vec<FileId> = roles
         .iter()
         .filter(|(_, r)| matches!(r, FileRole::Source(_)))
         .map(|(id, _)| *id)
         .collect();
+    let common_root = common_ancestor(ws.files.iter().map(|(_, f)| f.path.as_path()));
     let dotvars: Vec<FileId> = roles
         .iter()
         .filter(|(_, r)| *r == FileRole::DotVars)
@@ -298,7 +357,11 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
                     None => MainFile::Unset,
                     Some(main) => {
                         let path = resolve::normalize(&dir.join(&main.value));
-                        match ws.files.lookup(&path).filter(|id| ws.summary(*id).is_some()) {
+                        match ws
+                            .files
+                            .lookup(&path)
+                            .filter(|id| ws.summary(*id).is_some())
+                        {
                             Some(id) => MainFile::Found(id),
                             None => MainFile::Missing {
                                 path,
@@ -341,9 +404,12 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
                     stack.extend(targets.values().copied());
                 }
             }
+            let mut reachable: Vec<FileId> = seen.into_iter().collect();
+            reachable.sort();
             let mut sources: Vec<FileId> = sources.into_iter().collect();
             sources.sort_by_key(|id| ws.files.path(*id).to_path_buf());
 
+            let is_test_harness = is_test_folder(dir.strip_prefix(&common_root).unwrap_or(&dir));
             Worker {
                 config: config_file.file,
                 config_index,
@@ -351,6 +417,8 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
                 envs,
                 mains,
                 sources,
+                reachable,
+                is_test_harness,
             }
         })
         .collect()
@@ -363,4 +431,49 @@ pub fn imports_from_workers_runtime(summary: &FileSummary, local: &str, imported
         import.specifier.value == "cloudflare:workers"
             && matches!(&import.kind, ImportKind::Named { imported: i, local: l } if i == imported && l == local)
     })
+}
+
+/// The deepest folder containing every path.
+fn common_ancestor<'a>(paths: impl Iterator<Item = &'a Path>) -> PathBuf {
+    let mut common: Option<PathBuf> = None;
+    for path in paths {
+        let dir = path.parent().unwrap_or(path);
+        common = Some(match common {
+            None => dir.to_path_buf(),
+            Some(current) => current
+                .ancestors()
+                .find(|a| dir.starts_with(a))
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        });
+    }
+    common.unwrap_or_default()
+}
+
+/// True when a folder path (relative to the checked tree) names a test folder.
+fn is_test_folder(relative: &Path) -> bool {
+    relative.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy().to_lowercase();
+        matches!(
+            name.as_str(),
+            "test" | "tests" | "__tests__" | "e2e" | "spec" | "__fixtures__"
+        ) || name.ends_with("-tests")
+            || name.ends_with("_tests")
+            || name.ends_with("-test")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_folders_are_recognised_below_the_common_root() {
+        assert!(is_test_folder(Path::new("packages/agents/src/tests")));
+        assert!(is_test_folder(Path::new("src/lifecycle-tests")));
+        assert!(!is_test_folder(Path::new("apps/chat")));
+        assert!(!is_test_folder(Path::new("")));
+        let root = common_ancestor([Path::new("/a/b/x.ts"), Path::new("/a/c/d/y.ts")].into_iter());
+        assert_eq!(root, PathBuf::from("/a"));
+    }
 }

@@ -62,7 +62,11 @@ impl Resolver {
     /// Resolves `specifier` imported from `from`, or `None` for packages,
     /// runtime modules (`cloudflare:workers`) and files that do not exist.
     pub fn resolve(&self, from: &Path, specifier: &str) -> Option<PathBuf> {
-        if specifier.starts_with("./") || specifier.starts_with("../") || specifier == "." || specifier == ".." {
+        if specifier.starts_with("./")
+            || specifier.starts_with("../")
+            || specifier == "."
+            || specifier == ".."
+        {
             let base = from.parent()?.join(specifier);
             return self.resolve_path(&normalize(&base));
         }
@@ -90,7 +94,9 @@ impl Resolver {
 
     /// The nearest tsconfig above `file`.
     fn tsconfig_for(&self, file: &Path) -> Option<&TsConfigPaths> {
-        file.ancestors().skip(1).find_map(|dir| self.tsconfigs.get(dir))
+        file.ancestors()
+            .skip(1)
+            .find_map(|dir| self.tsconfigs.get(dir))
     }
 
     fn resolve_path(&self, base: &Path) -> Option<PathBuf> {
@@ -177,12 +183,18 @@ fn load_tsconfig(
             ..Default::default()
         });
     let compiler = value.get("compilerOptions");
-    if let Some(base_url) = compiler.and_then(|c| c.get("baseUrl")).and_then(|b| b.as_str()) {
+    if let Some(base_url) = compiler
+        .and_then(|c| c.get("baseUrl"))
+        .and_then(|b| b.as_str())
+    {
         let base_url = normalize(&dir.join(base_url));
         options.base = base_url.clone();
         options.base_url = Some(base_url);
     }
-    if let Some(paths) = compiler.and_then(|c| c.get("paths")).and_then(|p| p.as_object()) {
+    if let Some(paths) = compiler
+        .and_then(|c| c.get("paths"))
+        .and_then(|p| p.as_object())
+    {
         if options.base_url.is_none() {
             options.base = dir.clone();
         }
@@ -191,7 +203,11 @@ fn load_tsconfig(
             .map(|(pattern, targets)| {
                 let targets = targets
                     .as_array()
-                    .map(|a| a.iter().filter_map(|t| t.as_str().map(String::from)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| t.as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 (pattern.clone(), targets)
             })
@@ -222,8 +238,10 @@ mod tests {
     use super::*;
 
     fn resolver(files: &[&str], tsconfigs: &[(&str, &str)]) -> Resolver {
-        let tsconfigs: Vec<(PathBuf, &str)> =
-            tsconfigs.iter().map(|(p, t)| (PathBuf::from(p), *t)).collect();
+        let tsconfigs: Vec<(PathBuf, &str)> = tsconfigs
+            .iter()
+            .map(|(p, t)| (PathBuf::from(p), *t))
+            .collect();
         Resolver::new(
             files.iter().map(PathBuf::from),
             tsconfigs.iter().map(|(p, t)| (p.as_path(), *t)),
@@ -232,13 +250,33 @@ mod tests {
 
     #[test]
     fn relative_with_extension_mapping_and_index() {
-        let r = resolver(&["/w/src/index.ts", "/w/src/do.ts", "/w/src/lib/index.tsx", "/w/src/a.mts"], &[]);
+        let r = resolver(
+            &[
+                "/w/src/index.ts",
+                "/w/src/do.ts",
+                "/w/src/lib/index.tsx",
+                "/w/src/a.mts",
+            ],
+            &[],
+        );
         let from = Path::new("/w/src/index.ts");
-        assert_eq!(r.resolve(from, "./do.js"), Some(PathBuf::from("/w/src/do.ts")));
+        assert_eq!(
+            r.resolve(from, "./do.js"),
+            Some(PathBuf::from("/w/src/do.ts"))
+        );
         assert_eq!(r.resolve(from, "./do"), Some(PathBuf::from("/w/src/do.ts")));
-        assert_eq!(r.resolve(from, "./lib"), Some(PathBuf::from("/w/src/lib/index.tsx")));
-        assert_eq!(r.resolve(from, "./a.mjs"), Some(PathBuf::from("/w/src/a.mts")));
-        assert_eq!(r.resolve(Path::new("/w/src/lib/index.tsx"), "../do"), Some(PathBuf::from("/w/src/do.ts")));
+        assert_eq!(
+            r.resolve(from, "./lib"),
+            Some(PathBuf::from("/w/src/lib/index.tsx"))
+        );
+        assert_eq!(
+            r.resolve(from, "./a.mjs"),
+            Some(PathBuf::from("/w/src/a.mts"))
+        );
+        assert_eq!(
+            r.resolve(Path::new("/w/src/lib/index.tsx"), "../do"),
+            Some(PathBuf::from("/w/src/do.ts"))
+        );
         assert_eq!(r.resolve(from, "./missing"), None);
         assert_eq!(r.resolve(from, "cloudflare:workers"), None);
         assert_eq!(r.resolve(from, "hono"), None);
@@ -254,10 +292,16 @@ mod tests {
             ],
         );
         let from = Path::new("/w/src/index.ts");
-        assert_eq!(r.resolve(from, "@/objects/counter"), Some(PathBuf::from("/w/src/objects/counter.ts")));
+        assert_eq!(
+            r.resolve(from, "@/objects/counter"),
+            Some(PathBuf::from("/w/src/objects/counter.ts"))
+        );
         // The child's `paths` replaces the parent's, as in TypeScript; baseUrl stays.
         assert_eq!(r.resolve(from, "@shared/util"), None);
-        assert_eq!(r.resolve(from, "shared/util"), Some(PathBuf::from("/w/shared/util.ts")));
+        assert_eq!(
+            r.resolve(from, "shared/util"),
+            Some(PathBuf::from("/w/shared/util.ts"))
+        );
     }
 
     #[test]

@@ -44,6 +44,10 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 if binding.file != worker.config || matches!(binding.kind, BindingKind::Var | BindingKind::Secret) {
                     continue;
                 }
+                // `unsafe` bindings name internal capabilities, not env properties.
+                if matches!(&binding.kind, BindingKind::Other(key) if key.starts_with("unsafe")) {
+                    continue;
+                }
                 if !is_js_identifier(&binding.name.value) {
                     let mut suggestion: String = binding
                         .name

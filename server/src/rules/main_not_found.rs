@@ -2,6 +2,7 @@
 
 use super::{Reporter, Rule};
 use crate::diagnostic::Severity;
+use crate::discovery::SKIPPED_DIRS;
 use crate::model::{MainFile, Workspace};
 
 pub static RULE: Rule = Rule {
@@ -36,12 +37,23 @@ fn check(ws: &Workspace, out: &mut Reporter) {
     for worker in &ws.workers {
         for main in &worker.mains {
             if let MainFile::Missing { path, range } = main {
-                let shown = path.strip_prefix(&worker.dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
-                out.report(
-                    worker.config,
-                    *range,
-                    format!("`main` points at `{shown}`, which is not among the checked sources (build output?); checks of this Worker's exports are skipped"),
-                );
+                // A Python Worker's entry is not ours to check.
+                if crate::index::language::SourceLanguage::from_path(path).is_none() && path.extension().is_some() {
+                    continue;
+                }
+                let relative = path.strip_prefix(&worker.dir).unwrap_or(path);
+                let shown = relative.to_string_lossy().replace('\\', "/");
+                // Under `dist/`, `build/`, ... the file is generated before deploy;
+                // elsewhere it is more likely renamed, mistyped or ignored.
+                let in_build_dir = relative
+                    .components()
+                    .any(|c| c.as_os_str().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name)));
+                let message = if in_build_dir {
+                    format!("`main` points at `{shown}`, build output that is not among the checked sources; checks of this Worker's exports are skipped")
+                } else {
+                    format!("`main` points at `{shown}`, which is not among the checked sources (renamed, mistyped or ignored?); wrangler fails if it is missing at deploy time; checks of this Worker's exports are skipped")
+                };
+                out.report(worker.config, *range, message);
             }
         }
     }

@@ -15,7 +15,8 @@ A Durable Object binding without `script_name` whose class no migration
 creates: it is in no `new_sqlite_classes`/`new_classes` list, is not the
 target of a rename or transfer, and has no live entry in the declarative
 `exports` map. Environments that inherit the top-level migrations are
-checked against them.
+checked against them. Configs in test folders (`tests/`, `e2e/`, ...) are
+harnesses for vitest-pool-workers that are never deployed, and are skipped.
 
 ## Why it matters
 wrangler only warns, but the deploy is refused ("Cannot create binding for
@@ -43,7 +44,9 @@ new_sqlite_classes = ["ChatRoom"]
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+    // Test harness configs (vitest-pool-workers) are never deployed and often
+    // bind facet classes on purpose without a migration.
+    for worker in ws.workers.iter().filter(|w| !w.is_test_harness) {
         let histories = env_replays(worker);
         for binding in local_do_bindings(worker) {
             let history = &histories[binding.env_index];

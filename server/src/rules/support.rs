@@ -20,6 +20,24 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(c, _)| c)
 }
 
+/// The candidate that `name` is most likely a misspelling of: same letters in
+/// another case, or one or two edits away (one for short names). Stricter
+/// than [`nearest`], because a finding depends on it, not only a hint:
+/// `EMAIL_SECRET` is not a typo of `EMAIL`.
+pub fn likely_typo_of<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .filter_map(|c| {
+            let distance = strsim::osa_distance(&lower, &c.to_lowercase());
+            let allowed = if name.len().min(c.len()) <= 5 { 1 } else { 2 };
+            (distance <= allowed).then_some((c, distance))
+        })
+        .min_by_key(|(c, distance)| (*distance, *c))
+        .map(|(c, _)| c)
+}
+
 /// True if `name` is a valid JavaScript identifier (ASCII subset plus any
 /// non-ASCII letter), so `env.NAME` can reach it.
 pub fn is_js_identifier(name: &str) -> bool {
@@ -29,27 +47,6 @@ pub fn is_js_identifier(name: &str) -> bool {
     start_ok(first) && chars.all(|c| start_ok(c) || c.is_alphanumeric() || c == '\u{200c}' || c == '\u{200d}')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_close_names_only() {
-        assert_eq!(nearest("COUNTR", ["COUNTER", "CHAT"]), Some("COUNTER"));
-        assert_eq!(nearest("counter", ["COUNTER"]), Some("COUNTER"));
-        assert_eq!(nearest("DB", ["KV", "AI"]), None);
-        assert_eq!(nearest("X", ["COUNTER"]), None);
-    }
-
-    #[test]
-    fn identifiers() {
-        assert!(is_js_identifier("MY_DO"));
-        assert!(is_js_identifier("$x1"));
-        assert!(!is_js_identifier("my-do"));
-        assert!(!is_js_identifier("1abc"));
-        assert!(!is_js_identifier(""));
-    }
-}
 
 use crate::config::{DoBinding, EffectiveConfig, Origin};
 use crate::files::FileId;
@@ -155,7 +152,41 @@ pub fn bound_class<'a>(ws: &'a Workspace, worker: &'a Worker, env_index: usize, 
     ws.classes_named(worker, class_name).next()
 }
 
-/// Workers whose sources include `file`.
-pub fn workers_of(ws: &Workspace, file: FileId) -> impl Iterator<Item = &Worker> {
-    ws.workers.iter().filter(move |w| w.sources.binary_search_by(|f| ws.files.path(*f).cmp(ws.files.path(file))).is_ok())
+/// Workers whose `main` reaches `file` through imports. Files that sit in a
+/// Worker's folder without being reachable (scripts, tests, code deployed
+/// with another config) are not attributed to it.
+pub fn workers_reaching(ws: &Workspace, file: FileId) -> impl Iterator<Item = &Worker> {
+    ws.workers.iter().filter(move |w| w.reachable.binary_search(&file).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(nearest("COUNTR", ["COUNTER", "CHAT"]), Some("COUNTER"));
+        assert_eq!(nearest("counter", ["COUNTER"]), Some("COUNTER"));
+        assert_eq!(nearest("DB", ["KV", "AI"]), None);
+        assert_eq!(nearest("X", ["COUNTER"]), None);
+    }
+
+    #[test]
+    fn typos_are_close_edits_only() {
+        assert_eq!(likely_typo_of("COUNTR", ["COUNTER", "CHAT"]), Some("COUNTER"));
+        assert_eq!(likely_typo_of("counter", ["COUNTER"]), Some("COUNTER"));
+        assert_eq!(likely_typo_of("EMAIL_SECRET", ["EMAIL"]), None);
+        assert_eq!(likely_typo_of("API_TOKEN", ["API_KEY"]), None);
+        assert_eq!(likely_typo_of("DB", ["KV"]), None);
+        assert_eq!(likely_typo_of("ROOMS", ["ROOM"]), Some("ROOM"));
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_js_identifier("MY_DO"));
+        assert!(is_js_identifier("$x1"));
+        assert!(!is_js_identifier("my-do"));
+        assert!(!is_js_identifier("1abc"));
+        assert!(!is_js_identifier(""));
+    }
 }

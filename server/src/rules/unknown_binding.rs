@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::support::{nearest, workers_of};
+use super::support::{likely_typo_of, nearest, workers_reaching};
 use super::{Reporter, Rule};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
@@ -64,7 +64,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         let mut declared: BTreeMap<&str, &BindingKind> = BTreeMap::new();
         let mut do_names: HashSet<&str> = HashSet::new();
         let mut in_any_worker = false;
-        for worker in workers_of(ws, file) {
+        for worker in workers_reaching(ws, file) {
             in_any_worker = true;
             for env in &worker.envs {
                 for binding in &env.bindings {
@@ -106,7 +106,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 continue;
             }
             // Only a likely typo is worth saying: the name may be a secret we cannot see.
-            if let Some(suggestion) = nearest(name, declared.keys().copied()) {
+            if let Some(suggestion) = likely_typo_of(name, declared.keys().copied()) {
                 out.report(
                     file,
                     access.name.range,

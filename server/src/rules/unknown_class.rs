@@ -42,7 +42,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 let Some(class_name) = &binding.class_name else { continue };
                 let target = match &binding.script_name {
                     None => worker,
-                    Some(script) => match ws.worker_by_name(&script.value) {
+                    Some(script) => match ws.worker_by_script_name(worker, &script.value) {
                         Some(other) => other,
                         None => continue, // deployed elsewhere; nothing to compare with
                     },
