@@ -11,7 +11,8 @@ use crate::model::{ExportOrigin, Workspace};
 pub static RULE: Rule = Rule {
     id: "class-not-exported",
     severity: Severity::Error,
-    summary: "A Durable Object class is bound (or created by a migration) but not exported from `main`.",
+    summary:
+        "A Durable Object class is bound (or created by a migration) but not exported from `main`.",
     docs: r#"
 ## What it finds
 A Durable Object binding without `script_name` whose `class_name` is not
@@ -47,10 +48,20 @@ export { Counter } from "./counter";
 fn check(ws: &Workspace, out: &mut Reporter) {
     for worker in &ws.workers {
         let mut bound: HashSet<&str> = HashSet::new();
+        // One finding per class and entry module: environments that bind the
+        // same class from the same `main` share the fix.
+        let mut reported: HashSet<(crate::files::FileId, &str)> = HashSet::new();
         for binding in local_do_bindings(worker) {
             bound.insert(binding.class_name.value.as_str());
-            let Some(main) = worker.main_of(binding.env_index) else { continue };
-            let Some(summary) = ws.summary(main) else { continue };
+            let Some(main) = worker.main_of(binding.env_index) else {
+                continue;
+            };
+            if reported.contains(&(main, binding.class_name.value.as_str())) {
+                continue;
+            }
+            let Some(summary) = ws.summary(main) else {
+                continue;
+            };
             if summary.syntax_error_count > 0 {
                 continue; // exports of a file being edited are not reliable
             }
@@ -60,12 +71,19 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 continue;
             }
             // A name that exists nowhere is `unknown-class`'s finding.
-            let Some((decl_file, decl_range)) = find_declaration(ws, worker, class_name) else { continue };
+            let Some((decl_file, decl_range)) = find_declaration(ws, worker, class_name) else {
+                continue;
+            };
             let main_path = ws.display_path(main, &worker.dir);
-            let alias = exports.names.iter().find_map(|(exported, entry)| match &entry.origin {
-                ExportOrigin::Class { name, .. } if name == class_name => Some(exported.as_str()),
-                _ => None,
-            });
+            let alias = exports
+                .names
+                .iter()
+                .find_map(|(exported, entry)| match &entry.origin {
+                    ExportOrigin::Class { name, .. } if name == class_name => {
+                        Some(exported.as_str())
+                    }
+                    _ => None,
+                });
             let message = match alias {
                 Some(alias) => format!(
                     "`{main_path}` exports class `{class_name}` as `{alias}`, but the binding asks for `{class_name}`; the runtime looks classes up by their exported name"
@@ -75,15 +93,25 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 ),
             };
             out.report(worker.config, binding.class_name.range, message)
-                .with_related_mut(decl_file, decl_range, format!("`{class_name}` is declared here"));
+                .with_related_mut(
+                    decl_file,
+                    decl_range,
+                    format!("`{class_name}` is declared here"),
+                );
+            reported.insert((main, class_name.as_str()));
         }
 
         // Classes that a live migration creates, bound nowhere, not exported.
         for history in env_replays(worker) {
-            if !history.owns_history {
+            // A history that does not replay cleanly (a rename with a typo, say)
+            // leaves classes live that the author meant to rename or delete;
+            // `migration-conflict` reports the cause.
+            if !history.owns_history || !history.replay.errors.is_empty() {
                 continue;
             }
-            let Some(main) = worker.main_of(history.env_index) else { continue };
+            let Some(main) = worker.main_of(history.env_index) else {
+                continue;
+            };
             if ws.summary(main).is_none_or(|s| s.syntax_error_count > 0) {
                 continue;
             }
@@ -102,7 +130,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     worker.config,
                     live.created_at,
                     format!(
-                        "class `{class_name}` is created by a migration but not exported from `{main_path}`; deploying a migration for a class the Worker does not export fails"
+                        "class `{class_name}` is created by a migration but not exported from `{main_path}`; the deploy fails until the Worker exports it or a `deleted_classes` migration retires it"
                     ),
                 )
                 .set_severity(Severity::Warning);

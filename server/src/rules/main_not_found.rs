@@ -38,16 +38,20 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         for main in &worker.mains {
             if let MainFile::Missing { path, range } = main {
                 // A Python Worker's entry is not ours to check.
-                if crate::index::language::SourceLanguage::from_path(path).is_none() && path.extension().is_some() {
+                if crate::index::language::SourceLanguage::from_path(path).is_none()
+                    && path.extension().is_some()
+                {
                     continue;
                 }
                 let relative = path.strip_prefix(&worker.dir).unwrap_or(path);
                 let shown = relative.to_string_lossy().replace('\\', "/");
                 // Under `dist/`, `build/`, ... the file is generated before deploy;
                 // elsewhere it is more likely renamed, mistyped or ignored.
-                let in_build_dir = relative
-                    .components()
-                    .any(|c| c.as_os_str().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name)));
+                let in_build_dir = relative.components().any(|c| {
+                    c.as_os_str()
+                        .to_str()
+                        .is_some_and(|name| SKIPPED_DIRS.contains(&name))
+                });
                 let message = if in_build_dir {
                     format!("`main` points at `{shown}`, build output that is not among the checked sources; checks of this Worker's exports are skipped")
                 } else {

@@ -1,7 +1,7 @@
 //! `migration-conflict`: a migration step that cannot apply, found by
 //! replaying the history like the runtime does.
 
-use super::support::{env_replays, local_do_bindings};
+use super::support::{env_replays, local_do_bindings, nearest};
 use super::{Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::migrations::ReplayErrorKind;
@@ -56,6 +56,24 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             if !history.owns_history {
                 continue;
             }
+            // Every class the history ever creates: candidates for a typo.
+            let created: Vec<&str> = history
+                .env
+                .migrations
+                .iter()
+                .flat_map(|m| {
+                    m.new_classes
+                        .iter()
+                        .chain(&m.new_sqlite_classes)
+                        .chain(m.renamed_classes.iter().filter_map(|r| r.to.as_ref()))
+                        .chain(m.transferred_classes.iter().filter_map(|t| t.to.as_ref()))
+                })
+                .map(|c| c.value.as_str())
+                .collect();
+            let did_you_mean = |class: &str| {
+                nearest(class, created.iter().copied())
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"))
+            };
             for error in &history.replay.errors {
                 let class = &error.class;
                 let (message, earlier_note) = match error.kind {
@@ -65,7 +83,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         "created here",
                     ),
                     ReplayErrorKind::RenameMissing => (
-                        format!("cannot rename `{class}`: no class of that name exists when this migration runs"),
+                        format!("cannot rename `{class}`: no class of that name exists when this migration runs{}", did_you_mean(class)),
                         "",
                     ),
                     ReplayErrorKind::RenameOntoExisting => (
@@ -73,7 +91,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         "created here",
                     ),
                     ReplayErrorKind::DeleteMissing => (
-                        format!("cannot delete `{class}`: no class of that name exists when this migration runs"),
+                        format!("cannot delete `{class}`: no class of that name exists when this migration runs{}", did_you_mean(class)),
                         "",
                     ),
                     ReplayErrorKind::TransferOntoExisting => (

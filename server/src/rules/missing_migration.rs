@@ -1,5 +1,7 @@
 //! `missing-migration`: a bound class that no migration creates.
 
+use std::collections::HashSet;
+
 use super::support::{env_replays, local_do_bindings};
 use super::{Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -15,8 +17,11 @@ A Durable Object binding without `script_name` whose class no migration
 creates: it is in no `new_sqlite_classes`/`new_classes` list, is not the
 target of a rename or transfer, and has no live entry in the declarative
 `exports` map. Environments that inherit the top-level migrations are
-checked against them. Configs in test folders (`tests/`, `e2e/`, ...) are
-harnesses for vitest-pool-workers that are never deployed, and are skipped.
+checked against them, and reported once with the top level. A class that a
+failing rename or transfer was meant to produce, and any class of a config
+with syntax errors, are left to `migration-conflict` and `config-syntax`.
+Configs in test folders (`tests/`, `e2e/`, ...) are harnesses for
+vitest-pool-workers that are never deployed, and are skipped.
 
 ## Why it matters
 wrangler only warns, but the deploy is refused ("Cannot create binding for
@@ -47,12 +52,45 @@ fn check(ws: &Workspace, out: &mut Reporter) {
     // Test harness configs (vitest-pool-workers) are never deployed and often
     // bind facet classes on purpose without a migration.
     for worker in ws.workers.iter().filter(|w| !w.is_test_harness) {
+        // A config that could not be read completely may have lost migrations;
+        // `config-syntax` reports the cause.
+        if !ws.configs[worker.config_index].problems.is_empty() {
+            continue;
+        }
         let histories = env_replays(worker);
+        // Envs that inherit the top-level history share its finding.
+        let mut reported: HashSet<(usize, &str)> = HashSet::new();
         for binding in local_do_bindings(worker) {
             let history = &histories[binding.env_index];
             let class_name = &binding.class_name.value;
-            if history.replay.live.contains_key(class_name) || history.replay.deleted.contains_key(class_name) {
+            if history.replay.live.contains_key(class_name)
+                || history.replay.deleted.contains_key(class_name)
+            {
                 continue; // a deleted class still bound is `migration-conflict`'s finding
+            }
+            // The target of a rename or transfer that failed to apply:
+            // `migration-conflict` reports the failing step, and adding
+            // `new_sqlite_classes` here would lose the old class's data.
+            let is_move_target = history.env.migrations.iter().any(|m| {
+                m.renamed_classes
+                    .iter()
+                    .filter_map(|r| r.to.as_ref())
+                    .any(|to| &to.value == class_name)
+                    || m.transferred_classes
+                        .iter()
+                        .filter_map(|t| t.to.as_ref())
+                        .any(|to| &to.value == class_name)
+            });
+            if is_move_target {
+                continue;
+            }
+            let history_owner = if history.owns_history {
+                binding.env_index
+            } else {
+                0
+            };
+            if !reported.insert((history_owner, class_name.as_str())) {
+                continue;
             }
             let how = if history.declarative {
                 format!("add a live `exports` entry for `{class_name}`")
