@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support::{env_replays, local_do_bindings};
+use super::support::{env_replays, find_declaration, local_do_bindings};
 use super::{Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
@@ -18,8 +18,9 @@ creates: it is in no `new_sqlite_classes`/`new_classes` list, is not the
 target of a rename or transfer, and has no live entry in the declarative
 `exports` map. Environments that inherit the top-level migrations are
 checked against them, and reported once with the top level. A class that a
-failing rename or transfer was meant to produce, and any class of a config
-with syntax errors, are left to `migration-conflict` and `config-syntax`.
+failing rename or transfer was meant to produce, a `class_name` that names
+nothing in the code, and any class of a config with syntax errors are left
+to `migration-conflict`, `unknown-class` and `config-syntax`.
 Configs in test folders (`tests/`, `e2e/`, ...) are harnesses for
 vitest-pool-workers that are never deployed, and are skipped.
 
@@ -82,6 +83,13 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         .any(|to| &to.value == class_name)
             });
             if is_move_target {
+                continue;
+            }
+            // A `class_name` that names nothing in the code is a typo that
+            // `unknown-class` reports; creating that class would be wrong advice.
+            if worker.main_of(binding.env_index).is_some()
+                && find_declaration(ws, worker, class_name).is_none()
+            {
                 continue;
             }
             let history_owner = if history.owns_history {
