@@ -49,7 +49,7 @@ impl FileRole {
         if let Some(format) = ConfigFormat::from_file_name(name) {
             return Some(FileRole::Config(format));
         }
-        if name == "tsconfig.json" || name == "jsconfig.json" {
+        if name == "jsconfig.json" || (name.starts_with("tsconfig") && name.ends_with(".json")) {
             return Some(FileRole::TsConfig);
         }
         if name == ".dev.vars" || name.starts_with(".dev.vars.") || name == ".env" {

@@ -61,9 +61,22 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
 /// The whole check, without printing: what tests and benchmarks call.
 pub fn check_paths(roots: &[PathBuf], display_root: &Path) -> Report {
+    // DOLS_TIMING=1 prints how long each stage took, for benchmarks.
+    let timing = std::env::var_os("DOLS_TIMING").is_some();
+    let started = std::time::Instant::now();
     let (inputs, skipped) = crate::discovery::load(roots);
+    let loaded = started.elapsed();
     let workspace = Workspace::build(inputs);
+    let built = started.elapsed();
     let diagnostics = rules::run(&workspace, &RuleSettings::default());
+    if timing {
+        eprintln!(
+            "dols timing: discovery+read {:?}, model {:?}, rules {:?}",
+            loaded,
+            built - loaded,
+            started.elapsed() - built
+        );
+    }
     Report {
         workspace,
         diagnostics,

@@ -209,10 +209,18 @@ fn summarize_all(
         .filter_map(|&(id, role)| match role {
             FileRole::Source(language) => {
                 let text = files.text(id);
+                let started = std::time::Instant::now();
                 // A panic in one file must not take the whole check down.
                 let result =
                     std::panic::catch_unwind(AssertUnwindSafe(|| index::summarize(text, language)))
                         .map_err(|panic| panic_message(&panic));
+                let elapsed = started.elapsed();
+                if elapsed > std::time::Duration::from_millis(250) {
+                    eprintln!(
+                        "dols: indexing {} took {elapsed:?}",
+                        files.path(id).display()
+                    );
+                }
                 Some((id, result))
             }
             _ => None,

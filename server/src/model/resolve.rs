@@ -41,11 +41,24 @@ impl Resolver {
             .map(|(p, t)| (normalize(p), t))
             .collect();
         let mut resolved = HashMap::new();
-        for path in texts.keys() {
+        // Only `tsconfig.json` / `jsconfig.json` govern a folder; other
+        // `tsconfig.*.json` files matter only as `extends` targets.
+        let mut owners: Vec<&PathBuf> = texts
+            .keys()
+            .filter(|p| {
+                matches!(
+                    p.file_name().and_then(|n| n.to_str()),
+                    Some("tsconfig.json" | "jsconfig.json")
+                )
+            })
+            .collect();
+        // tsconfig.json wins over jsconfig.json in the same folder.
+        owners.sort_by_key(|p| std::cmp::Reverse(p.to_path_buf()));
+        for path in owners {
             let mut seen = HashSet::new();
             if let Some(options) = load_tsconfig(path, &texts, &mut seen) {
                 if let Some(dir) = path.parent() {
-                    resolved.insert(dir.to_path_buf(), options);
+                    resolved.entry(dir.to_path_buf()).or_insert(options);
                 }
             }
         }

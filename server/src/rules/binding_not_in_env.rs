@@ -74,8 +74,16 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             if missing.is_empty() {
                 continue;
             }
-            let list = missing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-            let (noun, pronoun) = if missing.len() == 1 { ("binding", "it is") } else { ("bindings", "they are") };
+            let list = missing
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let (noun, pronoun) = if missing.len() == 1 {
+                ("binding", "it is")
+            } else {
+                ("bindings", "they are")
+            };
             out.report(
                 worker.config,
                 env_name.range,

@@ -55,14 +55,25 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         let what = if earlier.kind == binding.kind {
                             format!("a second {} binding", kind_word(&binding.kind))
                         } else {
-                            format!("both a {} and a {}", kind_word(&earlier.kind), kind_word(&binding.kind))
+                            format!(
+                                "both a {} and a {}",
+                                kind_word(&earlier.kind),
+                                kind_word(&binding.kind)
+                            )
                         };
                         out.report(
                             binding.file,
                             binding.name.range,
-                            format!("binding name `{}` is used twice in this environment ({what})", binding.name.value),
+                            format!(
+                                "binding name `{}` is used twice in this environment ({what})",
+                                binding.name.value
+                            ),
                         )
-                        .with_related_mut(earlier.file, earlier.name.range, "first declared here");
+                        .with_related_mut(
+                            earlier.file,
+                            earlier.name.range,
+                            "first declared here",
+                        );
                     }
                 }
             }

@@ -53,8 +53,16 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         seen.insert(tag.value.as_str(), tag.range);
                     }
                     Some(&earlier) => {
-                        out.report(worker.config, tag.range, format!("migration tag `{}` is used twice", tag.value))
-                            .with_related_mut(worker.config, earlier, "first used here");
+                        out.report(
+                            worker.config,
+                            tag.range,
+                            format!("migration tag `{}` is used twice", tag.value),
+                        )
+                        .with_related_mut(
+                            worker.config,
+                            earlier,
+                            "first used here",
+                        );
                     }
                 }
             }

@@ -41,7 +41,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
     for worker in &ws.workers {
         for env in &worker.envs {
             for binding in &env.bindings {
-                if binding.file != worker.config || matches!(binding.kind, BindingKind::Var | BindingKind::Secret) {
+                if binding.file != worker.config
+                    || matches!(binding.kind, BindingKind::Var | BindingKind::Secret)
+                {
                     continue;
                 }
                 // `unsafe` bindings name internal capabilities, not env properties.
@@ -53,7 +55,13 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         .name
                         .value
                         .chars()
-                        .map(|c| if c.is_alphanumeric() || c == '_' || c == '$' { c.to_ascii_uppercase() } else { '_' })
+                        .map(|c| {
+                            if c.is_alphanumeric() || c == '_' || c == '$' {
+                                c.to_ascii_uppercase()
+                            } else {
+                                '_'
+                            }
+                        })
                         .collect();
                     if suggestion.starts_with(|c: char| c.is_ascii_digit()) {
                         suggestion.insert(0, '_');

@@ -9,7 +9,8 @@ use crate::model::Workspace;
 pub static RULE: Rule = Rule {
     id: "kv-to-sqlite-conversion",
     severity: Severity::Error,
-    summary: "A class created with `new_classes` (KV backend) is listed again in `new_sqlite_classes`.",
+    summary:
+        "A class created with `new_classes` (KV backend) is listed again in `new_sqlite_classes`.",
     docs: r#"
 ## What it finds
 A class that an earlier migration created with `new_classes` (the legacy
@@ -47,7 +48,12 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             if !history.owns_history {
                 continue;
             }
-            for error in history.replay.errors.iter().filter(|e| e.kind == ReplayErrorKind::KvToSqlite) {
+            for error in history
+                .replay
+                .errors
+                .iter()
+                .filter(|e| e.kind == ReplayErrorKind::KvToSqlite)
+            {
                 let diagnostic = out.report(
                     worker.config,
                     error.range,
@@ -57,7 +63,11 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     ),
                 );
                 if let Some(earlier) = error.earlier {
-                    diagnostic.with_related_mut(worker.config, earlier, "created with `new_classes` here");
+                    diagnostic.with_related_mut(
+                        worker.config,
+                        earlier,
+                        "created with `new_classes` here",
+                    );
                 }
             }
         }

@@ -52,7 +52,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             for (index, migration) in history.env.migrations.iter().enumerate() {
                 for class in &migration.new_classes {
                     // Classes deleted later no longer matter.
-                    if history.replay.deleted.contains_key(&class.value) && !history.replay.live.contains_key(&class.value) {
+                    if history.replay.deleted.contains_key(&class.value)
+                        && !history.replay.live.contains_key(&class.value)
+                    {
                         continue;
                     }
                     if index == last {
@@ -77,8 +79,16 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     }
                 }
             }
-            for entry in history.env.exports.iter().filter(|e| e.is_durable_object() && e.is_live() && !e.is_sqlite()) {
-                let range = entry.storage.as_ref().map_or(entry.class.range, |s| s.range);
+            for entry in history
+                .env
+                .exports
+                .iter()
+                .filter(|e| e.is_durable_object() && e.is_live() && !e.is_sqlite())
+            {
+                let range = entry
+                    .storage
+                    .as_ref()
+                    .map_or(entry.class.range, |s| s.range);
                 out.report(
                     worker.config,
                     range,

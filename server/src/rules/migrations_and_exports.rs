@@ -43,14 +43,20 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             if env.migrations.is_empty() || !has_do_exports {
                 continue;
             }
-            let Some(exports_key) = env.exports_key else { continue };
+            let Some(exports_key) = env.exports_key else {
+                continue;
+            };
             let diagnostic = out.report(
                 worker.config,
                 exports_key,
                 "`exports` declares Durable Object classes while `migrations` is also set; wrangler accepts only one of the two",
             );
             if let Some(migrations_key) = env.migrations_key {
-                diagnostic.with_related_mut(worker.config, migrations_key, "`migrations` is set here");
+                diagnostic.with_related_mut(
+                    worker.config,
+                    migrations_key,
+                    "`migrations` is set here",
+                );
             }
         }
     }

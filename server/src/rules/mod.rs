@@ -77,9 +77,19 @@ pub struct Reporter<'a> {
 impl Reporter<'_> {
     /// Reports at the rule's default severity; returns the diagnostic so the
     /// caller can add related locations or lower the severity.
-    pub fn report(&mut self, file: FileId, range: TextRange, message: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::new(self.rule.id, self.rule.severity, file, range, message));
+    pub fn report(
+        &mut self,
+        file: FileId,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic::new(
+            self.rule.id,
+            self.rule.severity,
+            file,
+            range,
+            message,
+        ));
         self.diagnostics.last_mut().expect("just pushed")
     }
 }
@@ -117,7 +127,11 @@ pub fn run(ws: &Workspace, settings: &RuleSettings) -> Vec<Diagnostic> {
                     Severity::Error,
                     config.file,
                     TextRange::empty(0),
-                    format!("rule `{}` failed and was skipped: {}. Please report this.", rule.id, panic_message(&panic)),
+                    format!(
+                        "rule `{}` failed and was skipped: {}. Please report this.",
+                        rule.id,
+                        panic_message(&panic)
+                    ),
                 ));
             }
             continue;
@@ -130,10 +144,24 @@ pub fn run(ws: &Workspace, settings: &RuleSettings) -> Vec<Diagnostic> {
         all.extend(found);
     }
     all.sort_by(|a, b| {
-        (ws.files.path(a.file), a.range.start, a.range.end, a.code, &a.message)
-            .cmp(&(ws.files.path(b.file), b.range.start, b.range.end, b.code, &b.message))
+        (
+            ws.files.path(a.file),
+            a.range.start,
+            a.range.end,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                ws.files.path(b.file),
+                b.range.start,
+                b.range.end,
+                b.code,
+                &b.message,
+            ))
     });
-    all.dedup_by(|a, b| a.file == b.file && a.range == b.range && a.code == b.code && a.message == b.message);
+    all.dedup_by(|a, b| {
+        a.file == b.file && a.range == b.range && a.code == b.code && a.message == b.message
+    });
     all
 }
 

@@ -37,7 +37,13 @@ it reads.
 
 fn check(ws: &Workspace, out: &mut Reporter) {
     for &(shadowed, winner) in &ws.shadowed_configs {
-        let winner_name = ws.files.path(winner).file_name().unwrap_or_default().to_string_lossy().to_string();
+        let winner_name = ws
+            .files
+            .path(winner)
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let end = ws.files.text(shadowed).lines().next().map_or(0, str::len);
         out.report(
             shadowed,

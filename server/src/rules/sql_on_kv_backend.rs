@@ -53,9 +53,16 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 if live.backend != Backend::Kv {
                     continue;
                 }
-                let Some((file, class)) = bound_class(ws, worker, history.env_index, class_name) else { continue };
-                let Some(declared) = class.name.as_ref().map(|n| n.value.as_str()) else { continue };
-                let Some(summary) = ws.summary(file) else { continue };
+                let Some((file, class)) = bound_class(ws, worker, history.env_index, class_name)
+                else {
+                    continue;
+                };
+                let Some(declared) = class.name.as_ref().map(|n| n.value.as_str()) else {
+                    continue;
+                };
+                let Some(summary) = ws.summary(file) else {
+                    continue;
+                };
                 for usage in &summary.storage_uses {
                     if usage.enclosing_class.as_deref() != Some(declared) {
                         continue;

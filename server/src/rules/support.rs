@@ -10,12 +10,17 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|c| {
             let score = if c.to_lowercase() == lower {
                 1.0
+            } else if name.len() >= 3 && c.ends_with(name) {
+                // `Room` for `ChatRoom`: the class lost its prefix.
+                0.9
             } else {
                 strsim::jaro_winkler(name, c)
             };
             (c, score)
         })
-        .filter(|(c, score)| *score >= 0.85 || strsim::levenshtein(name, c) <= 2.min(name.len() / 3))
+        .filter(|(c, score)| {
+            *score >= 0.85 || strsim::levenshtein(name, c) <= 2.min(name.len() / 3)
+        })
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(c, _)| c)
 }
@@ -24,7 +29,10 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// another case, or one or two edits away (one for short names). Stricter
 /// than [`nearest`], because a finding depends on it, not only a hint:
 /// `EMAIL_SECRET` is not a typo of `EMAIL`.
-pub fn likely_typo_of<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn likely_typo_of<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_lowercase();
     candidates
         .into_iter()
@@ -42,11 +50,13 @@ pub fn likely_typo_of<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
 /// non-ASCII letter), so `env.NAME` can reach it.
 pub fn is_js_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    let Some(first) = chars.next() else { return false };
+    let Some(first) = chars.next() else {
+        return false;
+    };
     let start_ok = |c: char| c == '_' || c == '$' || c.is_alphabetic();
-    start_ok(first) && chars.all(|c| start_ok(c) || c.is_alphanumeric() || c == '\u{200c}' || c == '\u{200d}')
+    start_ok(first)
+        && chars.all(|c| start_ok(c) || c.is_alphanumeric() || c == '\u{200c}' || c == '\u{200d}')
 }
-
 
 use crate::config::{DoBinding, EffectiveConfig, Origin};
 use crate::files::FileId;
@@ -120,25 +130,43 @@ pub fn local_do_bindings(worker: &Worker) -> impl Iterator<Item = LocalBinding<'
 /// Where a class (or exported value) named `name` is declared in a Worker:
 /// first what `main` exports under that name, then any class with that name
 /// in the Worker's sources, then any source file exporting that name.
-pub fn find_declaration(ws: &Workspace, worker: &Worker, name: &str) -> Option<(FileId, TextRange)> {
+pub fn find_declaration(
+    ws: &Workspace,
+    worker: &Worker,
+    name: &str,
+) -> Option<(FileId, TextRange)> {
     if let Some((file, class)) = ws.classes_named(worker, name).next() {
         let range = class.name.as_ref().map_or(class.range, |n| n.range);
         return Some((file, range));
     }
     worker.sources.iter().find_map(|&file| {
-        ws.summary(file)?.exports.iter().find_map(|export| match export {
-            crate::index::Export::Local { exported, .. } if exported.value == name => Some((file, exported.range)),
-            _ => None,
-        })
+        ws.summary(file)?
+            .exports
+            .iter()
+            .find_map(|export| match export {
+                crate::index::Export::Local { exported, .. } if exported.value == name => {
+                    Some((file, exported.range))
+                }
+                _ => None,
+            })
     })
 }
 
 /// The class declaration that a binding's `class_name` ends up running: the
 /// class `main` exports under that name (following aliases), else a class of
 /// that name in the Worker's sources.
-pub fn bound_class<'a>(ws: &'a Workspace, worker: &'a Worker, env_index: usize, class_name: &'a str) -> Option<(FileId, &'a ClassInfo)> {
+pub fn bound_class<'a>(
+    ws: &'a Workspace,
+    worker: &'a Worker,
+    env_index: usize,
+    class_name: &'a str,
+) -> Option<(FileId, &'a ClassInfo)> {
     if let Some(main) = worker.main_of(env_index) {
-        if let Some(ExportOrigin::Class { file, name }) = ws.exports_of(main).get(class_name).map(|e| e.origin.clone()) {
+        if let Some(ExportOrigin::Class { file, name }) = ws
+            .exports_of(main)
+            .get(class_name)
+            .map(|e| e.origin.clone())
+        {
             let class = ws
                 .summary(file)?
                 .classes
@@ -156,7 +184,9 @@ pub fn bound_class<'a>(ws: &'a Workspace, worker: &'a Worker, env_index: usize, 
 /// Worker's folder without being reachable (scripts, tests, code deployed
 /// with another config) are not attributed to it.
 pub fn workers_reaching(ws: &Workspace, file: FileId) -> impl Iterator<Item = &Worker> {
-    ws.workers.iter().filter(move |w| w.reachable.binary_search(&file).is_ok())
+    ws.workers
+        .iter()
+        .filter(move |w| w.reachable.binary_search(&file).is_ok())
 }
 
 #[cfg(test)]
@@ -173,7 +203,10 @@ mod tests {
 
     #[test]
     fn typos_are_close_edits_only() {
-        assert_eq!(likely_typo_of("COUNTR", ["COUNTER", "CHAT"]), Some("COUNTER"));
+        assert_eq!(
+            likely_typo_of("COUNTR", ["COUNTER", "CHAT"]),
+            Some("COUNTER")
+        );
         assert_eq!(likely_typo_of("counter", ["COUNTER"]), Some("COUNTER"));
         assert_eq!(likely_typo_of("EMAIL_SECRET", ["EMAIL"]), None);
         assert_eq!(likely_typo_of("API_TOKEN", ["API_KEY"]), None);

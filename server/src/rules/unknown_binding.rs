@@ -68,7 +68,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             in_any_worker = true;
             for env in &worker.envs {
                 for binding in &env.bindings {
-                    declared.entry(binding.name.value.as_str()).or_insert(&binding.kind);
+                    declared
+                        .entry(binding.name.value.as_str())
+                        .or_insert(&binding.kind);
                     if binding.kind == BindingKind::DurableObject {
                         do_names.insert(binding.name.value.as_str());
                     }

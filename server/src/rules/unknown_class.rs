@@ -39,7 +39,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
     for worker in &ws.workers {
         for (env_index, env) in worker.envs.iter().enumerate() {
             for binding in &env.do_bindings {
-                let Some(class_name) = &binding.class_name else { continue };
+                let Some(class_name) = &binding.class_name else {
+                    continue;
+                };
                 let target = match &binding.script_name {
                     None => worker,
                     Some(script) => match ws.worker_by_script_name(worker, &script.value) {
@@ -47,8 +49,14 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         None => continue, // deployed elsewhere; nothing to compare with
                     },
                 };
-                let target_env = if std::ptr::eq(target, worker) { env_index } else { 0 };
-                let Some(candidates) = known_names(ws, target, target_env) else { continue };
+                let target_env = if std::ptr::eq(target, worker) {
+                    env_index
+                } else {
+                    0
+                };
+                let Some(candidates) = known_names(ws, target, target_env) else {
+                    continue;
+                };
                 if candidates.iter().any(|c| c == &class_name.value) {
                     continue;
                 }
@@ -56,8 +64,13 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     Some(script) => format!("Worker `{}`", script.value),
                     None => "this Worker".to_string(),
                 };
-                let mut message = format!("no class or export named `{}` in {where_}", class_name.value);
-                if let Some(suggestion) = nearest(&class_name.value, candidates.iter().map(String::as_str)) {
+                let mut message = format!(
+                    "no class or export named `{}` in {where_}",
+                    class_name.value
+                );
+                if let Some(suggestion) =
+                    nearest(&class_name.value, candidates.iter().map(String::as_str))
+                {
                     message.push_str(&format!("; did you mean `{suggestion}`?"));
                 }
                 out.report(worker.config, class_name.range, message);
@@ -74,10 +87,22 @@ fn known_names(ws: &Workspace, worker: &Worker, env_index: usize) -> Option<Vec<
     if !exports.complete || ws.summary(main).is_none_or(|s| s.syntax_error_count > 0) {
         return None;
     }
-    let mut names: Vec<String> = exports.names.keys().filter(|n| *n != "default").cloned().collect();
-    names.extend(ws.classes_of(worker).filter_map(|(_, c)| c.name.as_ref().map(|n| n.value.clone())));
+    let mut names: Vec<String> = exports
+        .names
+        .keys()
+        .filter(|n| *n != "default")
+        .cloned()
+        .collect();
+    names.extend(
+        ws.classes_of(worker)
+            .filter_map(|(_, c)| c.name.as_ref().map(|n| n.value.clone())),
+    );
     for &file in &worker.sources {
-        for export in ws.summary(file).map(|s| s.exports.as_slice()).unwrap_or_default() {
+        for export in ws
+            .summary(file)
+            .map(|s| s.exports.as_slice())
+            .unwrap_or_default()
+        {
             if let crate::index::Export::Local { exported, .. } = export {
                 names.push(exported.value.clone());
             }
