@@ -4,6 +4,7 @@
 //! [`Workspace::build`] takes file paths and texts (from discovery or from an
 //! editor's open documents) and does no IO of its own.
 
+pub mod classes;
 pub mod exports;
 pub mod migrations;
 pub mod resolve;
@@ -20,6 +21,7 @@ use crate::files::{FileId, Files};
 use crate::index::{self, ClassInfo, FileSummary, ImportKind};
 use crate::text::TextRange;
 
+pub use classes::{durable_object_kind, DoKind};
 pub use exports::{ExportOrigin, ExportSet};
 pub use migrations::{Backend, Replay};
 
