@@ -227,3 +227,58 @@ impl Walk<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::discovery::FileRole;
+    use crate::index::language::SourceLanguage;
+    use crate::model::{ExportOrigin, InputFile, Workspace};
+
+    fn workspace(files: &[(&str, &str)]) -> Workspace {
+        Workspace::build(
+            files
+                .iter()
+                .map(|(path, text)| InputFile {
+                    path: path.into(),
+                    role: FileRole::Source(SourceLanguage::TypeScript),
+                    text: text.to_string(),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn re_export_cycles_terminate_and_keep_every_name() {
+        let ws = workspace(&[
+            ("/w/a.ts", "export * from \"./b\";\nexport const A = 1;"),
+            ("/w/b.ts", "export * from \"./a\";\nexport class B {}"),
+        ]);
+        let a = ws.files.lookup(std::path::Path::new("/w/a.ts")).unwrap();
+        let exports = ws.exports_of(a);
+        assert!(exports.complete);
+        assert_eq!(exports.names.keys().collect::<Vec<_>>(), vec!["A", "B"]);
+    }
+
+    #[test]
+    fn aliases_and_imports_lead_to_the_declaring_class() {
+        let ws = workspace(&[
+            ("/w/index.ts", "import { Impl } from \"./impl.js\";\nexport { Impl as Bound };\nexport * from \"some-package\";"),
+            ("/w/impl.ts", "export class Impl {}"),
+        ]);
+        let index = ws
+            .files
+            .lookup(std::path::Path::new("/w/index.ts"))
+            .unwrap();
+        let impl_file = ws.files.lookup(std::path::Path::new("/w/impl.ts")).unwrap();
+        let exports = ws.exports_of(index);
+        // The package's names are unknown, so the set is incomplete.
+        assert!(!exports.complete);
+        assert_eq!(
+            exports.get("Bound").map(|e| e.origin.clone()),
+            Some(ExportOrigin::Class {
+                file: impl_file,
+                name: "Impl".into()
+            })
+        );
+    }
+}
