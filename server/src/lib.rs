@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discovery;
+pub mod features;
 pub mod files;
 pub mod index;
 pub mod knowledge;

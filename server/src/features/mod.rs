@@ -1,0 +1,58 @@
+//! Editor features as pure functions of (workspace, file, byte offset):
+//! completion, hover, go to definition, references. They return plain data
+//! with byte ranges; the LSP layer translates to protocol types.
+
+pub mod completion;
+pub mod definition;
+pub mod hover;
+
+use crate::files::FileId;
+use crate::text::TextRange;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    Method,
+    Property,
+    /// An `env` binding.
+    Binding,
+    /// A Durable Object class name.
+    Class,
+    /// A handler method skeleton for a class body.
+    Snippet,
+    /// A literal value (location hint, jurisdiction, tag).
+    Value,
+    /// A config key.
+    Key,
+    File,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletionEntry {
+    pub label: String,
+    pub kind: CompletionKind,
+    /// One line shown next to the label (signature, binding kind).
+    pub detail: String,
+    /// Markdown documentation.
+    pub documentation: Option<String>,
+    /// Text to insert; LSP snippet syntax when `is_snippet`.
+    pub insert_text: String,
+    pub is_snippet: bool,
+    /// Range of the text the completion replaces (the partial word).
+    pub replace: TextRange,
+    /// Sort key so the most relevant entries come first.
+    pub sort_text: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoverResult {
+    /// Markdown.
+    pub markdown: String,
+    pub range: TextRange,
+}
+
+/// A place in the workspace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub file: FileId,
+    pub range: TextRange,
+}
