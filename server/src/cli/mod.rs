@@ -31,6 +31,12 @@ pub enum Command {
     },
     /// List every rule with its default severity.
     Rules,
+    /// Run the language server on stdin/stdout.
+    Lsp {
+        /// Accepted and ignored: clients such as vscode-languageclient append it.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -68,6 +74,7 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Lsp { .. } => crate::lsp::run_stdio(),
         Command::Rules => {
             for rule in crate::rules::ALL {
                 println!(

@@ -101,6 +101,12 @@ pub struct InputFile {
 
 impl Workspace {
     pub fn build(inputs: Vec<InputFile>) -> Workspace {
+        Self::build_reusing(inputs, None)
+    }
+
+    /// Like [`Workspace::build`], reusing `previous`'s summary of every source
+    /// whose path and text are unchanged: an edit re-indexes one file.
+    pub fn build_reusing(inputs: Vec<InputFile>, previous: Option<&Workspace>) -> Workspace {
         let mut ws = Workspace::default();
         let mut roles = Vec::with_capacity(inputs.len());
         for input in inputs {
@@ -108,7 +114,7 @@ impl Workspace {
             let id = ws.files.insert(path, input.text);
             roles.push((id, input.role));
         }
-        ws.summaries = summarize_all(&ws.files, &roles, &mut ws.index_failures);
+        ws.summaries = summarize_all(&ws.files, &roles, previous, &mut ws.index_failures);
         ws.edges = resolve_edges(&ws.files, &roles, &ws.summaries);
         ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs);
         ws.workers = build_workers(&ws, &roles);
@@ -204,6 +210,7 @@ impl Workspace {
 fn summarize_all(
     files: &Files,
     roles: &[(FileId, FileRole)],
+    previous: Option<&Workspace>,
     failures: &mut Vec<(FileId, String)>,
 ) -> Vec<Option<FileSummary>> {
     let results: Vec<(FileId, Result<FileSummary, String>)> = roles
@@ -211,6 +218,13 @@ fn summarize_all(
         .filter_map(|&(id, role)| match role {
             FileRole::Source(language) => {
                 let text = files.text(id);
+                let unchanged = previous.and_then(|prev| {
+                    let old_id = prev.files.lookup(files.path(id))?;
+                    (prev.files.text(old_id) == text).then(|| prev.summary(old_id).cloned())?
+                });
+                if let Some(summary) = unchanged {
+                    return Some((id, Ok(summary)));
+                }
                 let started = std::time::Instant::now();
                 // A panic in one file must not take the whole check down.
                 let result =

@@ -1,0 +1,607 @@
+//! Request and notification handlers.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::position::{to_offset, to_position, Encoding};
+use crate::diagnostic::Severity;
+use crate::features::{self, CompletionKind};
+use crate::files::FileId;
+use crate::host::{Analysis, AnalysisHost};
+use crate::model::panic_message;
+use crate::text::{LineIndex, TextRange};
+
+/// Where `codeDescription` links point: the rule pages in the repository.
+const RULE_DOCS_BASE: &str = "https://github.com/dols-lsp/dols/blob/main/docs/rules/";
+
+/// How long to wait after an edit before re-analysing, so fast typing
+/// triggers one analysis, not one per keystroke.
+const DEBOUNCE: Duration = Duration::from_millis(60);
+
+struct OpenDocument {
+    version: i32,
+    text: String,
+}
+
+#[derive(Default)]
+struct State {
+    encoding: Option<Encoding>,
+    roots: Vec<PathBuf>,
+    documents: HashMap<PathBuf, OpenDocument>,
+    /// Files that currently have published diagnostics.
+    published: HashSet<PathBuf>,
+}
+
+pub struct Inner {
+    client: Client,
+    state: Mutex<State>,
+    host: Arc<Mutex<Option<AnalysisHost>>>,
+    /// The newest analysis and the edit generation it reflects.
+    analysis: Mutex<Option<(u64, Arc<Analysis>)>>,
+    /// Bumped by every edit; stale analyses are not published.
+    generation: AtomicU64,
+}
+
+impl Inner {
+    fn new(client: Client) -> Self {
+        Inner {
+            client,
+            state: Mutex::new(State::default()),
+            host: Arc::new(Mutex::new(None)),
+            analysis: Mutex::new(None),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    fn encoding(&self) -> Encoding {
+        lock(&self.state).encoding.unwrap_or(Encoding::Utf16)
+    }
+
+    /// Runs analysis on a blocking thread and returns the snapshot for the
+    /// current generation (reusing it when nothing changed).
+    async fn current_analysis(&self) -> Option<Arc<Analysis>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some((done, analysis)) = lock(&self.analysis).as_ref() {
+            if *done == generation {
+                return Some(analysis.clone());
+            }
+        }
+        let host = self.host.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let mut guard = lock(&host);
+            let host = guard.as_mut()?;
+            std::panic::catch_unwind(AssertUnwindSafe(|| host.analyze())).ok()
+        })
+        .await
+        .ok()
+        .flatten()?;
+        let mut slot = lock(&self.analysis);
+        if slot.as_ref().is_none_or(|(done, _)| *done <= generation) {
+            *slot = Some((generation, result.clone()));
+        }
+        Some(result)
+    }
+
+    async fn analyze_and_publish(&self) {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let Some(analysis) = self.current_analysis().await else {
+            return;
+        };
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return; // a newer edit will publish
+        }
+        self.publish(&analysis).await;
+    }
+
+    async fn publish(&self, analysis: &Analysis) {
+        let ws = &analysis.workspace;
+        let encoding = self.encoding();
+        let mut by_file: HashMap<FileId, Vec<Diagnostic>> = HashMap::new();
+        for d in &analysis.diagnostics {
+            let source = ws.files.get(d.file);
+            let range = to_lsp_range(&source.text, &source.line_index, d.range, encoding);
+            let related: Vec<DiagnosticRelatedInformation> = d
+                .related
+                .iter()
+                .filter_map(|r| {
+                    let other = ws.files.get(r.file);
+                    Some(DiagnosticRelatedInformation {
+                        location: Location {
+                            uri: Uri::from_file_path(&other.path)?,
+                            range: to_lsp_range(&other.text, &other.line_index, r.range, encoding),
+                        },
+                        message: r.message.clone(),
+                    })
+                })
+                .collect();
+            by_file.entry(d.file).or_default().push(Diagnostic {
+                range,
+                severity: Some(match d.severity {
+                    Severity::Error => DiagnosticSeverity::ERROR,
+                    Severity::Warning => DiagnosticSeverity::WARNING,
+                    Severity::Info => DiagnosticSeverity::INFORMATION,
+                    Severity::Hint => DiagnosticSeverity::HINT,
+                }),
+                code: Some(NumberOrString::String(d.code.to_string())),
+                code_description: format!("{RULE_DOCS_BASE}{}.md", d.code)
+                    .parse::<Uri>()
+                    .ok()
+                    .map(|href| CodeDescription { href }),
+                source: Some("dols".to_string()),
+                message: d.message.clone(),
+                related_information: (!related.is_empty()).then_some(related),
+                ..Default::default()
+            });
+        }
+        let now: HashSet<PathBuf> = by_file
+            .keys()
+            .map(|f| ws.files.path(*f).to_path_buf())
+            .collect();
+        let cleared: Vec<PathBuf> = {
+            let mut state = lock(&self.state);
+            let cleared = state.published.difference(&now).cloned().collect();
+            state.published = now;
+            cleared
+        };
+        for (file, diagnostics) in by_file {
+            let path = ws.files.path(file);
+            let version = lock(&self.state).documents.get(path).map(|d| d.version);
+            if let Some(uri) = Uri::from_file_path(path) {
+                self.client
+                    .publish_diagnostics(uri, diagnostics, version)
+                    .await;
+            }
+        }
+        for path in cleared {
+            if let Some(uri) = Uri::from_file_path(&path) {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+    }
+
+    fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// File, offset and snapshot for a request position; `None` when the
+    /// file is not part of the analysis.
+    async fn locate(
+        &self,
+        uri: &Uri,
+        position: Position,
+    ) -> Option<(Arc<Analysis>, FileId, usize)> {
+        let path = uri_to_path(uri)?;
+        let analysis = self.current_analysis().await?;
+        let ws = &analysis.workspace;
+        let file = ws.files.lookup(&path)?;
+        let source = ws.files.get(file);
+        let offset = to_offset(
+            &source.text,
+            &source.line_index,
+            position.line,
+            position.character,
+            self.encoding(),
+        );
+        Some((analysis, file, offset))
+    }
+
+    fn location(&self, analysis: &Analysis, target: features::Target) -> Option<Location> {
+        let source = analysis.workspace.files.get(target.file);
+        Some(Location {
+            uri: Uri::from_file_path(&source.path)?,
+            range: to_lsp_range(
+                &source.text,
+                &source.line_index,
+                target.range,
+                self.encoding(),
+            ),
+        })
+    }
+}
+
+/// Runs a feature inside a panic boundary: a bug answers with an error,
+/// the server keeps serving.
+fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|panic| {
+        let message = panic_message(&panic);
+        eprintln!("dols: {what} failed: {message}");
+        Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+            message: format!("dols {what} failed: {message}").into(),
+            data: None,
+        }
+    })
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere must not poison the server for good.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path()
+        .map(|p| crate::model::resolve::normalize(&p))
+}
+
+fn to_lsp_range(text: &str, index: &LineIndex, range: TextRange, encoding: Encoding) -> Range {
+    let (sl, sc) = to_position(text, index, range.start as usize, encoding);
+    let (el, ec) = to_position(text, index, range.end as usize, encoding);
+    Range {
+        start: Position::new(sl, sc),
+        end: Position::new(el, ec),
+    }
+}
+
+fn negotiate_encoding(params: &InitializeParams) -> Encoding {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.clone())
+        .unwrap_or_default();
+    if offered.contains(&PositionEncodingKind::UTF8) {
+        Encoding::Utf8
+    } else if offered.contains(&PositionEncodingKind::UTF32) {
+        Encoding::Utf32
+    } else {
+        Encoding::Utf16
+    }
+}
+
+fn roots_of(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| uri_to_path(&f.uri))
+        .collect();
+    #[allow(deprecated)]
+    if roots.is_empty() {
+        if let Some(root) = params.root_uri.as_ref().and_then(uri_to_path) {
+            roots.push(root);
+        }
+    }
+    roots
+}
+
+/// Applies one `didChange` content change to `text`.
+fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent, encoding: Encoding) {
+    match change.range {
+        None => *text = change.text,
+        Some(range) => {
+            let index = LineIndex::new(text);
+            let start = to_offset(
+                text,
+                &index,
+                range.start.line,
+                range.start.character,
+                encoding,
+            );
+            let end =
+                to_offset(text, &index, range.end.line, range.end.character, encoding).max(start);
+            text.replace_range(start..end, &change.text);
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = negotiate_encoding(&params);
+        let roots = roots_of(&params);
+        {
+            let mut state = lock(&self.state);
+            state.encoding = Some(encoding);
+            state.roots = roots;
+        }
+        let encoding_kind = match encoding {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+            Encoding::Utf32 => PositionEncodingKind::UTF32,
+        };
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding_kind),
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::INCREMENTAL,
+                )),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![".".into(), "\"".into(), "'".into()]),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "dols".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            ..Default::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let roots = lock(&self.state).roots.clone();
+        let host = self.host.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let new_host = AnalysisHost::new(roots);
+            let mut guard = lock(&host);
+            // Buffers opened before indexing finished stay authoritative.
+            let overlays = guard.take();
+            *guard = Some(new_host);
+            drop(overlays);
+            started.elapsed()
+        })
+        .await;
+        if let Ok(elapsed) = loaded {
+            self.client
+                .log_message(
+                    MessageType::INFO,
+                    format!("dols: indexed the workspace in {elapsed:?}"),
+                )
+                .await;
+        }
+        // Re-apply documents opened while indexing.
+        {
+            let state = lock(&self.state);
+            let mut host = lock(&self.host);
+            if let Some(host) = host.as_mut() {
+                for (path, doc) in &state.documents {
+                    host.set_overlay(path.clone(), doc.text.clone());
+                }
+            }
+        }
+        self.bump();
+        self.analyze_and_publish().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let Some(path) = uri_to_path(&params.text_document.uri) else {
+            return;
+        };
+        let text = params.text_document.text;
+        {
+            let mut state = lock(&self.state);
+            state.documents.insert(
+                path.clone(),
+                OpenDocument {
+                    version: params.text_document.version,
+                    text: text.clone(),
+                },
+            );
+        }
+        if let Some(host) = lock(&self.host).as_mut() {
+            host.set_overlay(path, text);
+        }
+        self.bump();
+        self.spawn_publish();
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Apply before any await so changes keep their order.
+        let Some(path) = uri_to_path(&params.text_document.uri) else {
+            return;
+        };
+        let encoding = self.encoding();
+        let text = {
+            let mut state = lock(&self.state);
+            let Some(doc) = state.documents.get_mut(&path) else {
+                return;
+            };
+            if params.text_document.version <= doc.version {
+                return; // stale or repeated
+            }
+            for change in params.content_changes {
+                apply_change(&mut doc.text, change, encoding);
+            }
+            doc.version = params.text_document.version;
+            doc.text.clone()
+        };
+        if let Some(host) = lock(&self.host).as_mut() {
+            host.set_overlay(path, text);
+        }
+        self.bump();
+        self.spawn_publish();
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let Some(path) = uri_to_path(&params.text_document.uri) else {
+            return;
+        };
+        lock(&self.state).documents.remove(&path);
+        if let Some(host) = lock(&self.host).as_mut() {
+            host.remove_overlay(&path);
+        }
+        self.bump();
+        self.spawn_publish();
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        {
+            let mut host = lock(&self.host);
+            let Some(host) = host.as_mut() else { return };
+            for change in params.changes {
+                if let Some(path) = uri_to_path(&change.uri) {
+                    host.file_changed_on_disk(&path);
+                }
+            }
+        }
+        self.bump();
+        self.spawn_publish();
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let Some((analysis, file, offset)) = self
+            .locate(&position.text_document.uri, position.position)
+            .await
+        else {
+            return Ok(None);
+        };
+        let entries = guarded("completion", || {
+            features::completion::completion(&analysis.workspace, file, offset)
+        })?;
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let source = analysis.workspace.files.get(file);
+        let encoding = self.encoding();
+        let items = entries
+            .into_iter()
+            .map(|entry| CompletionItem {
+                label: entry.label.clone(),
+                kind: Some(match entry.kind {
+                    CompletionKind::Method => CompletionItemKind::METHOD,
+                    CompletionKind::Property => CompletionItemKind::PROPERTY,
+                    CompletionKind::Binding => CompletionItemKind::VARIABLE,
+                    CompletionKind::Class => CompletionItemKind::CLASS,
+                    CompletionKind::Snippet => CompletionItemKind::SNIPPET,
+                    CompletionKind::Value => CompletionItemKind::VALUE,
+                    CompletionKind::Key => CompletionItemKind::PROPERTY,
+                    CompletionKind::File => CompletionItemKind::FILE,
+                }),
+                detail: Some(entry.detail),
+                documentation: entry.documentation.map(|value| {
+                    Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value,
+                    })
+                }),
+                insert_text_format: Some(if entry.is_snippet {
+                    InsertTextFormat::SNIPPET
+                } else {
+                    InsertTextFormat::PLAIN_TEXT
+                }),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: to_lsp_range(&source.text, &source.line_index, entry.replace, encoding),
+                    new_text: entry.insert_text,
+                })),
+                sort_text: entry.sort_text,
+                ..Default::default()
+            })
+            .collect();
+        Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        let Some((analysis, file, offset)) = self
+            .locate(&position.text_document.uri, position.position)
+            .await
+        else {
+            return Ok(None);
+        };
+        let result = guarded("hover", || {
+            if std::env::var_os("DOLS_TEST_PANIC_IN_HOVER").is_some() {
+                panic!("injected test panic");
+            }
+            features::hover::hover(&analysis.workspace, file, offset)
+        })?;
+        let source = analysis.workspace.files.get(file);
+        Ok(result.map(|hover| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: hover.markdown,
+            }),
+            range: Some(to_lsp_range(
+                &source.text,
+                &source.line_index,
+                hover.range,
+                self.encoding(),
+            )),
+        }))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        let Some((analysis, file, offset)) = self
+            .locate(&position.text_document.uri, position.position)
+            .await
+        else {
+            return Ok(None);
+        };
+        let targets = guarded("definition", || {
+            features::definition::definition(&analysis.workspace, file, offset)
+        })?;
+        let locations: Vec<Location> = targets
+            .into_iter()
+            .filter_map(|t| self.location(&analysis, t))
+            .collect();
+        Ok((!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations)))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let position = params.text_document_position;
+        let Some((analysis, file, offset)) = self
+            .locate(&position.text_document.uri, position.position)
+            .await
+        else {
+            return Ok(None);
+        };
+        let targets = guarded("references", || {
+            features::definition::references(&analysis.workspace, file, offset)
+        })?;
+        let locations: Vec<Location> = targets
+            .into_iter()
+            .filter_map(|t| self.location(&analysis, t))
+            .collect();
+        Ok((!locations.is_empty()).then_some(locations))
+    }
+}
+
+impl Inner {
+    /// Waits for typing to pause, then analyses and publishes, unless a
+    /// newer edit arrived meanwhile (that edit's own call publishes).
+    async fn debounced_publish(&self) {
+        let generation = self.generation.load(Ordering::SeqCst);
+        tokio::time::sleep(DEBOUNCE).await;
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
+        if lock(&self.host).is_none() {
+            return; // still indexing; `initialized` publishes when done
+        }
+        self.analyze_and_publish().await;
+    }
+}
+
+/// The handle tower-lsp-server drives; cheap to clone into spawned tasks.
+pub struct Backend(Arc<Inner>);
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend(Arc::new(Inner::new(client)))
+    }
+
+    /// Publishes in the background so a notification handler never sleeps.
+    fn spawn_publish(&self) {
+        let inner = self.0.clone();
+        tokio::spawn(async move { inner.debounced_publish().await });
+    }
+}
+
+impl std::ops::Deref for Backend {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

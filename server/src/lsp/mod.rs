@@ -1,0 +1,32 @@
+//! The language server front end (`dols lsp`): LSP over stdio with
+//! tower-lsp-server. This layer translates between protocol types and the
+//! engine's byte offsets; it holds no Durable Objects knowledge.
+
+mod backend;
+pub mod position;
+
+use std::process::ExitCode;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves LSP on stdin/stdout until the client sends `exit`.
+pub fn run_stdio() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("dols: cannot start the async runtime: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        let (service, socket) = LspService::new(backend::Backend::new);
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    ExitCode::SUCCESS
+}

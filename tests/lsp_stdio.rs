@@ -1,0 +1,247 @@
+//! Drives the real `dols lsp` binary over stdio with JSON-RPC, as an editor
+//! would: initialize → didOpen → diagnostics → completion → hover → a panic
+//! inside a handler → shutdown → exit.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+    /// Notifications seen while waiting for responses.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start(envs: &[(&str, &str)]) -> Client {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dols"));
+        command
+            .args(["lsp", "--stdio"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("spawn dols lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let _ = tx.send(serde_json::from_slice(&body).unwrap());
+            }
+        });
+        Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            notifications: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let message = self
+                .incoming
+                .recv_timeout(deadline - Instant::now())
+                .expect("response in time");
+            if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
+                return message;
+            }
+            if message.get("id").is_some() && message.get("method").is_some() {
+                // A request from the server (none are expected): answer null.
+                let reply_id = message["id"].clone();
+                self.send(json!({"jsonrpc": "2.0", "id": reply_id, "result": null}));
+                continue;
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    /// Waits for diagnostics of `uri` satisfying `pred`.
+    fn wait_diagnostics(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(found) = self.notifications.iter().rev().find(|n| {
+                n["method"] == "textDocument/publishDiagnostics"
+                    && n["params"]["uri"] == uri
+                    && pred(&n["params"])
+            }) {
+                return found["params"].clone();
+            }
+            let message = self
+                .incoming
+                .recv_timeout(deadline - Instant::now())
+                .expect("diagnostics in time");
+            self.notifications.push(message);
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/demo"),
+        &root,
+    );
+    (dir, root)
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn initialize(client: &mut Client, root: &Path) {
+    let response = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root), "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}),
+    );
+    assert_eq!(
+        response["result"]["capabilities"]["positionEncoding"], "utf-16",
+        "{response}"
+    );
+    client.notify("initialized", json!({}));
+}
+
+fn shutdown(mut client: Client) {
+    let response = client.request("shutdown", Value::Null);
+    assert!(response.get("error").is_none(), "{response}");
+    client.notify("exit", Value::Null);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = client.child.try_wait().unwrap() {
+            assert!(status.success(), "server exited with {status}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server did not exit after `exit`"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn diagnostics_follow_edits_and_the_server_survives_a_panic() {
+    let (_dir, root) = demo_copy();
+    let mut client = Client::start(&[("DOLS_TEST_PANIC_IN_HOVER", "1")]);
+    initialize(&mut client, &root);
+
+    let config = root.join("wrangler.jsonc");
+    let config_uri = uri(&config);
+    let text = std::fs::read_to_string(&config).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": config_uri, "languageId": "jsonc", "version": 1, "text": text}}),
+    );
+    let published = client.wait_diagnostics(&config_uri, |p| {
+        p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "class-not-exported")
+    });
+    let diagnostic = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "class-not-exported")
+        .unwrap();
+    assert_eq!(diagnostic["source"], "dols");
+    assert!(diagnostic["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("class-not-exported.md"));
+
+    // Export the class from main in the editor buffer: the error goes away
+    // without saving.
+    let main = root.join("src/index.ts");
+    let main_uri = uri(&main);
+    let main_text = std::fs::read_to_string(&main).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": main_uri, "languageId": "typescript", "version": 1, "text": main_text}}),
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": main_uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                                   "text": "export { ChatRoom } from \"./chat-room\";\n"}]}),
+    );
+    client.wait_diagnostics(&config_uri, |p| {
+        !p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "class-not-exported")
+    });
+
+    // A panic inside a handler is an error response, not a dead server.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": main_uri}, "position": {"line": 0, "character": 10}}),
+    );
+    assert_eq!(hover["error"]["code"], -32603, "{hover}");
+    // Positions far out of range are clamped, not fatal.
+    let definition = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": main_uri}, "position": {"line": 9999, "character": 9999}}),
+    );
+    assert!(definition.get("error").is_none(), "{definition}");
+    shutdown(client);
+}
