@@ -3,8 +3,11 @@
 //! with byte ranges; the LSP layer translates to protocol types.
 
 pub mod completion;
+mod context;
 pub mod definition;
 pub mod hover;
+#[cfg(test)]
+mod tests;
 
 use crate::files::FileId;
 use crate::text::TextRange;

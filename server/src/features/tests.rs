@@ -1,0 +1,451 @@
+//! Tests of completion, hover and navigation: in-memory workspaces with a
+//! `$0` cursor marker in one file.
+
+use super::completion::completion;
+use super::definition::{definition, references};
+use super::hover::hover;
+use super::{CompletionEntry, Target};
+use crate::config::ConfigFormat;
+use crate::discovery::FileRole;
+use crate::files::FileId;
+use crate::index::language::SourceLanguage;
+use crate::model::{InputFile, Workspace};
+
+struct Fixture {
+    ws: Workspace,
+    file: FileId,
+    offset: usize,
+}
+
+fn fixture(files: &[(&str, &str)]) -> Fixture {
+    let mut cursor = None;
+    let inputs = files
+        .iter()
+        .map(|(path, text)| {
+            let role = if path.ends_with("wrangler.toml") {
+                FileRole::Config(ConfigFormat::Toml)
+            } else if path.ends_with("wrangler.jsonc") {
+                FileRole::Config(ConfigFormat::Jsonc)
+            } else if path.ends_with("wrangler.json") {
+                FileRole::Config(ConfigFormat::Json)
+            } else if path.ends_with(".js") {
+                FileRole::Source(SourceLanguage::JavaScript)
+            } else {
+                FileRole::Source(SourceLanguage::TypeScript)
+            };
+            let text = match text.find("$0") {
+                Some(at) => {
+                    cursor = Some((path.to_string(), at));
+                    text.replacen("$0", "", 1)
+                }
+                None => text.to_string(),
+            };
+            InputFile {
+                path: path.into(),
+                role,
+                text,
+            }
+        })
+        .collect();
+    let ws = Workspace::build(inputs);
+    let (path, offset) = cursor.expect("a $0 marker");
+    let file = ws.files.lookup(std::path::Path::new(&path)).unwrap();
+    Fixture { ws, file, offset }
+}
+
+impl Fixture {
+    fn complete(&self) -> Vec<CompletionEntry> {
+        completion(&self.ws, self.file, self.offset)
+    }
+
+    fn labels(&self) -> Vec<String> {
+        self.complete().into_iter().map(|e| e.label).collect()
+    }
+
+    fn hover_text(&self) -> Option<String> {
+        hover(&self.ws, self.file, self.offset).map(|h| h.markdown)
+    }
+
+    /// `path:text` of each target.
+    fn show(&self, targets: Vec<Target>) -> Vec<String> {
+        targets
+            .into_iter()
+            .map(|t| {
+                let path = self.ws.files.path(t.file).to_string_lossy().to_string();
+                let text = &self.ws.files.text(t.file)[t.range.as_std()];
+                format!("{path}:{text}")
+            })
+            .collect()
+    }
+
+    fn definition(&self) -> Vec<String> {
+        self.show(definition(&self.ws, self.file, self.offset))
+    }
+
+    fn references(&self) -> Vec<String> {
+        self.show(references(&self.ws, self.file, self.offset))
+    }
+}
+
+const CONFIG: &str = r#"name = "app"
+main = "src/index.ts"
+
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Counter"
+
+[[durable_objects.bindings]]
+name = "LEGACY"
+class_name = "Legacy"
+
+[[kv_namespaces]]
+binding = "CACHE"
+id = "abc"
+
+[[migrations]]
+tag = "v1"
+new_classes = ["Legacy"]
+
+[[migrations]]
+tag = "v2"
+new_sqlite_classes = ["Counter"]
+"#;
+
+const COUNTER: &str = r#"import { DurableObject } from "cloudflare:workers";
+
+export class Counter extends DurableObject<Env> {
+  async increment(by: number): Promise<number> {
+    return by;
+  }
+  private secret() {}
+  static create() {}
+  async fetch(request: Request) {
+    return new Response("ok");
+  }
+  async alarm() {}
+}
+
+export class Legacy extends DurableObject {
+  async run() {
+    this.ctx.storage.put("a", 1);
+  }
+}
+"#;
+
+fn with_index(index: &str) -> Fixture {
+    fixture(&[
+        ("/w/wrangler.toml", CONFIG),
+        ("/w/src/index.ts", index),
+        ("/w/src/counter.ts", COUNTER),
+    ])
+}
+
+fn with_counter(counter: &str) -> Fixture {
+    fixture(&[
+        ("/w/wrangler.toml", CONFIG),
+        (
+            "/w/src/index.ts",
+            "export { Counter, Legacy } from \"./counter\";\nexport default { fetch() {} };\n",
+        ),
+        ("/w/src/counter.ts", counter),
+    ])
+}
+
+const INDEX_HEAD: &str = "export { Counter, Legacy } from \"./counter\";\n";
+
+fn index(body: &str) -> String {
+    format!("{INDEX_HEAD}export default {{\n  async fetch(request: Request, env: Env) {{\n    {body}\n  }}\n}};\n")
+}
+
+// ------------------------------------------------------------ completion
+
+#[test]
+fn env_dot_lists_bindings_with_kind_and_backend() {
+    let f = with_index(&index("env.$0"));
+    let entries = f.complete();
+    let labels: Vec<_> = entries.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["COUNTER", "LEGACY", "CACHE"]);
+    assert_eq!(
+        entries[0].detail,
+        "Durable Object namespace → Counter (SQLite)"
+    );
+    assert_eq!(
+        entries[1].detail,
+        "Durable Object namespace → Legacy (KV (legacy))"
+    );
+    assert_eq!(entries[2].detail, "KV namespace");
+}
+
+#[test]
+fn env_variants_and_partial_word() {
+    for body in [
+        "this.env.CO$0",
+        "c.env.CO$0",
+        "env?.CO$0",
+        "env.\n      CO$0",
+    ] {
+        let f = with_index(&index(body));
+        let entries = f.complete();
+        assert_eq!(entries.len(), 3, "{body}");
+        let replaced = &f.ws.files.text(f.file)[entries[0].replace.as_std()];
+        assert_eq!(replaced, "CO", "{body}");
+    }
+}
+
+#[test]
+fn traps_give_nothing() {
+    for body in [
+        "process.env.$0",
+        "import.meta.env.$0",
+        "foo.$0",
+        "1.$0",
+        "\"env.$0",
+        "env.CACHE.$0",
+    ] {
+        let f = with_index(&index(body));
+        assert!(f.complete().is_empty(), "{body}: {:?}", f.labels());
+    }
+    let f = with_index(&index("env.$0"));
+    assert!(completion(&f.ws, f.file, 100_000).is_empty());
+    assert!(completion(&f.ws, FileId(999), 0).is_empty());
+    // Every offset of every file, including inside multi-byte characters.
+    let f = with_index(&index("const é = env.COUNTER.getByName(\"ü\").$0 // ✓"));
+    for (id, source) in f.ws.files.iter() {
+        for offset in 0..=source.text.len() + 2 {
+            let _ = completion(&f.ws, id, offset);
+            let _ = hover(&f.ws, id, offset);
+            let _ = definition(&f.ws, id, offset);
+            let _ = references(&f.ws, id, offset);
+        }
+    }
+}
+
+#[test]
+fn namespace_members() {
+    let f = with_index(&index("env.COUNTER.$0"));
+    let labels = f.labels();
+    for expected in [
+        "getByName",
+        "idFromName",
+        "newUniqueId",
+        "idFromString",
+        "get",
+        "jurisdiction",
+    ] {
+        assert!(labels.contains(&expected.to_string()), "{labels:?}");
+    }
+}
+
+#[test]
+fn stub_members_are_the_class_rpc_methods_and_stub_members() {
+    for body in [
+        "env.COUNTER.getByName(\"a\").$0",
+        "env.COUNTER.get(env.COUNTER.idFromName(\"a\")).$0",
+        "const stub = env.COUNTER.getByName(\"a\");\n    stub.$0",
+        "const stub = env.COUNTER.jurisdiction(\"eu\").get(id);\n    await stub.$0",
+    ] {
+        let f = with_index(&index(body));
+        let labels = f.labels();
+        assert_eq!(
+            labels.first().map(String::as_str),
+            Some("increment"),
+            "{body}: {labels:?}"
+        );
+        assert!(labels.contains(&"fetch".to_string()), "{labels:?}");
+        for absent in ["secret", "create", "alarm", "constructor"] {
+            assert!(!labels.contains(&absent.to_string()), "{body}: {labels:?}");
+        }
+        assert_eq!(labels.iter().filter(|l| *l == "fetch").count(), 1);
+    }
+}
+
+#[test]
+fn stub_methods_across_workers_by_script_name() {
+    let f = fixture(&[
+        (
+            "/w/front/wrangler.toml",
+            "name = \"front\"\nmain = \"src/index.ts\"\n[[durable_objects.bindings]]\nname = \"ROOM\"\nclass_name = \"Room\"\nscript_name = \"back\"\n",
+        ),
+        (
+            "/w/front/src/index.ts",
+            "export default { fetch(req: Request, env: Env) { return env.ROOM.getByName(\"x\").$0 } };\n",
+        ),
+        (
+            "/w/back/wrangler.toml",
+            "name = \"back\"\nmain = \"src/index.ts\"\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Room\"]\n",
+        ),
+        (
+            "/w/back/src/index.ts",
+            "import { DurableObject } from \"cloudflare:workers\";\nexport class Room extends DurableObject { join(user: string) {} }\nexport default {};\n",
+        ),
+    ]);
+    let labels = f.labels();
+    assert_eq!(labels[0], "join");
+    let entries = f.complete();
+    assert_eq!(entries[0].detail, "Room.join(user) — RPC");
+}
+
+#[test]
+fn state_and_storage_members() {
+    let ctx = |body: &str| with_counter(&COUNTER.replace("return by;", body)).labels();
+    for body in ["this.ctx.$0", "this.state.$0"] {
+        let labels = ctx(body);
+        for expected in ["storage", "id", "blockConcurrencyWhile", "acceptWebSocket"] {
+            assert!(labels.contains(&expected.to_string()), "{body}: {labels:?}");
+        }
+    }
+    let labels = ctx("this.ctx.storage.$0");
+    for expected in ["get", "put", "sql", "kv", "setAlarm", "transactionSync"] {
+        assert!(labels.contains(&expected.to_string()), "{labels:?}");
+    }
+    assert!(ctx("this.ctx.storage.sql.$0").contains(&"exec".to_string()));
+    assert!(ctx("this.ctx.storage.sql.exec(\"select 1\").$0").contains(&"toArray".to_string()));
+    assert!(ctx("this.ctx.storage.kv.$0").contains(&"get".to_string()));
+    assert!(
+        ctx("const storage = this.ctx.storage;\n    storage.sql.$0").contains(&"exec".to_string())
+    );
+    // `ctx` outside a DO class (a Worker's ExecutionContext) gives nothing.
+    let f = with_index(&index("ctx.$0"));
+    assert!(f.complete().is_empty());
+}
+
+#[test]
+fn state_through_constructor_fields_and_typed_params() {
+    let counter = r#"import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject<Env> {
+  sql: SqlStorage;
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.$0
+  }
+}
+"#;
+    let f = with_counter(counter);
+    assert!(f.labels().contains(&"storage".to_string()));
+    let f = with_counter(&counter.replace("ctx.$0", "this.sql.$0"));
+    assert!(f.labels().contains(&"exec".to_string()), "{:?}", f.labels());
+    let f = with_counter(&counter.replace("    ctx.$0\n", "").replace(
+        "sql: SqlStorage;",
+        "sql: SqlStorage;\n  other(s: DurableObjectStorage) { s.$0 }",
+    ));
+    assert!(f.labels().contains(&"deleteAll".to_string()));
+}
+
+#[test]
+fn sqlite_only_storage_members_are_marked_and_last_on_kv_classes() {
+    let f =
+        with_counter(&COUNTER.replace("this.ctx.storage.put(\"a\", 1);", "this.ctx.storage.$0"));
+    let entries = f.complete();
+    let sql = entries.iter().find(|e| e.label == "sql").unwrap();
+    assert!(
+        sql.detail
+            .starts_with("SQLite only — this class is KV-backed"),
+        "{}",
+        sql.detail
+    );
+    let mut sorted = entries.clone();
+    sorted.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+    assert_eq!(
+        sorted.last().unwrap().detail.starts_with("SQLite only"),
+        true
+    );
+    let get = entries.iter().find(|e| e.label == "get").unwrap();
+    assert!(!get.detail.contains("SQLite only"));
+    // On the SQLite class, nothing is marked.
+    let f = with_counter(&COUNTER.replace("return by;", "this.ctx.storage.$0"));
+    assert!(f.complete().iter().all(|e| !e.detail.contains("KV-backed")));
+}
+
+#[test]
+fn handler_snippets_in_a_do_class_body() {
+    let f = with_counter(&COUNTER.replace("  async alarm() {}\n", "  $0\n"));
+    let labels = f.labels();
+    assert!(
+        labels.contains(&"webSocketMessage".to_string()),
+        "{labels:?}"
+    );
+    assert!(labels.contains(&"alarm".to_string()));
+    assert!(!labels.contains(&"fetch".to_string()), "already defined");
+    let f = with_counter(&COUNTER.replace("  async alarm() {}\n", "  webSo$0\n"));
+    let entries = f.complete();
+    assert!(entries.iter().all(|e| e.is_snippet));
+    let replaced = &f.ws.files.text(f.file)[entries[0].replace.as_std()];
+    assert_eq!(replaced, "webSo");
+    // Not inside a method body, not in a plain class.
+    let f = with_counter(&COUNTER.replace("return by;", "\n$0"));
+    assert!(f.complete().is_empty());
+    let f = with_counter(&format!("{COUNTER}\nclass Plain {{\n  $0\n}}\n"));
+    assert!(f.complete().is_empty());
+}
+
+#[test]
+fn placement_values() {
+    let f = with_index(&index("env.COUNTER.get(id, { locationHint: \"$0\" })"));
+    let labels = f.labels();
+    assert!(labels.contains(&"wnam".to_string()), "{labels:?}");
+    assert!(labels.contains(&"weur".to_string()));
+    let f = with_index(&index("env.COUNTER.jurisdiction(\"e$0"));
+    let entries = f.complete();
+    assert!(entries.iter().any(|e| e.label == "eu"));
+    assert_eq!(&f.ws.files.text(f.file)[entries[0].replace.as_std()], "e");
+    let f = with_index(&index("const s = \"locationHint: $0\""));
+    assert!(f.complete().is_empty());
+}
+
+#[test]
+fn config_class_names_workers_and_migration_lists() {
+    let config = |text: &str| {
+        fixture(&[
+            ("/w/wrangler.toml", text),
+            ("/w/src/index.ts", "export { Counter, Legacy } from \"./counter\";\nexport default {};\n"),
+            ("/w/src/counter.ts", COUNTER),
+            (
+                "/w/other/wrangler.toml",
+                "name = \"other\"\nmain = \"src/index.ts\"\n",
+            ),
+            (
+                "/w/other/src/index.ts",
+                "import { DurableObject } from \"cloudflare:workers\";\nexport class Remote extends DurableObject {}\nexport default {};\n",
+            ),
+        ])
+    };
+    let f = config(&CONFIG.replace("class_name = \"Counter\"", "class_name = \"Co$0\""));
+    let entries = f.complete();
+    let labels: Vec<_> = entries.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["Counter", "Legacy"]);
+    assert_eq!(&f.ws.files.text(f.file)[entries[0].replace.as_std()], "Co");
+
+    let f = config(&CONFIG.replace(
+        "class_name = \"Counter\"",
+        "class_name = \"$0\"\nscript_name = \"other\"",
+    ));
+    assert_eq!(f.labels(), ["Remote"]);
+
+    let f = config(&CONFIG.replace(
+        "name = \"COUNTER\"",
+        "name = \"COUNTER\"\nscript_name = \"$0\"",
+    ));
+    assert_eq!(f.labels(), ["other"]);
+
+    let f = config(&format!(
+        "{CONFIG}\n[[durable_objects.bindings]]\nname = \"NEW\"\nclass_name = \"Fresh\"\n\n[[migrations]]\ntag = \"v3\"\nnew_sqlite_classes = [\"$0\"]\n"
+    ));
+    let mut entries = f.complete();
+    entries.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+    let labels: Vec<_> = entries.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["Fresh", "Counter", "Legacy"]);
+
+    let f = config(&CONFIG.replace("main = \"src/index.ts\"", "main = \"src/$0\""));
+    let labels = f.labels();
+    assert!(labels.contains(&"src/index.ts".to_string()), "{labels:?}");
+
+    let f = fixture(&[
+        (
+            "/w/wrangler.jsonc",
+            "{ \"name\": \"app\", \"main\": \"src/counter.ts\",\n  \"durable_objects\": { \"bindings\": [ { \"name\": \"C\", \"class_name\": \"$0\" } ] } }",
+        ),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    assert_eq!(f.labels(), ["Counter", "Legacy"]);
+}
