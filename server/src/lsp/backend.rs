@@ -532,43 +532,48 @@ impl LanguageServer for Backend {
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let position = params.text_document_position_params;
-        let Some((analysis, file, offset)) = self
-            .locate(&position.text_document.uri, position.position)
-            .await
-        else {
-            return Ok(None);
-        };
-        let targets = guarded("definition", || {
-            features::definition::definition(&analysis.workspace, file, offset)
-        })?;
-        let locations: Vec<Location> = targets
-            .into_iter()
-            .filter_map(|t| self.location(&analysis, t))
-            .collect();
-        Ok((!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations)))
+        let locations = self
+            .navigate(
+                params.text_document_position_params,
+                "definition",
+                features::definition::definition,
+            )
+            .await?;
+        Ok(locations.map(GotoDefinitionResponse::Array))
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let position = params.text_document_position;
+        self.navigate(
+            params.text_document_position,
+            "references",
+            features::definition::references,
+        )
+        .await
+    }
+}
+
+impl Inner {
+    /// Definition and references share their shape: position in, locations out.
+    async fn navigate(
+        &self,
+        position: TextDocumentPositionParams,
+        what: &str,
+        feature: fn(&crate::model::Workspace, FileId, usize) -> Vec<features::Target>,
+    ) -> Result<Option<Vec<Location>>> {
         let Some((analysis, file, offset)) = self
             .locate(&position.text_document.uri, position.position)
             .await
         else {
             return Ok(None);
         };
-        let targets = guarded("references", || {
-            features::definition::references(&analysis.workspace, file, offset)
-        })?;
+        let targets = guarded(what, || feature(&analysis.workspace, file, offset))?;
         let locations: Vec<Location> = targets
             .into_iter()
             .filter_map(|t| self.location(&analysis, t))
             .collect();
         Ok((!locations.is_empty()).then_some(locations))
     }
-}
 
-impl Inner {
     /// Waits for typing to pause, then analyses and publishes, unless a
     /// newer edit arrived meanwhile (that edit's own call publishes).
     async fn debounced_publish(&self) {
