@@ -127,7 +127,8 @@ fn member_entry(member: &Member, replace: TextRange) -> CompletionEntry {
         MemberKind::Method => CompletionKind::Method,
         MemberKind::Property => CompletionKind::Property,
     };
-    let mut e = entry(member.name, kind, member.signature.to_string(), replace);
+    let signature = member.signature.lines().next().unwrap_or_default();
+    let mut e = entry(member.name, kind, signature.to_string(), replace);
     let mut doc = member.description.to_string();
     if !member.limits.is_empty() {
         doc.push_str("\n\nLimits:");

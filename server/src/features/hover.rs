@@ -1,9 +1,586 @@
-//! Hover (being written).
+//! Hover: `env.X` bindings, DO API members, stub RPC methods, placement
+//! values in code; class names, bindings and migration entries in configs.
+
+use super::context::{
+    chain_before, class_backend, config_worker, describe_backend, do_target, do_targets,
+    file_workers, ident_at, key_before, location, receiver_end, string_at, target_classes, Ctx,
+    DoTarget, Target, Ty, STORAGE,
+};
 use super::HoverResult;
+use crate::config::{ConfigFormat, RawSection};
 use crate::files::FileId;
-use crate::model::Workspace;
+use crate::knowledge::{self, BackendRequirement, Member};
+use crate::model::{Backend, Worker, Workspace};
+use crate::rules::support::{bound_class, env_replays};
+use crate::text::TextRange;
 
 pub fn hover(ws: &Workspace, file: FileId, offset: usize) -> Option<HoverResult> {
-    let _ = (ws, file, offset);
+    let ctx = Ctx::new(ws, file, offset)?;
+    if is_config(ws, file) {
+        return config_hover(&ctx);
+    }
+    ws.summary(file)?;
+    if let Some(range) = string_at(ctx.text, ctx.offset) {
+        return placement_hover(&ctx, range);
+    }
+    let ident = ident_at(ctx.text, ctx.offset)?;
+    let receiver = receiver_end(ctx.text, ident.start as usize)?;
+    let chain = chain_before(ctx.text, receiver)?;
+    let ty = ctx.resolve(&chain)?;
+    let name = &ctx.text[ident.as_std()];
+    let markdown = match &ty {
+        Ty::Env => binding_markdown(&ctx, name)?,
+        Ty::Stub(target) => stub_markdown(&ctx, target, name)?,
+        other => {
+            let interface = knowledge::interface(other.interface()?)?;
+            let member = interface.member(name)?;
+            let mut md = member_markdown(interface.name, member);
+            if interface.name == STORAGE
+                && member.backend == BackendRequirement::SqliteOnly
+                && enclosing_backend(&ctx) == Some(Backend::Kv)
+            {
+                md.push_str("\n\n⚠ This class is KV-backed: this member throws at runtime.");
+            }
+            md
+        }
+    };
+    Some(HoverResult {
+        markdown,
+        range: ident,
+    })
+}
+
+fn is_config(ws: &Workspace, file: FileId) -> bool {
+    ws.files
+        .path(file)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(ConfigFormat::from_file_name)
+        .is_some()
+}
+
+fn enclosing_backend(ctx: &Ctx) -> Option<Backend> {
+    let class = ctx.enclosing_class()?.name.as_ref()?;
+    class_backend(ctx.ws, ctx.file, &class.value)
+}
+
+pub(super) fn member_markdown(interface: &str, member: &Member) -> String {
+    let mut md = format!(
+        "```ts\n({interface}).{}\n```\n\n{}",
+        member
+            .signature
+            .replace('\n', &format!("\n({interface})."))
+            .trim_end(),
+        member.description
+    );
+    if !member.limits.is_empty() {
+        md.push_str("\n\n**Limits**");
+        for limit in member.limits {
+            md.push_str("\n- ");
+            md.push_str(limit);
+        }
+    }
+    md.push_str(match member.backend {
+        BackendRequirement::Any => "\n\n**Backend:** SQLite and KV",
+        BackendRequirement::SqliteOnly => {
+            "\n\n**Backend:** SQLite only (throws on KV-backed classes)"
+        }
+    });
+    if !member.docs.is_empty() {
+        md.push_str(&format!("\n\n[Cloudflare docs]({})", member.docs));
+    }
+    md
+}
+
+fn binding_markdown(ctx: &Ctx, name: &str) -> Option<String> {
+    let ws = ctx.ws;
+    let workers = ctx.workers();
+    let targets = do_targets(ws, &workers, Some(name));
+    if targets.is_empty() {
+        let binding = workers
+            .iter()
+            .flat_map(|w| w.envs.iter())
+            .flat_map(|e| e.bindings.iter())
+            .find(|b| b.name.value == name)?;
+        return Some(format!(
+            "**{name}** · {}\n\nDeclared at {}",
+            binding.kind.describe(),
+            location(ws, binding.file, binding.name.range.start)
+        ));
+    }
+    let mut sections: Vec<String> = Vec::new();
+    let mut envs_of: Vec<Vec<String>> = Vec::new();
+    for target in &targets {
+        let section = do_target_lines(ws, target);
+        let env = target.worker.envs[target.env_index]
+            .env
+            .as_ref()
+            .map_or("top level".to_string(), |e| format!("env `{}`", e.value));
+        match sections.iter().position(|s| *s == section) {
+            Some(i) => envs_of[i].push(env),
+            None => {
+                sections.push(section);
+                envs_of.push(vec![env]);
+            }
+        }
+    }
+    let mut md = format!("**{name}** · Durable Object namespace");
+    for (i, section) in sections.iter().enumerate() {
+        if sections.len() > 1 {
+            md.push_str(&format!("\n\n*{}*", envs_of[i].join(", ")));
+        }
+        md.push_str("\n\n");
+        md.push_str(section);
+    }
+    Some(md)
+}
+
+/// Class → backend → creating migration → declaration, for one binding.
+fn do_target_lines(ws: &Workspace, target: &DoTarget) -> String {
+    let mut lines = vec![format!("- class `{}`", target.class_name)];
+    if let Some(script) = &target.binding.script_name {
+        let host = match target.host {
+            Some(_) => format!("- hosted by Worker `{}`", script.value),
+            None => format!(
+                "- hosted by Worker `{}` (not in this workspace)",
+                script.value
+            ),
+        };
+        lines.push(host);
+    }
+    match target.live() {
+        Some((live, env)) => {
+            lines.push(format!("- backend: {}", describe_backend(live.backend)));
+            match live.migration.and_then(|i| env.migrations.get(i)) {
+                Some(migration) => {
+                    let tag = migration
+                        .tag
+                        .as_ref()
+                        .map_or("(untagged)".to_string(), |t| format!("`{}`", t.value));
+                    lines.push(format!(
+                        "- created by migration {tag} ({})",
+                        location(ws, env.file, live.created_at.start)
+                    ));
+                }
+                None => lines.push(format!(
+                    "- declared in `exports` ({})",
+                    location(ws, env.file, live.created_at.start)
+                )),
+            }
+        }
+        None if target.host.is_some() => {
+            lines.push("- not created by any migration".to_string());
+        }
+        None => {}
+    }
+    match target.class(ws) {
+        Some((file, class)) => {
+            let at = class
+                .name
+                .as_ref()
+                .map_or(class.range.start, |n| n.range.start);
+            lines.push(format!("- declared in {}", location(ws, file, at)));
+        }
+        None if target.host.is_some() => lines.push("- class not found in the sources".to_string()),
+        None => {}
+    }
+    lines.join("\n")
+}
+
+fn stub_markdown(ctx: &Ctx, target: &Target, name: &str) -> Option<String> {
+    let ws = ctx.ws;
+    let workers = ctx.workers();
+    for (file, class) in target_classes(ws, &workers, target) {
+        if let Some(method) = class.methods.iter().find(|m| m.name.value == name) {
+            let class_name = class.name.as_ref().map_or("", |n| n.value.as_str());
+            return Some(format!(
+                "```ts\n{class_name}.{name}({})\n```\n\nRPC method of Durable Object `{class_name}` ({}). Called through the stub, it returns a Promise.",
+                method.params.join(", "),
+                location(ws, file, method.name.range.start)
+            ));
+        }
+    }
+    let stub = knowledge::interface(super::context::STUB)?;
+    Some(member_markdown(stub.name, stub.member(name)?))
+}
+
+fn placement_hover(ctx: &Ctx, range: TextRange) -> Option<HoverResult> {
+    let value = &ctx.text[range.as_std()];
+    let quote = range.start as usize - 1;
+    let key = key_before(ctx.text, quote);
+    let is_jurisdiction =
+        key == Some("jurisdiction") || ctx.text[..quote].trim_end().ends_with("jurisdiction(");
+    let markdown = if key == Some("locationHint") {
+        let hint = knowledge::LOCATION_HINTS
+            .iter()
+            .find(|h| h.value == value)?;
+        format!(
+            "**`{}`** · location hint\n\n{}\n\nBest effort, only honoured when the object is first created; later `get` calls with another hint do not move it.",
+            hint.value, hint.description
+        )
+    } else if is_jurisdiction {
+        let j = knowledge::JURISDICTIONS.iter().find(|h| h.value == value)?;
+        format!(
+            "**`{}`** · jurisdiction\n\n{}\n\nObjects created in a jurisdiction stay there: their IDs encode it.",
+            j.value, j.description
+        )
+    } else {
+        return None;
+    };
+    Some(HoverResult { markdown, range })
+}
+
+// ---------------------------------------------------------------- config
+
+/// What sits under the cursor in a config file.
+pub(super) enum ConfigItem<'a> {
+    /// A DO binding's `class_name`, with the binding's env index.
+    ClassName {
+        env_index: usize,
+        binding: &'a crate::config::DoBinding,
+        range: TextRange,
+    },
+    /// A DO binding's `name`.
+    BindingName {
+        name: &'a str,
+        range: TextRange,
+    },
+    ScriptName {
+        name: &'a str,
+        range: TextRange,
+    },
+    Main {
+        range: TextRange,
+    },
+    /// A class named in a migration or the `exports` map.
+    MigrationClass {
+        class: &'a str,
+        effect: String,
+        range: TextRange,
+    },
+}
+
+/// The config item at the offset, for the config `ctx.file`.
+pub(super) fn config_item<'a>(
+    ws: &'a Workspace,
+    file: FileId,
+    offset: usize,
+) -> Option<ConfigItem<'a>> {
+    let worker = config_worker(ws, file)?;
+    let config = ws.configs.get(worker.config_index)?;
+    let hit = |r: TextRange| r.contains(offset) || r.end as usize == offset && !r.is_empty();
+    for (env_index, env) in worker.envs.iter().enumerate() {
+        for binding in &env.do_bindings {
+            if let Some(class) = binding.class_name.as_ref().filter(|c| hit(c.range)) {
+                return Some(ConfigItem::ClassName {
+                    env_index,
+                    binding,
+                    range: class.range,
+                });
+            }
+            if let Some(name) = binding.name.as_ref().filter(|c| hit(c.range)) {
+                return Some(ConfigItem::BindingName {
+                    name: &name.value,
+                    range: name.range,
+                });
+            }
+            if let Some(script) = binding.script_name.as_ref().filter(|c| hit(c.range)) {
+                return Some(ConfigItem::ScriptName {
+                    name: &script.value,
+                    range: script.range,
+                });
+            }
+        }
+        if let Some(main) = env.main.as_ref().filter(|m| hit(m.range)) {
+            return Some(ConfigItem::Main { range: main.range });
+        }
+    }
+    let sections = std::iter::once(&config.top).chain(config.envs.iter().map(|e| &e.section));
+    for section in sections {
+        if let Some(item) = section_migration_item(section, &hit) {
+            return Some(item);
+        }
+    }
     None
+}
+
+fn section_migration_item<'a>(
+    section: &'a RawSection,
+    hit: &dyn Fn(TextRange) -> bool,
+) -> Option<ConfigItem<'a>> {
+    let item =
+        |class: &'a crate::text::Spanned<String>, effect: String| ConfigItem::MigrationClass {
+            class: &class.value,
+            effect,
+            range: class.range,
+        };
+    for migration in section.migrations.iter().flat_map(|m| m.value.iter()) {
+        for class in migration.new_sqlite_classes.iter().filter(|c| hit(c.range)) {
+            let effect = format!(
+                "This entry creates `{}` on the SQLite backend.",
+                class.value
+            );
+            return Some(item(class, effect));
+        }
+        for class in migration.new_classes.iter().filter(|c| hit(c.range)) {
+            let effect = format!(
+                "This entry creates `{}` on the legacy KV backend (it can never move to SQLite).",
+                class.value
+            );
+            return Some(item(class, effect));
+        }
+        for class in migration.deleted_classes.iter().filter(|c| hit(c.range)) {
+            let effect = format!(
+                "This entry deletes `{}` and all of its objects' data.",
+                class.value
+            );
+            return Some(item(class, effect));
+        }
+        for rename in &migration.renamed_classes {
+            if let (Some(from), Some(to)) = (&rename.from, &rename.to) {
+                let effect = format!(
+                    "This entry renames `{}` to `{}`, keeping its objects and data.",
+                    from.value, to.value
+                );
+                if hit(from.range) {
+                    return Some(item(from, effect));
+                }
+                if hit(to.range) {
+                    return Some(item(to, effect));
+                }
+            }
+        }
+        for transfer in &migration.transferred_classes {
+            if let Some(to) = transfer.to.as_ref().filter(|c| hit(c.range)) {
+                let from = transfer.from.as_ref().map_or("?", |f| f.value.as_str());
+                let script = transfer
+                    .from_script
+                    .as_ref()
+                    .map_or("?", |f| f.value.as_str());
+                let effect = format!(
+                    "This entry transfers `{from}` from Worker `{script}` into this Worker as `{}`.",
+                    to.value
+                );
+                return Some(item(to, effect));
+            }
+        }
+    }
+    for export in section.exports.iter().flat_map(|e| e.value.iter()) {
+        if hit(export.class.range) {
+            let effect = format!("Declared in the `exports` map of this Worker.");
+            return Some(item(&export.class, effect));
+        }
+    }
+    None
+}
+
+fn config_hover(ctx: &Ctx) -> Option<HoverResult> {
+    let ws = ctx.ws;
+    let worker = config_worker(ws, ctx.file)?;
+    match config_item(ws, ctx.file, ctx.offset)? {
+        ConfigItem::ClassName {
+            env_index,
+            binding,
+            range,
+        } => {
+            let class = &binding.class_name.as_ref()?.value;
+            let target = do_target(ws, worker, env_index, binding, class);
+            let host = target.host?;
+            Some(HoverResult {
+                markdown: class_markdown(ws, host, target.host_env, class, None),
+                range,
+            })
+        }
+        ConfigItem::MigrationClass {
+            class,
+            effect,
+            range,
+        } => Some(HoverResult {
+            markdown: class_markdown(ws, worker, 0, class, Some(&effect)),
+            range,
+        }),
+        ConfigItem::BindingName { name, range } => {
+            let workers = [worker];
+            let targets = do_targets(ws, &workers, Some(name));
+            let target = targets.first()?;
+            Some(HoverResult {
+                markdown: format!(
+                    "**{name}** · Durable Object namespace\n\n{}",
+                    do_target_lines(ws, target)
+                ),
+                range,
+            })
+        }
+        ConfigItem::ScriptName { name, range } => {
+            let host = ws.worker_by_script_name(worker, name)?;
+            Some(HoverResult {
+                markdown: format!(
+                    "Worker **{name}** · {}",
+                    super::context::short_path(ws, host.config)
+                ),
+                range,
+            })
+        }
+        ConfigItem::Main { .. } => None,
+    }
+}
+
+/// Where a class is defined, whether main exports it, and which bindings
+/// and migrations mention it. `host` is the Worker running the class.
+fn class_markdown(
+    ws: &Workspace,
+    host: &Worker,
+    env_index: usize,
+    class: &str,
+    effect: Option<&str>,
+) -> String {
+    let mut md = format!("**{class}** · Durable Object class");
+    if let Some(effect) = effect {
+        md.push_str("\n\n");
+        md.push_str(effect);
+    }
+    let mut lines = Vec::new();
+    match bound_class(ws, host, env_index, class) {
+        Some((file, info)) => {
+            let at = info
+                .name
+                .as_ref()
+                .map_or(info.range.start, |n| n.range.start);
+            lines.push(format!("- declared in {}", location(ws, file, at)));
+        }
+        None => lines.push(format!(
+            "- no class named `{class}` in the sources of Worker `{}`",
+            host.name().unwrap_or("?")
+        )),
+    }
+    if let Some(main) = host.main_of(env_index) {
+        let exported = ws.exports_of(main).get(class).is_some();
+        lines.push(format!(
+            "- {} by main ({})",
+            if exported {
+                "exported"
+            } else {
+                "**not exported**"
+            },
+            super::context::short_path(ws, main)
+        ));
+    }
+    if let Some(replay) = env_replays(host).into_iter().nth(env_index) {
+        if let Some(live) = replay.replay.live.get(class) {
+            lines.push(format!("- backend: {}", describe_backend(live.backend)));
+        } else if replay.replay.deleted.contains_key(class) {
+            lines.push("- deleted by a migration".to_string());
+        }
+    }
+    for (file, range, binding) in bindings_to(ws, host, class) {
+        lines.push(format!(
+            "- binding `{binding}` ({})",
+            location(ws, file, range.start)
+        ));
+    }
+    for (file, range, what) in migration_mentions(ws, host, class) {
+        lines.push(format!(
+            "- migration {what} ({})",
+            location(ws, file, range.start)
+        ));
+    }
+    md.push_str("\n\n");
+    md.push_str(&lines.join("\n"));
+    md
+}
+
+/// Every DO binding in the workspace that points at `class` in `host`:
+/// (config file, class_name range, binding name). Deduplicated.
+pub(super) fn bindings_to(
+    ws: &Workspace,
+    host: &Worker,
+    class: &str,
+) -> Vec<(FileId, TextRange, String)> {
+    let mut out: Vec<(FileId, TextRange, String)> = Vec::new();
+    for worker in &ws.workers {
+        for (env_index, env) in worker.envs.iter().enumerate() {
+            for binding in &env.do_bindings {
+                let Some(class_name) = binding.class_name.as_ref().filter(|c| c.value == class)
+                else {
+                    continue;
+                };
+                let target = do_target(ws, worker, env_index, binding, &class_name.value);
+                if !target.host.is_some_and(|h| std::ptr::eq(h, host)) {
+                    continue;
+                }
+                let name = binding.name.as_ref().map_or("?", |n| n.value.as_str());
+                let entry = (env.file, class_name.range, name.to_string());
+                if !out.contains(&entry) {
+                    out.push(entry);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Migration and `exports` entries of `host`'s config naming `class`.
+pub(super) fn migration_mentions(
+    ws: &Workspace,
+    host: &Worker,
+    class: &str,
+) -> Vec<(FileId, TextRange, String)> {
+    let Some(config) = ws.configs.get(host.config_index) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let sections = std::iter::once(&config.top).chain(config.envs.iter().map(|e| &e.section));
+    for section in sections {
+        for migration in section.migrations.iter().flat_map(|m| m.value.iter()) {
+            let tag = migration
+                .tag
+                .as_ref()
+                .map_or("(untagged)".to_string(), |t| format!("`{}`", t.value));
+            let mut push = |s: &crate::text::Spanned<String>, what: &str| {
+                if s.value == class {
+                    out.push((config.file, s.range, format!("{tag} {what}")));
+                }
+            };
+            migration
+                .new_sqlite_classes
+                .iter()
+                .for_each(|c| push(c, "new_sqlite_classes"));
+            migration
+                .new_classes
+                .iter()
+                .for_each(|c| push(c, "new_classes"));
+            for rename in &migration.renamed_classes {
+                if let Some(from) = &rename.from {
+                    push(from, "renamed_classes (from)");
+                }
+                if let Some(to) = &rename.to {
+                    push(to, "renamed_classes (to)");
+                }
+            }
+            migration
+                .deleted_classes
+                .iter()
+                .for_each(|c| push(c, "deleted_classes"));
+            for transfer in &migration.transferred_classes {
+                if let Some(to) = &transfer.to {
+                    push(to, "transferred_classes");
+                }
+            }
+        }
+        for export in section.exports.iter().flat_map(|e| e.value.iter()) {
+            if export.class.value == class {
+                out.push((
+                    config.file,
+                    export.class.range,
+                    "`exports` entry".to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Workers holding `file`, for callers outside this module.
+pub(super) fn workers_of(ws: &Workspace, file: FileId) -> Vec<&Worker> {
+    file_workers(ws, file)
 }

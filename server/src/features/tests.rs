@@ -449,3 +449,98 @@ fn config_class_names_workers_and_migration_lists() {
     ]);
     assert_eq!(f.labels(), ["Counter", "Legacy"]);
 }
+
+// ------------------------------------------------------------ hover
+
+#[test]
+fn hover_on_a_do_binding() {
+    let f = with_index(&index("env.COUN$0TER.getByName(\"a\")"));
+    let md = f.hover_text().unwrap();
+    assert_eq!(
+        md,
+        "**COUNTER** · Durable Object namespace\n\n- class `Counter`\n- backend: SQLite\n- created by migration `v2` (wrangler.toml:22)\n- declared in src/counter.ts:3"
+    );
+    let f = with_index(&index("env.CA$0CHE.get(\"a\")"));
+    assert_eq!(
+        f.hover_text().unwrap(),
+        "**CACHE** · KV namespace\n\nDeclared at wrangler.toml:13"
+    );
+    let f = with_index(&index("process.env.CO$0UNTER"));
+    assert_eq!(f.hover_text(), None);
+}
+
+#[test]
+fn hover_on_api_members() {
+    let f = with_counter(&COUNTER.replace("return by;", "this.ctx.storage.g$0et(\"k\");"));
+    let md = f.hover_text().unwrap();
+    assert!(md.starts_with("```ts\n(DurableObjectStorage).get<"), "{md}");
+    assert!(md.contains("**Limits**"), "{md}");
+    assert!(md.contains("[Cloudflare docs](https://"), "{md}");
+    let f = with_counter(&COUNTER.replace("return by;", "this.ctx.storage.sql.ex$0ec(\"x\");"));
+    let md = f.hover_text().unwrap();
+    assert!(md.contains("(SqlStorage).exec"), "{md}");
+    assert!(md.contains("SQLite only"), "{md}");
+    let f = with_counter(&COUNTER.replace("return by;", "this.ctx.acceptWeb$0Socket(ws);"));
+    assert!(f
+        .hover_text()
+        .unwrap()
+        .contains("(DurableObjectState).acceptWebSocket"));
+    // A SQLite-only member in a KV-backed class warns.
+    let f = with_counter(
+        &COUNTER.replace("this.ctx.storage.put(\"a\", 1);", "this.ctx.storage.s$0ql;"),
+    );
+    assert!(f.hover_text().unwrap().contains("This class is KV-backed"));
+}
+
+#[test]
+fn hover_on_stub_methods_and_location_hints() {
+    let f = with_index(&index("env.COUNTER.getByName(\"a\").incr$0ement(1)"));
+    assert_eq!(
+        f.hover_text().unwrap(),
+        "```ts\nCounter.increment(by)\n```\n\nRPC method of Durable Object `Counter` (src/counter.ts:4). Called through the stub, it returns a Promise."
+    );
+    let f = with_index(&index("env.COUNTER.get(id, { locationHint: \"we$0ur\" })"));
+    let md = f.hover_text().unwrap();
+    assert!(md.starts_with("**`weur`** · location hint"), "{md}");
+    assert!(md.contains("only honoured when the object is first created"));
+    let f = with_index(&index("const s = \"we$0ur\""));
+    assert_eq!(f.hover_text(), None);
+}
+
+#[test]
+fn hover_on_class_names_in_config() {
+    let f = with_index(&index("$0"));
+    let config =
+        f.ws.files
+            .lookup(std::path::Path::new("/w/wrangler.toml"))
+            .unwrap();
+    let at = CONFIG.find("\"Counter\"").unwrap() + 2;
+    let md = hover(&f.ws, config, at).unwrap().markdown;
+    assert_eq!(
+        md,
+        "**Counter** · Durable Object class\n\n- declared in src/counter.ts:3\n- exported by main (src/index.ts)\n- backend: SQLite\n- binding `COUNTER` (wrangler.toml:6)\n- migration `v2` new_sqlite_classes (wrangler.toml:22)"
+    );
+    let at = CONFIG.find("[\"Legacy\"]").unwrap() + 3;
+    let md = hover(&f.ws, config, at).unwrap().markdown;
+    assert!(
+        md.contains("creates `Legacy` on the legacy KV backend"),
+        "{md}"
+    );
+    // Not exported by main.
+    let f = fixture(&[
+        (
+            "/w/wrangler.toml",
+            &CONFIG.replace("class_name = \"Counter\"", "class_name = \"Coun$0ter\""),
+        ),
+        (
+            "/w/src/index.ts",
+            "export { Legacy } from \"./counter\";\nexport default {};\n",
+        ),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    let md = f.hover_text().unwrap();
+    assert!(
+        md.contains("- **not exported** by main (src/index.ts)"),
+        "{md}"
+    );
+}
