@@ -231,6 +231,18 @@ fn diagnostics_follow_edits_and_the_server_survives_a_panic() {
             .any(|d| d["code"] == "class-not-exported")
     });
 
+    // Completion after `env.` (line 15 of the edited buffer) lists the
+    // Worker's bindings.
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": main_uri}, "position": {"line": 14, "character": 16}}),
+    );
+    let labels: Vec<&str> = completion["result"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["label"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(labels.contains(&"COUNTER") && labels.contains(&"CHAT_ROOM"), "{completion}");
+
     // A panic inside a handler is an error response, not a dead server.
     let hover = client.request(
         "textDocument/hover",
