@@ -483,10 +483,6 @@ pub struct DoTarget<'a> {
 }
 
 impl<'a> DoTarget<'a> {
-    pub fn env(&self) -> &'a EffectiveConfig {
-        &self.worker.envs[self.env_index]
-    }
-
     pub fn class(&self, ws: &'a Workspace) -> Option<(FileId, &'a ClassInfo)> {
         bound_class(ws, self.host?, self.host_env, self.class_name)
     }

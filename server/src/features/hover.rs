@@ -2,9 +2,9 @@
 //! values in code; class names, bindings and migration entries in configs.
 
 use super::context::{
-    chain_before, class_backend, config_worker, describe_backend, do_target, do_targets,
-    file_workers, ident_at, key_before, location, receiver_end, string_at, target_classes, Ctx,
-    DoTarget, Target, Ty, STORAGE,
+    chain_before, class_backend, config_worker, describe_backend, do_target, do_targets, ident_at,
+    key_before, location, receiver_end, string_at, target_classes, Ctx, DoTarget, Target, Ty,
+    STORAGE,
 };
 use super::HoverResult;
 use crate::config::{ConfigFormat, RawSection};
@@ -578,9 +578,4 @@ pub(super) fn migration_mentions(
         }
     }
     out
-}
-
-/// Workers holding `file`, for callers outside this module.
-pub(super) fn workers_of(ws: &Workspace, file: FileId) -> Vec<&Worker> {
-    file_workers(ws, file)
 }

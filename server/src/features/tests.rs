@@ -544,3 +544,127 @@ fn hover_on_class_names_in_config() {
         "{md}"
     );
 }
+
+// ------------------------------------------------------------ navigation
+
+#[test]
+fn definition_of_env_binding_goes_to_every_env_declaring_it() {
+    let config = format!("{CONFIG}\n[env.staging]\n[[env.staging.durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n");
+    let f = fixture(&[
+        ("/w/wrangler.toml", &config),
+        ("/w/src/index.ts", &index("env.COUN$0TER.getByName(\"a\")")),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    assert_eq!(
+        f.definition(),
+        [
+            "/w/wrangler.toml:\"COUNTER\"",
+            "/w/wrangler.toml:\"COUNTER\""
+        ]
+    );
+    let targets = definition(&f.ws, f.file, f.offset);
+    assert_ne!(targets[0].range, targets[1].range);
+    let f = with_index(&index("env.CA$0CHE"));
+    assert_eq!(f.definition(), ["/w/wrangler.toml:\"CACHE\""]);
+}
+
+#[test]
+fn definition_of_stub_method_and_config_values() {
+    let f = with_index(&index(
+        "const stub = env.COUNTER.getByName(\"a\");\n    await stub.incre$0ment(2);",
+    ));
+    assert_eq!(f.definition(), ["/w/src/counter.ts:increment"]);
+
+    let f = fixture(&[
+        (
+            "/w/wrangler.toml",
+            &CONFIG.replace("class_name = \"Counter\"", "class_name = \"Cou$0nter\""),
+        ),
+        ("/w/src/index.ts", &index("")),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    assert_eq!(f.definition(), ["/w/src/counter.ts:Counter"]);
+
+    let f = fixture(&[
+        (
+            "/w/wrangler.toml",
+            &CONFIG.replace("main = \"src/index.ts\"", "main = \"src/ind$0ex.ts\""),
+        ),
+        ("/w/src/index.ts", &index("")),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    assert_eq!(f.definition(), ["/w/src/index.ts:"]);
+
+    let f = fixture(&[
+        (
+            "/w/front/wrangler.toml",
+            "name = \"front\"\n[[durable_objects.bindings]]\nname = \"ROOM\"\nclass_name = \"Room\"\nscript_name = \"ba$0ck\"\n",
+        ),
+        (
+            "/w/back/wrangler.toml",
+            "name = \"back\"\nmain = \"src/index.ts\"\n",
+        ),
+        (
+            "/w/back/src/index.ts",
+            "import { DurableObject } from \"cloudflare:workers\";\nexport class Room extends DurableObject {}\n",
+        ),
+    ]);
+    assert_eq!(f.definition(), ["/w/back/wrangler.toml:\"back\""]);
+    let f = fixture(&[
+        (
+            "/w/front/wrangler.toml",
+            "name = \"front\"\n[[durable_objects.bindings]]\nname = \"ROOM\"\nclass_name = \"Ro$0om\"\nscript_name = \"back\"\n",
+        ),
+        ("/w/back/wrangler.toml", "name = \"back\"\nmain = \"src/index.ts\"\n"),
+        (
+            "/w/back/src/index.ts",
+            "import { DurableObject } from \"cloudflare:workers\";\nexport class Room extends DurableObject {}\n",
+        ),
+    ]);
+    assert_eq!(f.definition(), ["/w/back/src/index.ts:Room"]);
+}
+
+#[test]
+fn references_of_a_class() {
+    let expected = [
+        "/w/src/counter.ts:Counter",
+        "/w/wrangler.toml:\"Counter\"",
+        "/w/wrangler.toml:\"Counter\"",
+        "/w/src/index.ts:COUNTER",
+        "/w/src/index.ts:COUNTER",
+    ];
+    let body = "env.COUNTER.getByName(\"a\");\n    this.env.COUNTER.get(id);";
+    let f = fixture(&[
+        ("/w/wrangler.toml", CONFIG),
+        ("/w/src/index.ts", &index(body)),
+        (
+            "/w/src/counter.ts",
+            &COUNTER.replace("class Counter", "class Cou$0nter"),
+        ),
+    ]);
+    assert_eq!(f.references(), expected);
+    let f = fixture(&[
+        (
+            "/w/wrangler.toml",
+            &CONFIG.replace(
+                "new_sqlite_classes = [\"Counter\"]",
+                "new_sqlite_classes = [\"Coun$0ter\"]",
+            ),
+        ),
+        ("/w/src/index.ts", &index(body)),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    assert_eq!(f.references(), expected);
+    let f = fixture(&[
+        ("/w/wrangler.toml", CONFIG),
+        (
+            "/w/src/index.ts",
+            &index(&body.replace("env.COUNTER.getByName", "env.COUN$0TER.getByName")),
+        ),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    assert_eq!(f.references(), expected);
+    // A plain class has no references from us.
+    let f = with_counter(&format!("{COUNTER}\nclass Pl$0ain {{}}\n"));
+    assert!(f.references().is_empty());
+}
