@@ -22,6 +22,7 @@ pub const SYNC_KV: &str = "SyncKvStorage";
 pub const NAMESPACE: &str = "DurableObjectNamespace";
 pub const STUB: &str = "DurableObjectStub";
 pub const ID: &str = "DurableObjectId";
+pub const WEBSOCKET: &str = "WebSocket";
 
 /// Handler methods a stub never exposes over RPC, whether or not the
 /// knowledge base lists them.
@@ -282,6 +283,7 @@ impl<'a> Ctx<'a> {
                 match first.name.as_str() {
                     "env" => Some(Ty::Env),
                     "ctx" | "state" if self.in_do_class() => Some(Ty::Iface(STATE)),
+                    name if self.is_socket_param(name) => Some(Ty::Iface(WEBSOCKET)),
                     _ => None,
                 }
             })?;
@@ -293,6 +295,24 @@ impl<'a> Ctx<'a> {
             ty = self.step(ty, segment)?;
         }
         Some(ty)
+    }
+
+    /// True if `name` is the socket parameter of the enclosing
+    /// `webSocketMessage` / `webSocketClose` / `webSocketError` handler.
+    fn is_socket_param(&self, name: &str) -> bool {
+        let Some(class) = self.enclosing_class() else {
+            return false;
+        };
+        class.methods.iter().any(|m| {
+            m.range.contains(self.offset)
+                && matches!(
+                    m.name.value.as_str(),
+                    "webSocketMessage" | "webSocketClose" | "webSocketError"
+                )
+                && m.params
+                    .first()
+                    .is_some_and(|p| p.split(':').next().unwrap_or("").trim() == name)
+        }) && durable_object_kind(self.ws, self.file, class).is_some()
     }
 
     fn step(&self, ty: Ty, segment: &Segment) -> Option<Ty> {

@@ -315,21 +315,21 @@ fn section_migration_item<'a>(
             range: class.range,
         };
     for migration in section.migrations.iter().flat_map(|m| m.value.iter()) {
-        for class in migration.new_sqlite_classes.iter().filter(|c| hit(c.range)) {
+        if let Some(class) = migration.new_sqlite_classes.iter().find(|c| hit(c.range)) {
             let effect = format!(
                 "This entry creates `{}` on the SQLite backend.",
                 class.value
             );
             return Some(item(class, effect));
         }
-        for class in migration.new_classes.iter().filter(|c| hit(c.range)) {
+        if let Some(class) = migration.new_classes.iter().find(|c| hit(c.range)) {
             let effect = format!(
                 "This entry creates `{}` on the legacy KV backend (it can never move to SQLite).",
                 class.value
             );
             return Some(item(class, effect));
         }
-        for class in migration.deleted_classes.iter().filter(|c| hit(c.range)) {
+        if let Some(class) = migration.deleted_classes.iter().find(|c| hit(c.range)) {
             let effect = format!(
                 "This entry deletes `{}` and all of its objects' data.",
                 class.value
@@ -367,7 +367,7 @@ fn section_migration_item<'a>(
     }
     for export in section.exports.iter().flat_map(|e| e.value.iter()) {
         if hit(export.class.range) {
-            let effect = format!("Declared in the `exports` map of this Worker.");
+            let effect = "Declared in the `exports` map of this Worker.".to_string();
             return Some(item(&export.class, effect));
         }
     }

@@ -346,10 +346,7 @@ fn sqlite_only_storage_members_are_marked_and_last_on_kv_classes() {
     );
     let mut sorted = entries.clone();
     sorted.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
-    assert_eq!(
-        sorted.last().unwrap().detail.starts_with("SQLite only"),
-        true
-    );
+    assert!(sorted.last().unwrap().detail.starts_with("SQLite only"));
     let get = entries.iter().find(|e| e.label == "get").unwrap();
     assert!(!get.detail.contains("SQLite only"));
     // On the SQLite class, nothing is marked.
@@ -667,4 +664,21 @@ fn references_of_a_class() {
     // A plain class has no references from us.
     let f = with_counter(&format!("{COUNTER}\nclass Pl$0ain {{}}\n"));
     assert!(f.references().is_empty());
+}
+
+#[test]
+fn websocket_handler_parameter() {
+    let f = with_counter(&COUNTER.replace(
+        "  async alarm() {}\n",
+        "  async webSocketMessage(socket: WebSocket, message: string) {\n    socket.$0\n  }\n",
+    ));
+    let labels = f.labels();
+    assert!(
+        labels.contains(&"serializeAttachment".to_string()),
+        "{labels:?}"
+    );
+    assert!(labels.contains(&"deserializeAttachment".to_string()));
+    // The same name elsewhere is not a hibernatable socket.
+    let f = with_counter(&COUNTER.replace("return by;", "socket.$0"));
+    assert!(f.complete().is_empty());
 }
