@@ -91,9 +91,11 @@ impl Client {
                 return message;
             }
             if message.get("id").is_some() && message.get("method").is_some() {
-                // A request from the server (none are expected): answer null.
+                // A request from the server (progress token, watcher
+                // registration): accept it, and remember it.
                 let reply_id = message["id"].clone();
                 self.send(json!({"jsonrpc": "2.0", "id": reply_id, "result": null}));
+                self.notifications.push(message);
                 continue;
             }
             self.notifications.push(message);
@@ -241,7 +243,10 @@ fn diagnostics_follow_edits_and_the_server_survives_a_panic() {
         .as_array()
         .map(|items| items.iter().filter_map(|i| i["label"].as_str()).collect())
         .unwrap_or_default();
-    assert!(labels.contains(&"COUNTER") && labels.contains(&"CHAT_ROOM"), "{completion}");
+    assert!(
+        labels.contains(&"COUNTER") && labels.contains(&"CHAT_ROOM"),
+        "{completion}"
+    );
 
     // A panic inside a handler is an error response, not a dead server.
     let hover = client.request(
@@ -255,5 +260,90 @@ fn diagnostics_follow_edits_and_the_server_survives_a_panic() {
         json!({"textDocument": {"uri": main_uri}, "position": {"line": 9999, "character": 9999}}),
     );
     assert!(definition.get("error").is_none(), "{definition}");
+    shutdown(client);
+}
+
+#[test]
+fn settings_progress_and_file_watching() {
+    let (_dir, root) = demo_copy();
+    let mut client = Client::start(&[]);
+    let response = client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(&root),
+            "initializationOptions": {"rules": {"class-not-exported": "off"}},
+            "capabilities": {
+                "window": {"workDoneProgress": true},
+                "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}
+            }
+        }),
+    );
+    // No encoding offered: UTF-16, the protocol default.
+    assert_eq!(
+        response["result"]["capabilities"]["positionEncoding"],
+        "utf-16"
+    );
+    client.notify("initialized", json!({}));
+
+    let config_uri = uri(&root.join("wrangler.jsonc"));
+    // Closed files get diagnostics too, from the initial index.
+    let first = client.wait_diagnostics(&config_uri, |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let codes: Vec<&str> = first["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(
+        !codes.contains(&"class-not-exported"),
+        "turned off by initializationOptions: {codes:?}"
+    );
+    assert!(codes.contains(&"legacy-kv-backend"), "{codes:?}");
+
+    // The server asked to watch files and reported indexing progress.
+    let sent: Vec<&str> = client
+        .notifications
+        .iter()
+        .filter_map(|n| n["method"].as_str())
+        .collect();
+    assert!(sent.contains(&"$/progress"), "{sent:?}");
+    assert!(sent.contains(&"window/workDoneProgress/create"), "{sent:?}");
+    assert!(sent.contains(&"client/registerCapability"), "{sent:?}");
+
+    // Turning the rule back on republishes with it.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"dols": {"rules": {"class-not-exported": "error"}}}}),
+    );
+    client.wait_diagnostics(&config_uri, |p| {
+        p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "class-not-exported")
+    });
+
+    // A file changed on disk (reported by the client's watcher) updates the model.
+    let main = root.join("src/index.ts");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        format!("export {{ ChatRoom }} from \"./chat-room\";\n{text}"),
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&main), "type": 2}]}),
+    );
+    client.wait_diagnostics(&config_uri, |p| {
+        !p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "class-not-exported")
+    });
     shutdown(client);
 }

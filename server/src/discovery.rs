@@ -74,8 +74,9 @@ pub struct Discovered {
     pub skipped: Vec<SkippedFile>,
 }
 
-/// Walks `roots`, honouring `.gitignore` even outside a git repository.
-pub fn discover(roots: &[PathBuf]) -> Discovered {
+/// Walks `roots`, honouring `.gitignore` even outside a git repository, and
+/// the user's `exclude` globs (gitignore syntax, relative to each root).
+pub fn discover(roots: &[PathBuf], exclude: &[String]) -> Discovered {
     let mut found = Discovered::default();
     for root in roots {
         if root.is_file() {
@@ -84,7 +85,20 @@ pub fn discover(roots: &[PathBuf]) -> Discovered {
             }
             continue;
         }
+        let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+        for glob in exclude {
+            if let Err(err) = overrides.add(&format!("!{glob}")) {
+                found.skipped.push(SkippedFile {
+                    path: root.clone(),
+                    reason: format!("invalid exclude pattern `{glob}`: {err}"),
+                });
+            }
+        }
+        let overrides = overrides
+            .build()
+            .unwrap_or_else(|_| ignore::overrides::Override::empty());
         let walker = ignore::WalkBuilder::new(root)
+            .overrides(overrides)
             .hidden(false)
             .require_git(false)
             .git_global(false)
@@ -143,8 +157,11 @@ pub fn read_text(path: &Path, role: FileRole) -> Result<String, String> {
 /// Discovers and reads everything under `roots`, ready for
 /// [`crate::model::Workspace::build`]. Unreadable files are skipped and
 /// listed with the reason.
-pub fn load(roots: &[PathBuf]) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
-    let Discovered { files, mut skipped } = discover(roots);
+pub fn load(
+    roots: &[PathBuf],
+    exclude: &[String],
+) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
+    let Discovered { files, mut skipped } = discover(roots, exclude);
     let mut inputs = Vec::with_capacity(files.len());
     for (path, role) in files {
         match read_text(&path, role) {
@@ -188,7 +205,7 @@ mod tests {
         std::fs::write(root.join("src/index.ts"), "").unwrap();
         std::fs::write(root.join("generated/x.ts"), "").unwrap();
         std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
-        let found = discover(&[root.to_path_buf()]);
+        let found = discover(&[root.to_path_buf()], &[]);
         let names: Vec<_> = found
             .files
             .iter()
@@ -200,5 +217,13 @@ mod tests {
             })
             .collect();
         assert_eq!(names, vec!["src/index.ts", "wrangler.toml"]);
+
+        let found = discover(&[root.to_path_buf()], &["src/**".to_string()]);
+        assert_eq!(
+            found.files.len(),
+            1,
+            "exclude globs drop src/: {:?}",
+            found.files
+        );
     }
 }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::discovery::{self, FileRole};
 use crate::model::{InputFile, Workspace};
-use crate::rules::{self, RuleSettings};
+use crate::rules;
+use crate::settings::Settings;
 
 /// One consistent view of the workspace and its diagnostics.
 pub struct Analysis {
@@ -25,14 +26,15 @@ pub struct AnalysisHost {
     roots: Vec<PathBuf>,
     disk: BTreeMap<PathBuf, (FileRole, String)>,
     overlays: HashMap<PathBuf, String>,
-    pub settings: RuleSettings,
+    settings: Settings,
     previous: Option<Arc<Analysis>>,
 }
 
 impl AnalysisHost {
-    pub fn new(roots: Vec<PathBuf>) -> Self {
+    pub fn new(roots: Vec<PathBuf>, settings: Settings) -> Self {
         let mut host = AnalysisHost {
             roots,
+            settings,
             ..Default::default()
         };
         host.reload_all();
@@ -41,7 +43,7 @@ impl AnalysisHost {
 
     /// Re-runs discovery and reads every file again.
     pub fn reload_all(&mut self) {
-        let (inputs, skipped) = discovery::load(&self.roots);
+        let (inputs, skipped) = discovery::load(&self.roots, &self.settings.exclude);
         for file in skipped {
             eprintln!("dols: skipped {}: {}", file.path.display(), file.reason);
         }
@@ -49,6 +51,19 @@ impl AnalysisHost {
             .into_iter()
             .map(|input| (input.path, (input.role, input.text)))
             .collect();
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// New settings; files are re-read only when the exclude list changed.
+    pub fn set_settings(&mut self, settings: Settings) {
+        let rescan = settings.exclude != self.settings.exclude;
+        self.settings = settings;
+        if rescan {
+            self.reload_all();
+        }
     }
 
     /// A file changed, appeared or disappeared on disk.
@@ -112,7 +127,7 @@ impl AnalysisHost {
         }
         let previous = self.previous.as_ref().map(|a| &a.workspace);
         let workspace = Workspace::build_reusing(inputs, previous);
-        let diagnostics = rules::run(&workspace, &self.settings);
+        let diagnostics = rules::run(&workspace, &self.settings.rules);
         let analysis = Arc::new(Analysis {
             workspace,
             diagnostics,

@@ -15,4 +15,5 @@ pub mod knowledge;
 pub mod lsp;
 pub mod model;
 pub mod rules;
+pub mod settings;
 pub mod text;

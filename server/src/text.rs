@@ -39,6 +39,14 @@ impl TextRange {
         self.start <= other.start && other.end <= self.end
     }
 
+    /// The smallest range covering both.
+    pub fn max_with(self, other: TextRange) -> TextRange {
+        TextRange {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
     pub fn as_std(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }

@@ -8,7 +8,8 @@ use super::output::{self, Report};
 use super::{CheckArgs, Format};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
-use crate::rules::{self, RuleSettings};
+use crate::rules;
+use crate::settings::Settings;
 
 pub fn run(args: &CheckArgs) -> ExitCode {
     let paths = if args.paths.is_empty() {
@@ -29,7 +30,22 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         absolute(Path::new("."))
     };
 
-    let report = check_paths(&roots, &display_root);
+    let settings = match crate::settings::find_settings_file(&roots[0]) {
+        None => Settings::default(),
+        Some(path) => {
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Settings::from_toml(&text));
+            match parsed {
+                Ok(settings) => settings,
+                Err(err) => {
+                    eprintln!("dols: {}: {err}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let report = check_paths_with(&roots, &display_root, &settings);
     if args.verbose {
         for skipped in &report.skipped {
             eprintln!(
@@ -59,16 +75,21 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 }
 
-/// The whole check, without printing: what tests and benchmarks call.
+/// The whole check with default settings, without printing: what tests
+/// and benchmarks call.
 pub fn check_paths(roots: &[PathBuf], display_root: &Path) -> Report {
+    check_paths_with(roots, display_root, &Settings::default())
+}
+
+pub fn check_paths_with(roots: &[PathBuf], display_root: &Path, settings: &Settings) -> Report {
     // DOLS_TIMING=1 prints how long each stage took, for benchmarks.
     let timing = std::env::var_os("DOLS_TIMING").is_some();
     let started = std::time::Instant::now();
-    let (inputs, skipped) = crate::discovery::load(roots);
+    let (inputs, skipped) = crate::discovery::load(roots, &settings.exclude);
     let loaded = started.elapsed();
     let workspace = Workspace::build(inputs);
     let built = started.elapsed();
-    let diagnostics = rules::run(&workspace, &RuleSettings::default());
+    let diagnostics = rules::run(&workspace, &settings.rules);
     if timing {
         eprintln!(
             "dols timing: discovery+read {:?}, model {:?}, rules {:?}",

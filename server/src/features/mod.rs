@@ -6,6 +6,7 @@ pub mod completion;
 mod context;
 pub mod definition;
 pub mod hover;
+pub mod symbols;
 #[cfg(test)]
 mod tests;
 

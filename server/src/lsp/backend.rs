@@ -17,6 +17,7 @@ use crate::features::{self, CompletionKind};
 use crate::files::FileId;
 use crate::host::{Analysis, AnalysisHost};
 use crate::model::panic_message;
+use crate::settings::Settings;
 use crate::text::{LineIndex, TextRange};
 
 /// Where `codeDescription` links point: the rule pages in the repository.
@@ -35,6 +36,12 @@ struct OpenDocument {
 struct State {
     encoding: Option<Encoding>,
     roots: Vec<PathBuf>,
+    /// `initializationOptions`, applied over `dols.toml`.
+    init_options: serde_json::Value,
+    /// The client can take dynamic `didChangeWatchedFiles` registrations.
+    can_watch_files: bool,
+    /// The client supports server-initiated `$/progress`.
+    can_show_progress: bool,
     documents: HashMap<PathBuf, OpenDocument>,
     /// Files that currently have published diagnostics.
     published: HashSet<PathBuf>,
@@ -68,6 +75,15 @@ impl Inner {
     /// Runs analysis on a blocking thread and returns the snapshot for the
     /// current generation (reusing it when nothing changed).
     async fn current_analysis(&self) -> Option<Arc<Analysis>> {
+        // A request that arrives while the first index is built waits for it
+        // (bounded), rather than answering with nothing.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while lock(&self.host).is_none() {
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         let generation = self.generation.load(Ordering::SeqCst);
         if let Some((done, analysis)) = lock(&self.analysis).as_ref() {
             if *done == generation {
@@ -242,6 +258,17 @@ fn to_lsp_range(text: &str, index: &LineIndex, range: TextRange, encoding: Encod
     }
 }
 
+fn symbol_kind(kind: features::symbols::SymbolKind) -> SymbolKind {
+    use features::symbols::SymbolKind as K;
+    match kind {
+        K::Worker => SymbolKind::MODULE,
+        K::Environment => SymbolKind::NAMESPACE,
+        K::Binding => SymbolKind::VARIABLE,
+        K::Migration => SymbolKind::EVENT,
+        K::Class => SymbolKind::CLASS,
+    }
+}
+
 fn negotiate_encoding(params: &InitializeParams) -> Encoding {
     let offered = params
         .capabilities
@@ -302,6 +329,20 @@ impl LanguageServer for Backend {
             let mut state = lock(&self.state);
             state.encoding = Some(encoding);
             state.roots = roots;
+            state.init_options = params.initialization_options.clone().unwrap_or_default();
+            state.can_watch_files = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false);
+            state.can_show_progress = params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false);
         }
         let encoding_kind = match encoding {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
@@ -321,6 +362,8 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
@@ -332,39 +375,26 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let roots = lock(&self.state).roots.clone();
-        let host = self.host.clone();
-        let loaded = tokio::task::spawn_blocking(move || {
-            let started = std::time::Instant::now();
-            let new_host = AnalysisHost::new(roots);
-            let mut guard = lock(&host);
-            // Buffers opened before indexing finished stay authoritative.
-            let overlays = guard.take();
-            *guard = Some(new_host);
-            drop(overlays);
-            started.elapsed()
-        })
-        .await;
-        if let Ok(elapsed) = loaded {
-            self.client
-                .log_message(
-                    MessageType::INFO,
-                    format!("dols: indexed the workspace in {elapsed:?}"),
-                )
-                .await;
-        }
-        // Re-apply documents opened while indexing.
-        {
-            let state = lock(&self.state);
-            let mut host = lock(&self.host);
-            if let Some(host) = host.as_mut() {
-                for (path, doc) in &state.documents {
-                    host.set_overlay(path.clone(), doc.text.clone());
-                }
-            }
+        // Indexing and client requests happen in the background: a handler
+        // must never wait on the client.
+        let inner = self.0.clone();
+        tokio::spawn(async move { inner.initial_index().await });
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Clients send either `{ "dols": {...} }` or the section itself.
+        let value = params
+            .settings
+            .get("dols")
+            .cloned()
+            .unwrap_or(params.settings);
+        lock(&self.state).init_options = value;
+        let settings = self.load_settings().await;
+        if let Some(host) = lock(&self.host).as_mut() {
+            host.set_settings(settings);
         }
         self.bump();
-        self.analyze_and_publish().await;
+        self.spawn_publish();
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -433,6 +463,18 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let settings_changed = params.changes.iter().any(|c| {
+            uri_to_path(&c.uri).is_some_and(|p| {
+                p.file_name()
+                    .is_some_and(|n| n == crate::settings::FILE_NAME)
+            })
+        });
+        if settings_changed {
+            let settings = self.load_settings().await;
+            if let Some(host) = lock(&self.host).as_mut() {
+                host.set_settings(settings);
+            }
+        }
         {
             let mut host = lock(&self.host);
             let Some(host) = host.as_mut() else { return };
@@ -542,6 +584,90 @@ impl LanguageServer for Backend {
         Ok(locations.map(GotoDefinitionResponse::Array))
     }
 
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(path) = uri_to_path(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(analysis) = self.current_analysis().await else {
+            return Ok(None);
+        };
+        let Some(file) = analysis.workspace.files.lookup(&path) else {
+            return Ok(None);
+        };
+        let symbols = guarded("document symbols", || {
+            features::symbols::document_symbols(&analysis.workspace, file)
+        })?;
+        if symbols.is_empty() {
+            return Ok(None);
+        }
+        let source = analysis.workspace.files.get(file);
+        let encoding = self.encoding();
+        fn convert(
+            symbol: features::symbols::DocumentSymbol,
+            source: &crate::files::SourceFile,
+            encoding: Encoding,
+        ) -> DocumentSymbol {
+            #[allow(deprecated)]
+            DocumentSymbol {
+                name: symbol.name,
+                detail: symbol.detail,
+                kind: symbol_kind(symbol.kind),
+                tags: None,
+                deprecated: None,
+                range: to_lsp_range(&source.text, &source.line_index, symbol.range, encoding),
+                selection_range: to_lsp_range(
+                    &source.text,
+                    &source.line_index,
+                    symbol.selection,
+                    encoding,
+                ),
+                children: Some(
+                    symbol
+                        .children
+                        .into_iter()
+                        .map(|c| convert(c, source, encoding))
+                        .collect(),
+                ),
+            }
+        }
+        Ok(Some(DocumentSymbolResponse::Nested(
+            symbols
+                .into_iter()
+                .map(|s| convert(s, source, encoding))
+                .collect(),
+        )))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let Some(analysis) = self.current_analysis().await else {
+            return Ok(None);
+        };
+        let symbols = guarded("workspace symbols", || {
+            features::symbols::workspace_symbols(&analysis.workspace, &params.query)
+        })?;
+        #[allow(deprecated)]
+        let found: Vec<SymbolInformation> = symbols
+            .into_iter()
+            .filter_map(|symbol| {
+                Some(SymbolInformation {
+                    name: symbol.name,
+                    kind: symbol_kind(symbol.kind),
+                    tags: None,
+                    deprecated: None,
+                    location: self.location(&analysis, symbol.target)?,
+                    container_name: symbol.container,
+                })
+            })
+            .collect();
+        Ok(Some(WorkspaceSymbolResponse::Flat(found)))
+    }
+
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         self.navigate(
             params.text_document_position,
@@ -553,6 +679,151 @@ impl LanguageServer for Backend {
 }
 
 impl Inner {
+    /// Loads settings, registers file watchers, indexes with progress, and
+    /// publishes the first diagnostics.
+    async fn initial_index(self: Arc<Self>) {
+        let (roots, can_watch, can_progress) = {
+            let state = lock(&self.state);
+            (
+                state.roots.clone(),
+                state.can_watch_files,
+                state.can_show_progress,
+            )
+        };
+        if can_watch {
+            self.register_watchers().await;
+        }
+        let progress = if can_progress {
+            let token = NumberOrString::String("dols/indexing".to_string());
+            let created = tokio::time::timeout(
+                Duration::from_secs(2),
+                self.client.send_request::<request::WorkDoneProgressCreate>(
+                    WorkDoneProgressCreateParams {
+                        token: token.clone(),
+                    },
+                ),
+            )
+            .await;
+            match created {
+                Ok(Ok(())) => Some(self.client.progress(token, "dols: indexing").begin().await),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let settings = self.load_settings().await;
+        let host = self.host.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let new_host = AnalysisHost::new(roots, settings);
+            *lock(&host) = Some(new_host);
+            started.elapsed()
+        })
+        .await;
+        // Re-apply documents opened while indexing.
+        let mut open = 0;
+        {
+            let state = lock(&self.state);
+            let mut host = lock(&self.host);
+            if let Some(host) = host.as_mut() {
+                for (path, doc) in &state.documents {
+                    host.set_overlay(path.clone(), doc.text.clone());
+                    open += 1;
+                }
+            }
+        }
+        self.bump();
+        let files = self
+            .current_analysis()
+            .await
+            .map_or(0, |a| a.workspace.files.len());
+        if let Some(progress) = progress {
+            progress
+                .finish_with_message(format!("{files} files indexed"))
+                .await;
+        }
+        if let Ok(elapsed) = loaded {
+            self.client
+                .log_message(
+                    MessageType::INFO,
+                    format!("dols: indexed {files} files in {elapsed:?} ({open} open buffers)"),
+                )
+                .await;
+        }
+        self.analyze_and_publish().await;
+    }
+
+    /// `dols.toml` of the first root, overlaid by the editor's settings. A
+    /// broken file is reported once and the defaults are used.
+    async fn load_settings(&self) -> Settings {
+        let (root, editor) = {
+            let state = lock(&self.state);
+            (state.roots.first().cloned(), state.init_options.clone())
+        };
+        let mut problems = Vec::new();
+        let base = match root
+            .as_deref()
+            .and_then(crate::settings::find_settings_file)
+        {
+            None => Settings::default(),
+            Some(path) => match std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|t| Settings::from_toml(&t))
+            {
+                Ok(settings) => settings,
+                Err(err) => {
+                    problems.push(format!("{}: {err}", path.display()));
+                    Settings::default()
+                }
+            },
+        };
+        let merged = match base.with_editor_settings(&editor) {
+            Ok(settings) => settings,
+            Err(err) => {
+                problems.push(format!("editor settings for dols: {err}"));
+                base
+            }
+        };
+        for problem in problems {
+            self.client
+                .show_message(MessageType::WARNING, format!("dols: {problem}"))
+                .await;
+        }
+        merged
+    }
+
+    async fn register_watchers(&self) {
+        let globs = [
+            "**/wrangler.{toml,json,jsonc}",
+            "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}",
+            "**/{tsconfig,jsconfig}*.json",
+            "**/.dev.vars*",
+            "**/.env",
+            "**/dols.toml",
+        ];
+        let watchers = globs
+            .iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "dols-watch".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        let result = tokio::time::timeout(
+            Duration::from_secs(5),
+            self.client.register_capability(vec![registration]),
+        )
+        .await;
+        if !matches!(result, Ok(Ok(()))) {
+            eprintln!("dols: the client did not accept file watching; changes on disk are seen when files are opened");
+        }
+    }
+
     /// Definition and references share their shape: position in, locations out.
     async fn navigate(
         &self,

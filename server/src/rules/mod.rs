@@ -95,7 +95,7 @@ impl Reporter<'_> {
 }
 
 /// Per-run settings: which rules run, at which severity.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RuleSettings {
     /// Rule id → severity, or `None` to turn the rule off.
     pub overrides: std::collections::HashMap<String, Option<Severity>>,

@@ -1,0 +1,170 @@
+//! Document symbols for wrangler configs and workspace symbols for Durable
+//! Object classes and bindings.
+
+use super::Target;
+use crate::config::{ConfigFile, RawSection};
+use crate::files::FileId;
+use crate::model::{durable_object_kind, Workspace};
+use crate::text::TextRange;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    Worker,
+    Environment,
+    Binding,
+    Migration,
+    Class,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentSymbol {
+    pub name: String,
+    pub detail: Option<String>,
+    pub kind: SymbolKind,
+    /// The whole entry.
+    pub range: TextRange,
+    /// The part to highlight (the name).
+    pub selection: TextRange,
+    pub children: Vec<DocumentSymbol>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkspaceSymbol {
+    pub name: String,
+    pub kind: SymbolKind,
+    pub target: Target,
+    /// The Worker (or file) the symbol belongs to.
+    pub container: Option<String>,
+}
+
+/// The outline of a wrangler config: its Durable Object bindings,
+/// migrations and environments. Empty for other files.
+pub fn document_symbols(ws: &Workspace, file: FileId) -> Vec<DocumentSymbol> {
+    let Some(config) = ws.configs.iter().find(|c| c.file == file) else {
+        return Vec::new();
+    };
+    let mut symbols = section_symbols(&config.top);
+    for env in &config.envs {
+        symbols.push(DocumentSymbol {
+            name: format!("env.{}", env.name.value),
+            detail: None,
+            kind: SymbolKind::Environment,
+            range: env.section.range.max_with(env.name.range),
+            selection: env.name.range,
+            children: section_symbols(&env.section),
+        });
+    }
+    if let Some(name) = &config.top.name {
+        return vec![DocumentSymbol {
+            name: name.value.clone(),
+            detail: Some("Worker".to_string()),
+            kind: SymbolKind::Worker,
+            range: whole(config, ws),
+            selection: name.range,
+            children: symbols,
+        }];
+    }
+    symbols
+}
+
+fn whole(config: &ConfigFile, ws: &Workspace) -> TextRange {
+    TextRange::new(0, ws.files.text(config.file).len())
+}
+
+fn section_symbols(section: &RawSection) -> Vec<DocumentSymbol> {
+    let mut symbols = Vec::new();
+    for binding in section.durable_objects.iter().flat_map(|d| d.value.iter()) {
+        let Some(name) = &binding.name else { continue };
+        let class = binding.class_name.as_ref().map(|c| c.value.clone());
+        let detail = match (&class, &binding.script_name) {
+            (Some(class), Some(script)) => Some(format!("{class} in {}", script.value)),
+            (Some(class), None) => Some(class.clone()),
+            _ => None,
+        };
+        symbols.push(DocumentSymbol {
+            name: name.value.clone(),
+            detail,
+            kind: SymbolKind::Binding,
+            range: binding.range.max_with(name.range),
+            selection: name.range,
+            children: Vec::new(),
+        });
+    }
+    for migration in section.migrations.iter().flat_map(|m| m.value.iter()) {
+        let Some(tag) = &migration.tag else { continue };
+        let created: Vec<&str> = migration
+            .new_sqlite_classes
+            .iter()
+            .chain(&migration.new_classes)
+            .map(|c| c.value.as_str())
+            .collect();
+        symbols.push(DocumentSymbol {
+            name: format!("migration {}", tag.value),
+            detail: (!created.is_empty()).then(|| format!("creates {}", created.join(", "))),
+            kind: SymbolKind::Migration,
+            range: migration.range.max_with(tag.range),
+            selection: tag.range,
+            children: Vec::new(),
+        });
+    }
+    symbols
+}
+
+/// Durable Object classes and DO bindings whose name contains `query`
+/// (case-insensitive; an empty query matches all).
+pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
+    let query = query.to_lowercase();
+    let matches = |name: &str| name.to_lowercase().contains(&query);
+    let mut symbols = Vec::new();
+    for (index, summary) in ws.summaries.iter().enumerate() {
+        let Some(summary) = summary else { continue };
+        let file = FileId(index as u32);
+        for class in &summary.classes {
+            let Some(name) = &class.name else { continue };
+            if !matches(&name.value) || durable_object_kind(ws, file, class).is_none() {
+                continue;
+            }
+            symbols.push(WorkspaceSymbol {
+                name: name.value.clone(),
+                kind: SymbolKind::Class,
+                target: Target {
+                    file,
+                    range: name.range,
+                },
+                container: ws
+                    .files
+                    .path(file)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string()),
+            });
+        }
+    }
+    for worker in &ws.workers {
+        for env in &worker.envs {
+            for binding in &env.do_bindings {
+                let Some(name) = &binding.name else { continue };
+                if !matches(&name.value) {
+                    continue;
+                }
+                let container = match &env.env {
+                    Some(env_name) => format!(
+                        "{} (env {})",
+                        worker.name().unwrap_or("worker"),
+                        env_name.value
+                    ),
+                    None => worker.name().unwrap_or("worker").to_string(),
+                };
+                symbols.push(WorkspaceSymbol {
+                    name: name.value.clone(),
+                    kind: SymbolKind::Binding,
+                    target: Target {
+                        file: worker.config,
+                        range: name.range,
+                    },
+                    container: Some(container),
+                });
+            }
+        }
+    }
+    symbols
+}

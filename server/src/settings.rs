@@ -1,0 +1,148 @@
+//! User settings shared by `dols check` and the language server: rule
+//! severities and extra paths to ignore. They come from `dols.toml` at the
+//! workspace root, and in the editor also from `initializationOptions` /
+//! `workspace/didChangeConfiguration` (same shape, editor wins).
+//!
+//! ```toml
+//! # dols.toml
+//! [rules]
+//! legacy-kv-backend = "off"      # or "error", "warning", "info", "hint"
+//! binding-not-in-env = "error"
+//!
+//! [files]
+//! exclude = ["examples/**", "scratch/"]
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+use crate::rules::{self, RuleSettings};
+
+pub const FILE_NAME: &str = "dols.toml";
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub rules: RuleSettings,
+    /// Gitignore-style globs, relative to the workspace root.
+    pub exclude: Vec<String>,
+}
+
+/// The raw shape, shared by `dols.toml` and editor settings (JSON).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    #[serde(default)]
+    rules: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    files: RawFiles,
+    /// Editors send `exclude` at the top level too.
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFiles {
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+impl Settings {
+    /// Reads `dols.toml` text; errors say what is wrong and where.
+    pub fn from_toml(text: &str) -> Result<Settings, String> {
+        let raw: RawSettings = toml::from_str(text).map_err(|e| e.to_string())?;
+        Settings::default().merged(raw)
+    }
+
+    /// Applies editor settings (JSON) on top of these.
+    pub fn with_editor_settings(&self, value: &serde_json::Value) -> Result<Settings, String> {
+        if value.is_null() {
+            return Ok(self.clone());
+        }
+        let raw: RawSettings = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+        self.clone().merged(raw)
+    }
+
+    fn merged(mut self, raw: RawSettings) -> Result<Settings, String> {
+        for (id, level) in raw.rules {
+            if rules::by_id(&id).is_none() {
+                return Err(format!("unknown rule `{id}` (see `dols rules`)"));
+            }
+            let severity = match level.as_str() {
+                "off" => None,
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "info" => Some(Severity::Info),
+                "hint" => Some(Severity::Hint),
+                other => {
+                    return Err(format!(
+                        "rule `{id}`: `{other}` is not one of off, error, warning, info, hint"
+                    ))
+                }
+            };
+            self.rules.overrides.insert(id, severity);
+        }
+        self.exclude.extend(raw.files.exclude);
+        self.exclude.extend(raw.exclude);
+        Ok(self)
+    }
+}
+
+/// The `dols.toml` that applies to `start`: in it or the nearest folder above.
+pub fn find_settings_file(start: &Path) -> Option<PathBuf> {
+    let dir = if start.is_dir() {
+        start
+    } else {
+        start.parent()?
+    };
+    dir.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rules_and_excludes() {
+        let settings = Settings::from_toml(
+            "[rules]\nlegacy-kv-backend = \"off\"\nbinding-not-in-env = \"error\"\n[files]\nexclude = [\"examples/**\"]\n",
+        )
+        .unwrap();
+        assert_eq!(settings.rules.overrides["legacy-kv-backend"], None);
+        assert_eq!(
+            settings.rules.overrides["binding-not-in-env"],
+            Some(Severity::Error)
+        );
+        assert_eq!(settings.exclude, vec!["examples/**"]);
+    }
+
+    #[test]
+    fn rejects_unknown_rules_levels_and_keys() {
+        assert!(Settings::from_toml("[rules]\nno-such-rule = \"off\"")
+            .unwrap_err()
+            .contains("no-such-rule"));
+        assert!(Settings::from_toml("[rules]\nlegacy-kv-backend = \"loud\"")
+            .unwrap_err()
+            .contains("loud"));
+        assert!(Settings::from_toml("[rulez]\n").is_err());
+    }
+
+    #[test]
+    fn editor_settings_override_the_file() {
+        let base = Settings::from_toml("[rules]\nlegacy-kv-backend = \"off\"").unwrap();
+        let merged = base
+            .with_editor_settings(
+                &serde_json::json!({"rules": {"legacy-kv-backend": "error"}, "exclude": ["tmp/"]}),
+            )
+            .unwrap();
+        assert_eq!(
+            merged.rules.overrides["legacy-kv-backend"],
+            Some(Severity::Error)
+        );
+        assert_eq!(merged.exclude, vec!["tmp/"]);
+    }
+}
