@@ -117,6 +117,10 @@ impl Client {
                 .incoming
                 .recv_timeout(deadline - Instant::now())
                 .expect("diagnostics in time");
+            if message.get("id").is_some() && message.get("method").is_some() {
+                let reply_id = message["id"].clone();
+                self.send(json!({"jsonrpc": "2.0", "id": reply_id, "result": null}));
+            }
             self.notifications.push(message);
         }
     }
