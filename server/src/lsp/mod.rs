@@ -7,7 +7,14 @@ pub mod position;
 
 use std::process::ExitCode;
 
-use tower_lsp_server::{LspService, Server};
+pub use backend::Backend;
+use tower_lsp_server::{ClientSocket, LspService, Server};
+
+/// The service and its client socket, for serving over any transport
+/// (stdio here; in-memory pipes in tests).
+pub fn new_service() -> (LspService<Backend>, ClientSocket) {
+    LspService::new(Backend::new)
+}
 
 /// Serves LSP on stdin/stdout until the client sends `exit`.
 pub fn run_stdio() -> ExitCode {
@@ -23,7 +30,7 @@ pub fn run_stdio() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let (service, socket) = LspService::new(backend::Backend::new);
+        let (service, socket) = new_service();
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;
