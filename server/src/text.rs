@@ -65,6 +65,51 @@ impl<T> Spanned<T> {
     }
 }
 
+/// One text replacement, in byte offsets, with the (line, byte column)
+/// points tree-sitter needs to re-parse incrementally. Offsets of a later
+/// edit refer to the text after the earlier ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ByteEdit {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+    pub start_point: (usize, usize),
+    pub old_end_point: (usize, usize),
+    pub new_end_point: (usize, usize),
+}
+
+impl ByteEdit {
+    /// The edit that replaces `start..old_end` of `before` with `inserted`.
+    pub fn new(before: &str, start: usize, old_end: usize, inserted: &str) -> ByteEdit {
+        let point = |text: &str, offset: usize| {
+            let prefix = &text.as_bytes()[..offset];
+            let row = prefix.iter().filter(|b| **b == b'\n').count();
+            let line_start = prefix
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            (row, offset - line_start)
+        };
+        let start_point = point(before, start);
+        let old_end_point = point(before, old_end);
+        let new_lines = inserted.bytes().filter(|b| *b == b'\n').count();
+        let new_end_point = if new_lines == 0 {
+            (start_point.0, start_point.1 + inserted.len())
+        } else {
+            let last_line = inserted.len() - inserted.rfind('\n').map_or(0, |i| i + 1);
+            (start_point.0 + new_lines, last_line)
+        };
+        ByteEdit {
+            start,
+            old_end,
+            new_end: start + inserted.len(),
+            start_point,
+            old_end_point,
+            new_end_point,
+        }
+    }
+}
+
 /// Start offsets of every line, for offset → (line, column) conversion.
 #[derive(Clone, Debug)]
 pub struct LineIndex {

@@ -35,6 +35,47 @@ pub fn summarize(text: &str, language: SourceLanguage) -> FileSummary {
     }
 }
 
+/// A syntax tree kept for an open document, so the next edit re-parses only
+/// what changed.
+pub struct IncrementalTree {
+    tree: Tree,
+    grammar: Grammar,
+}
+
+impl IncrementalTree {
+    /// Tells the tree about an edit already applied to the text.
+    pub fn edit(&mut self, edit: &tree_sitter::InputEdit) {
+        self.tree.edit(edit);
+    }
+}
+
+/// Like [`summarize`], but re-using `previous` (already told about the
+/// edits with [`IncrementalTree::edit`]) and returning the new tree.
+pub fn summarize_reparse(
+    text: &str,
+    language: SourceLanguage,
+    previous: Option<&IncrementalTree>,
+) -> (FileSummary, Option<IncrementalTree>) {
+    let parsed = match previous {
+        Some(old) => parse_with_old(old.grammar, text, Some(&old.tree)),
+        None => parse(text, language),
+    };
+    match parsed {
+        Some(parsed) => {
+            let summary = FileSummary {
+                syntax_error_count: parsed.errors,
+                ..collect(&parsed.tree, text, parsed.grammar)
+            };
+            let tree = IncrementalTree {
+                tree: parsed.tree,
+                grammar: parsed.grammar,
+            };
+            (summary, Some(tree))
+        }
+        None => (FileSummary::default(), None),
+    }
+}
+
 /// Compile the queries and create this thread's parsers ahead of time, so a
 /// benchmark or the first request does not pay for it.
 pub fn warm_up() {
@@ -70,8 +111,12 @@ struct Parsed {
 }
 
 fn parse_with(grammar: Grammar, text: &str) -> Option<Parsed> {
+    parse_with_old(grammar, text, None)
+}
+
+fn parse_with_old(grammar: Grammar, text: &str, old: Option<&Tree>) -> Option<Parsed> {
     let tree = with_parser(grammar, |parser| {
-        let tree = parser.parse(text, None);
+        let tree = parser.parse(text, old);
         if tree.is_none() {
             // A failed parse leaves the parser mid-document.
             parser.reset();

@@ -18,14 +18,14 @@ use crate::files::FileId;
 use crate::host::{Analysis, AnalysisHost};
 use crate::model::panic_message;
 use crate::settings::Settings;
-use crate::text::{LineIndex, TextRange};
+use crate::text::{ByteEdit, LineIndex, TextRange};
 
 /// Where `codeDescription` links point: the rule pages in the repository.
 const RULE_DOCS_BASE: &str = "https://github.com/dols-lsp/dols/blob/main/docs/rules/";
 
 /// How long to wait after an edit before re-analysing, so fast typing
 /// triggers one analysis, not one per keystroke.
-const DEBOUNCE: Duration = Duration::from_millis(60);
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 struct OpenDocument {
     version: i32,
@@ -302,23 +302,32 @@ fn roots_of(params: &InitializeParams) -> Vec<PathBuf> {
 }
 
 /// Applies one `didChange` content change to `text`.
-fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent, encoding: Encoding) {
-    match change.range {
-        None => *text = change.text,
-        Some(range) => {
-            let index = LineIndex::new(text);
-            let start = to_offset(
-                text,
-                &index,
-                range.start.line,
-                range.start.character,
-                encoding,
-            );
-            let end =
-                to_offset(text, &index, range.end.line, range.end.character, encoding).max(start);
-            text.replace_range(start..end, &change.text);
+/// Applies one `didChange` content change to `text`; returns the byte edit
+/// for a ranged change (`None` when the whole text was replaced).
+fn apply_change(
+    text: &mut String,
+    change: TextDocumentContentChangeEvent,
+    encoding: Encoding,
+) -> Option<ByteEdit> {
+    let range = match change.range {
+        None => {
+            *text = change.text;
+            return None;
         }
-    }
+        Some(range) => range,
+    };
+    let index = LineIndex::new(text);
+    let start = to_offset(
+        text,
+        &index,
+        range.start.line,
+        range.start.character,
+        encoding,
+    );
+    let end = to_offset(text, &index, range.end.line, range.end.character, encoding).max(start);
+    let edit = ByteEdit::new(text, start, end, &change.text);
+    text.replace_range(start..end, &change.text);
+    Some(edit)
 }
 
 impl LanguageServer for Backend {
@@ -437,14 +446,21 @@ impl LanguageServer for Backend {
             if params.text_document.version <= doc.version {
                 return; // stale or repeated
             }
+            let mut edits = Some(Vec::new());
             for change in params.content_changes {
-                apply_change(&mut doc.text, change, encoding);
+                match apply_change(&mut doc.text, change, encoding) {
+                    Some(edit) => edits.iter_mut().for_each(|e| e.push(edit)),
+                    None => edits = None, // a full replacement: the old tree is useless
+                }
             }
             doc.version = params.text_document.version;
-            doc.text.clone()
+            (doc.text.clone(), edits)
         };
         if let Some(host) = lock(&self.host).as_mut() {
-            host.set_overlay(path, text);
+            match text {
+                (text, Some(edits)) => host.edit_overlay(path, text, &edits),
+                (text, None) => host.set_overlay(path, text),
+            }
         }
         self.bump();
         self.spawn_publish();

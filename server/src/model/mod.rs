@@ -92,6 +92,9 @@ pub struct Workspace {
     pub index_failures: Vec<(FileId, String)>,
 }
 
+/// Summaries computed elsewhere, keyed by path and exact text.
+pub type ReadySummaries<'a> = dyn Fn(&Path, &str) -> Option<FileSummary> + Sync + 'a;
+
 /// One input file for [`Workspace::build`].
 pub struct InputFile {
     pub path: PathBuf,
@@ -107,6 +110,18 @@ impl Workspace {
     /// Like [`Workspace::build`], reusing `previous`'s summary of every source
     /// whose path and text are unchanged: an edit re-indexes one file.
     pub fn build_reusing(inputs: Vec<InputFile>, previous: Option<&Workspace>) -> Workspace {
+        let reuse = |path: &Path, text: &str| {
+            let prev = previous?;
+            let old_id = prev.files.lookup(path)?;
+            (prev.files.text(old_id) == text).then(|| prev.summary(old_id).cloned())?
+        };
+        Self::build_with(inputs, &reuse)
+    }
+
+    /// Builds with summaries supplied by `ready` where it has one for a
+    /// path and text (previous builds, incremental re-parses of open
+    /// documents); every other source is summarised here.
+    pub fn build_with(inputs: Vec<InputFile>, ready: &ReadySummaries) -> Workspace {
         let mut ws = Workspace::default();
         let mut roles = Vec::with_capacity(inputs.len());
         for input in inputs {
@@ -114,7 +129,7 @@ impl Workspace {
             let id = ws.files.insert(path, input.text);
             roles.push((id, input.role));
         }
-        ws.summaries = summarize_all(&ws.files, &roles, previous, &mut ws.index_failures);
+        ws.summaries = summarize_all(&ws.files, &roles, ready, &mut ws.index_failures);
         ws.edges = resolve_edges(&ws.files, &roles, &ws.summaries);
         ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs);
         ws.workers = build_workers(&ws, &roles);
@@ -210,7 +225,7 @@ impl Workspace {
 fn summarize_all(
     files: &Files,
     roles: &[(FileId, FileRole)],
-    previous: Option<&Workspace>,
+    ready: &ReadySummaries,
     failures: &mut Vec<(FileId, String)>,
 ) -> Vec<Option<FileSummary>> {
     let results: Vec<(FileId, Result<FileSummary, String>)> = roles
@@ -218,11 +233,7 @@ fn summarize_all(
         .filter_map(|&(id, role)| match role {
             FileRole::Source(language) => {
                 let text = files.text(id);
-                let unchanged = previous.and_then(|prev| {
-                    let old_id = prev.files.lookup(files.path(id))?;
-                    (prev.files.text(old_id) == text).then(|| prev.summary(old_id).cloned())?
-                });
-                if let Some(summary) = unchanged {
+                if let Some(summary) = ready(files.path(id), text) {
                     return Some((id, Ok(summary)));
                 }
                 let started = std::time::Instant::now();
