@@ -281,6 +281,9 @@ fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
         env_type_members,
         storage_uses,
         syntax_error_count: 0,
+        calls: Vec::new(),
+        websocket_pairs: Vec::new(),
+        suppressions: Vec::new(),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::text::{Spanned, TextRange};
 
 pub use extract::summarize;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileSummary {
     pub classes: Vec<ClassInfo>,
     pub imports: Vec<Import>,
@@ -28,6 +28,193 @@ pub struct FileSummary {
     /// Number of tree-sitter ERROR/MISSING nodes: the file has syntax errors
     /// but was still summarised.
     pub syntax_error_count: u32,
+    /// Calls the Durable Object rules look at (see [`CallSite`]).
+    pub calls: Vec<CallSite>,
+    /// Variables bound to the two ends of a `new WebSocketPair()`.
+    pub websocket_pairs: Vec<WebSocketPairBinding>,
+    /// `// dols-ignore...` comments (see [`Suppression`]).
+    pub suppressions: Vec<Suppression>,
+}
+
+/// A call expression (or `new`) kept for the rules. Only calls that matter
+/// to Durable Object rules are recorded, to keep summaries small:
+/// - the last callee segment is one of [`INTERESTING_CALLS`];
+/// - the callee chain goes through a stub (`getByName()`, `get()`), e.g.
+///   `env.ROOM.getByName(x).join(...)`;
+/// - the callee is rooted at a variable that a recorded call was assigned
+///   to in the same file (`const stub = env.ROOM.getByName(x); stub.join()`);
+/// - the callee is `this.<field>.<method>` (state mutations such as
+///   `this.sessions.set(...)`);
+/// - `new WebSocket(...)`, `new WebSocketPair()`, `super(...)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallSite {
+    /// The callee as dotted segments. A call inside the chain is written
+    /// with `()`: `env.ROOM.getByName(x).join` → `["env", "ROOM",
+    /// "getByName()", "join"]`; `this.ctx.storage.setAlarm` → `["this",
+    /// "ctx", "storage", "setAlarm"]`; `setTimeout` → `["setTimeout"]`;
+    /// `new WebSocketPair()` → `["WebSocketPair"]` with `is_new`; `super(...)`
+    /// → `["super"]`. Optional chaining (`?.`) is read as `.`; computed
+    /// members (`a[0]`) appear as `[]`.
+    pub callee: Vec<String>,
+    /// Range of the last callee segment (the method name).
+    pub name_range: TextRange,
+    /// The whole call expression.
+    pub range: TextRange,
+    pub is_new: bool,
+    pub args: Vec<Arg>,
+    pub usage: CallUsage,
+    pub scope: Scope,
+}
+
+/// Method and function names whose calls are always recorded.
+pub const INTERESTING_CALLS: &[&str] = &[
+    // timers
+    "setTimeout",
+    "setInterval",
+    // WebSockets
+    "accept",
+    "acceptWebSocket",
+    "addEventListener",
+    "serializeAttachment",
+    "deserializeAttachment",
+    "getWebSockets",
+    "setWebSocketAutoResponse",
+    "WebSocketPair",
+    "WebSocket",
+    // namespace and ids
+    "newUniqueId",
+    "idFromName",
+    "idFromString",
+    "getByName",
+    "get",
+    "jurisdiction",
+    "toString",
+    // storage and alarms
+    "setAlarm",
+    "getAlarm",
+    "deleteAlarm",
+    "deleteAll",
+    "put",
+    "delete",
+    "list",
+    "exec",
+    "transaction",
+    "transactionSync",
+    "blockConcurrencyWhile",
+    "waitUntil",
+    // I/O
+    "fetch",
+    "connect",
+    // lifecycle
+    "super",
+];
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallUsage {
+    /// `await call(...)`.
+    Awaited,
+    /// `return call(...)` (or an arrow function's expression body).
+    Returned,
+    /// `const x = call(...)`, `x = call(...)`, `this.x = call(...)` (name
+    /// `this.x`); a destructuring pattern gives its names in order.
+    AssignedTo(Vec<String>),
+    /// Passed as an argument to another call (`ctx.waitUntil(call())`).
+    Argument,
+    /// A statement of its own, neither awaited, returned nor stored: a
+    /// floating promise if the call is async.
+    Floating,
+    /// Anything else (part of a larger expression, `.then(...)` chain...).
+    Other,
+}
+
+/// Where a call sits.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Innermost enclosing class.
+    pub class: Option<String>,
+    /// The class method (or `constructor`) containing the call, if any —
+    /// also when the call is inside a nested arrow function of that method.
+    pub method: Option<String>,
+    /// Range of the innermost enclosing function (method, function, arrow);
+    /// the whole file for top-level code.
+    pub function: TextRange,
+    /// Inside a `for`/`while`/`do` loop body, or a `.forEach/.map` callback,
+    /// of the same function.
+    pub in_loop: bool,
+    /// Inside a `finally` block of the same function.
+    pub in_finally: bool,
+    /// Inside a `try` block of the same function.
+    pub in_try: bool,
+    /// An `await` occurs earlier in the same function (before this call).
+    pub after_await: bool,
+    /// Inside the executor of a `new Promise(...)` that is awaited or
+    /// returned (e.g. `await new Promise(r => setTimeout(r, 100))`).
+    pub in_awaited_promise: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    pub range: TextRange,
+    pub value: ArgValue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgValue {
+    /// A string literal, unescaped.
+    String(String),
+    /// A template literal: its raw text between the backticks and the number
+    /// of `${}` interpolations.
+    Template {
+        raw: String,
+        interpolations: u32,
+    },
+    Number(f64),
+    Identifier(String),
+    /// A member expression such as `this.ctx.id` as dotted segments.
+    Member(Vec<String>),
+    /// A call, by its callee segments (`crypto.randomUUID()` → `["crypto",
+    /// "randomUUID"]`).
+    Call(Vec<String>),
+    /// An object literal: key and value of each plain property.
+    Object(Vec<(String, Arg)>),
+    /// An array literal with its elements.
+    Array(Vec<Arg>),
+    /// A function or arrow function passed as a value.
+    Function {
+        is_async: bool,
+        body: TextRange,
+    },
+    Other,
+}
+
+/// `const [client, server] = Object.values(new WebSocketPair())` or
+/// `const pair = new WebSocketPair()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebSocketPairBinding {
+    /// Destructured names in order, or the one variable holding the pair.
+    pub names: Vec<String>,
+    pub destructured: bool,
+    pub range: TextRange,
+    pub scope: Scope,
+}
+
+/// A suppression comment: `// dols-ignore-next-line <rule>[, <rule>]: reason`
+/// or `// dols-ignore-file <rule>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub rules: Vec<String>,
+    pub whole_file: bool,
+    /// The comment itself (for "unused suppression" hints).
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: Spanned<String>,
+    pub is_static: bool,
+    /// What the initializer builds: `Map`, `Set`, `Array`, `Object`, or
+    /// `None` for anything else / no initializer.
+    pub collection: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +225,9 @@ pub struct ClassInfo {
     pub range: TextRange,
     pub heritage: Option<Heritage>,
     pub methods: Vec<Method>,
+    /// Instance and static fields (`sessions = new Map()`), plus
+    /// `this.x = new Map()` assignments in the constructor.
+    pub fields: Vec<Field>,
     pub constructor: Option<Constructor>,
     /// `export class X` / `export default class X`.
     pub exported_inline: bool,
@@ -73,6 +263,8 @@ pub enum Visibility {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Method {
     pub name: Spanned<String>,
+    /// The method body (for rules that look at what a handler does).
+    pub body: TextRange,
     pub visibility: Visibility,
     pub is_static: bool,
     pub is_async: bool,
@@ -89,6 +281,11 @@ pub struct Constructor {
     /// other patterns are recorded as their source text.
     pub params: Vec<String>,
     pub range: TextRange,
+    /// The `super(...)` call, if any.
+    pub super_call: Option<TextRange>,
+    /// The first use of `this` before the `super(...)` call (or anywhere,
+    /// when there is no super call).
+    pub this_before_super: Option<TextRange>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

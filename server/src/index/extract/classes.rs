@@ -49,6 +49,7 @@ fn class_info(node: Node, text: &str) -> ClassInfo {
         range: node_range(node),
         heritage,
         methods,
+        fields: Vec::new(),
         constructor,
         exported_inline,
         default_export,
@@ -205,6 +206,8 @@ fn members<'t>(
                     constructor = Some(Constructor {
                         params,
                         range: node_range(member),
+                        super_call: None,
+                        this_before_super: None,
                     });
                     continue;
                 }
@@ -223,6 +226,9 @@ fn members<'t>(
                     is_async: has_token(member, "async"),
                     is_field: false,
                     params,
+                    body: member
+                        .child_by_field_name("body")
+                        .map_or(node_range(member), node_range),
                     range: node_range(member),
                 });
             }
@@ -257,6 +263,9 @@ fn members<'t>(
                     is_async: has_token(value, "async"),
                     is_field: true,
                     params,
+                    body: value
+                        .child_by_field_name("body")
+                        .map_or(node_range(member), node_range),
                     range: node_range(member),
                 });
             }
@@ -343,6 +352,7 @@ fn recovered_classes(error: Node, text: &str, out: &mut Vec<ClassInfo>) {
             range: TextRange::new(keyword.start_byte(), end),
             heritage: heritage_info,
             methods,
+            fields: Vec::new(),
             constructor,
             exported_inline,
             default_export,
