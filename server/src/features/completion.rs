@@ -22,15 +22,15 @@ pub fn completion(ws: &Workspace, file: FileId, offset: usize) -> Vec<Completion
     let Some(ctx) = Ctx::new(ws, file, offset) else {
         return Vec::new();
     };
-    let is_config = ws
+    let format = ws
         .files
         .path(file)
         .file_name()
         .and_then(|n| n.to_str())
-        .and_then(ConfigFormat::from_file_name)
-        .is_some();
-    if is_config {
-        config_completion(&ctx)
+        .and_then(ConfigFormat::from_file_name);
+    if let Some(format) = format {
+        super::config_keys::completion(ctx.text, ctx.offset, format)
+            .unwrap_or_else(|| config_completion(&ctx))
     } else if ws.summary(file).is_some() {
         source_completion(&ctx)
     } else {

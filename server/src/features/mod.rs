@@ -3,6 +3,7 @@
 //! with byte ranges; the LSP layer translates to protocol types.
 
 pub mod completion;
+mod config_keys;
 mod context;
 pub mod definition;
 pub mod hover;
