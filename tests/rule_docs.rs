@@ -58,3 +58,25 @@ fn every_rule_doc_has_the_four_sections() {
         );
     }
 }
+
+/// The README's rule table is generated from the rules.
+#[test]
+fn readme_rule_table_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let from = readme
+        .find(start)
+        .expect("README has the rules:start marker")
+        + start.len();
+    let to = readme.find(end).expect("README has the rules:end marker");
+    let table = dols::rules::render_rules_table();
+    if readme[from..to] != table {
+        if std::env::var_os("DOLS_BLESS").is_some() {
+            let updated = format!("{}{}{}", &readme[..from], table, &readme[to..]);
+            std::fs::write(&path, updated).unwrap();
+        } else {
+            panic!("README rule table is stale (DOLS_BLESS=1 cargo test --test rule_docs)");
+        }
+    }
+}

@@ -24,9 +24,10 @@ pub struct Cli {
 pub enum Command {
     /// Check every Worker under the given paths and print diagnostics.
     Check(CheckArgs),
-    /// Print the documentation of a rule.
+    /// Print the documentation of a rule, or find the rule that prevents a
+    /// pasted error message.
     Explain {
-        /// Rule id, e.g. `class-not-exported`.
+        /// Rule id (`class-not-exported`) or an error message in quotes.
         rule: String,
     },
     /// List every rule with its default severity.
@@ -64,16 +65,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
-        Command::Explain { rule } => match crate::rules::by_id(&rule) {
-            Some(rule) => {
-                print!("{}", crate::rules::render_doc_page(rule));
-                ExitCode::SUCCESS
-            }
-            None => {
-                eprintln!("dols: no rule named `{rule}`; `dols rules` lists them");
-                ExitCode::from(2)
-            }
-        },
+        Command::Explain { rule } => explain(&rule),
         Command::Lsp { .. } => crate::lsp::run_stdio(),
         Command::Rules => {
             for rule in crate::rules::ALL {
@@ -85,6 +77,29 @@ pub fn main() -> ExitCode {
                 );
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn explain(query: &str) -> ExitCode {
+    if let Some(rule) = crate::rules::by_id(query.trim()) {
+        print!("{}", crate::rules::render_doc_page(rule));
+        return ExitCode::SUCCESS;
+    }
+    match crate::rules::rule_for_message(query) {
+        Some((rule, known)) => {
+            println!(
+                "This error is what `{}` catches before deploy (it matches \"{known}\").\n",
+                rule.id
+            );
+            print!("{}", crate::rules::render_doc_page(rule));
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "dols: `{query}` is neither a rule id nor an error message dols knows; `dols rules` lists the rules"
+            );
+            ExitCode::from(1)
         }
     }
 }

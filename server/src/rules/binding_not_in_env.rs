@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
 
@@ -41,7 +41,10 @@ name = "COUNTER"
 class_name = "Counter"
 ```
 "#,
-    check,
+    prevents: &[
+        "durable_objects exists at the top level, but not on env. This is not what you probably want, since durable_objects is not inherited by environments",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::support::{env_replays, find_declaration, local_do_bindings};
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::{ExportOrigin, Workspace};
 
@@ -42,7 +42,11 @@ Export the class from `main` under the name the binding uses:
 export { Counter } from "./counter";
 ```
 "#,
-    check,
+    prevents: &[
+        "Your Worker depends on the following Durable Objects, which are not exported in your entrypoint file",
+        "A DurableObjectNamespace in the config referenced the class, but no such Durable Object class is exported from the worker",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -1,7 +1,7 @@
 //! `config-syntax`: a wrangler config that cannot be read, or a value of the
 //! wrong shape.
 
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
 
@@ -33,7 +33,8 @@ Correct the syntax at the reported position. In TOML, strings need quotes;
 in JSON, keys need double quotes (comments and trailing commas are accepted
 because wrangler reads `.json` as JSONC).
 "#,
-    check,
+    prevents: &[],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

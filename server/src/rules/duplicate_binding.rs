@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
@@ -38,7 +38,11 @@ id = "..."
 ## How to fix
 Rename one of the bindings and update the code that reads it.
 "#,
-    check,
+    prevents: &[
+        "assigned to multiple Durable Object bindings",
+        "assigned to Durable Object and KV Namespace bindings",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

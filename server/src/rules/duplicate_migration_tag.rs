@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::support::env_replays;
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
 
@@ -36,7 +36,8 @@ new_sqlite_classes = ["ChatRoom"]
 Give the later migration a new, unique tag. Never change a tag that has
 already been deployed.
 "#,
-    check,
+    prevents: &[],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

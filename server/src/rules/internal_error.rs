@@ -1,6 +1,6 @@
 //! `internal-error`: dols itself failed on a file or a rule.
 
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
 use crate::text::TextRange;
@@ -27,7 +27,8 @@ src/huge.ts:1:1 error[internal-error] dols failed while indexing this file ...
 Please report it with the message and, if you can, the file that triggers it.
 Disable the rule in `dols.toml` to silence it meanwhile.
 "#,
-    check,
+    prevents: &[],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -1,7 +1,7 @@
 //! `invalid-binding-name`: a binding name that `env.NAME` cannot reach.
 
 use super::support::is_js_identifier;
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
@@ -34,7 +34,8 @@ class_name = "ChatRoom"
 Use letters, digits, `_` and `$`, not starting with a digit. By convention
 binding names are UPPER_SNAKE_CASE: `CHAT_ROOM`.
 "#,
-    check,
+    prevents: &[],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -1,7 +1,7 @@
 //! `kv-to-sqlite-conversion`: a KV-backed class created again as SQLite.
 
 use super::support::env_replays;
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::migrations::ReplayErrorKind;
 use crate::model::Workspace;
@@ -39,7 +39,8 @@ and drop the second entry. Otherwise create a new SQLite-backed class
 (`new_sqlite_classes = ["CounterV2"]`), copy the data over in code, and
 delete the old class once it is empty.
 "#,
-    check,
+    prevents: &["Cannot apply new_sqlite_classes migration to existing class"],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -1,7 +1,7 @@
 //! `legacy-kv-backend`: a class created on the legacy key-value backend.
 
 use super::support::env_replays;
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
 
@@ -39,7 +39,11 @@ new_sqlite_classes = ["Counter"]
 ```
 A deployed KV-backed class cannot be converted; see `kv-to-sqlite-conversion`.
 "#,
-    check,
+    prevents: &[
+        "In order to use Durable Objects with a free plan, you must create a namespace using a new_sqlite_classes migration [code: 10097]",
+        "Creating new key-value backed Durable Object namespaces is no longer supported on this account",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -1,6 +1,6 @@
 //! `main-not-found`: the Worker's `main` is not in the checked tree.
 
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::discovery::SKIPPED_DIRS;
 use crate::model::{MainFile, Workspace};
@@ -30,7 +30,8 @@ Nothing, if the file is build output. To get the export checks, point `main`
 at the source entry (wrangler bundles TypeScript itself) or check the folder
 that contains it.
 "#,
-    check,
+    prevents: &["The entry-point file at was not found"],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

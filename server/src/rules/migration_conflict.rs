@@ -2,7 +2,7 @@
 //! replaying the history like the runtime does.
 
 use super::support::{env_replays, local_do_bindings, nearest};
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::migrations::ReplayErrorKind;
 use crate::model::Workspace;
@@ -46,7 +46,12 @@ Fix the class name in the failing step. If the step was already deployed,
 leave it and add a new migration instead; deployed migrations must not
 change.
 "#,
-    check,
+    prevents: &[
+        "Cannot apply deleted_classes migration to non-existent class",
+        "Cannot apply renamed_classes migration to non-existent class",
+        "Cannot apply new_classes migration to existing class",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -1,7 +1,7 @@
 //! `migrations-and-exports`: both `migrations` and a Durable Object
 //! `exports` map apply to one Worker.
 
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
 
@@ -33,7 +33,10 @@ Keep one. Moving to `exports` means listing every class the migrations
 created (with its storage), and deleted or renamed classes as tombstones;
 then remove `migrations`.
 "#,
-    check,
+    prevents: &[
+        "migrations and exports are mutually exclusive",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

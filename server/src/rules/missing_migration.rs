@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::support::{env_replays, find_declaration, local_do_bindings};
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
 
@@ -46,7 +46,12 @@ tag = "v2"
 new_sqlite_classes = ["ChatRoom"]
 ```
 "#,
-    check,
+    prevents: &[
+        "Cannot create binding for class that is not currently configured to implement Durable Objects [code: 10061]",
+        "you have configured durable_objects exported by this Worker, but no live exports entry for them",
+        "but no migrations for them",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

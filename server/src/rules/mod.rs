@@ -28,6 +28,8 @@ mod unknown_binding;
 mod unknown_class;
 
 pub mod support;
+pub mod suppression;
+mod unused_suppression;
 
 /// One rule: everything about it in one value.
 pub struct Rule {
@@ -40,7 +42,20 @@ pub struct Rule {
     /// "Example" and "How to fix": the source of `docs/rules/<id>.md`,
     /// `dols explain <id>` and hovers.
     pub docs: &'static str,
-    pub check: fn(&Workspace, &mut Reporter),
+    /// Error messages (wrangler, the Cloudflare API, the runtime) that this
+    /// rule prevents. `dols explain "<message>"` matches pasted errors
+    /// against them, and the rule's doc page lists them.
+    pub prevents: &'static [&'static str],
+    pub check: Check,
+}
+
+/// What a rule looks at.
+pub enum Check {
+    /// The whole workspace model.
+    Workspace(fn(&Workspace, &mut Reporter)),
+    /// The suppression comments no diagnostic used, after every other rule
+    /// ran and suppressions were applied.
+    UnusedSuppressions(fn(&[suppression::Comment], &mut Reporter)),
 }
 
 /// Every rule, in the order `dols rules` lists them.
@@ -62,6 +77,7 @@ pub static ALL: &[&Rule] = &[
     &legacy_kv_backend::RULE,
     &sql_on_kv_backend::RULE,
     &migrations_and_exports::RULE,
+    &unused_suppression::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
@@ -106,44 +122,26 @@ pub struct RuleSettings {
 /// sorted by file, position and code, without duplicates.
 pub fn run(ws: &Workspace, settings: &RuleSettings) -> Vec<Diagnostic> {
     let mut all = Vec::new();
+    let mut after_suppressions = Vec::new();
     for rule in ALL {
-        let severity = match settings.overrides.get(rule.id) {
-            Some(None) => continue,
-            Some(Some(severity)) => Some(*severity),
-            None => None,
-        };
-        let mut found = Vec::new();
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let mut reporter = Reporter {
-                rule,
-                diagnostics: &mut found,
-            };
-            (rule.check)(ws, &mut reporter);
-        }));
-        if let Err(panic) = outcome {
-            if let Some(config) = ws.configs.first() {
-                all.push(Diagnostic::new(
-                    internal_error::RULE.id,
-                    Severity::Error,
-                    config.file,
-                    TextRange::empty(0),
-                    format!(
-                        "rule `{}` failed and was skipped: {}. Please report this.",
-                        rule.id,
-                        panic_message(&panic)
-                    ),
-                ));
-            }
+        if matches!(settings.overrides.get(rule.id), Some(None)) {
             continue;
         }
-        if let Some(severity) = severity {
-            for diagnostic in &mut found {
-                diagnostic.severity = severity;
+        match rule.check {
+            Check::Workspace(check) => {
+                all.extend(run_one(ws, settings, rule, |reporter| check(ws, reporter)))
             }
+            Check::UnusedSuppressions(check) => after_suppressions.push((rule, check)),
         }
-        all.extend(found);
     }
-    all.sort_by(|a, b| {
+    let comments = suppression::collect(ws);
+    let (mut kept, unused) = suppression::apply(ws, all, &comments);
+    for (rule, check) in after_suppressions {
+        kept.extend(run_one(ws, settings, rule, |reporter| {
+            check(&unused, reporter)
+        }));
+    }
+    kept.sort_by(|a, b| {
         (
             ws.files.path(a.file),
             a.range.start,
@@ -159,19 +157,111 @@ pub fn run(ws: &Workspace, settings: &RuleSettings) -> Vec<Diagnostic> {
                 &b.message,
             ))
     });
-    all.dedup_by(|a, b| {
+    kept.dedup_by(|a, b| {
         a.file == b.file && a.range == b.range && a.code == b.code && a.message == b.message
     });
-    all
+    kept
+}
+
+/// Runs one rule inside a panic boundary and applies its severity override.
+fn run_one(
+    ws: &Workspace,
+    settings: &RuleSettings,
+    rule: &'static Rule,
+    check: impl FnOnce(&mut Reporter),
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let mut reporter = Reporter {
+            rule,
+            diagnostics: &mut found,
+        };
+        check(&mut reporter);
+    }));
+    if let Err(panic) = outcome {
+        let Some(config) = ws.configs.first() else {
+            return Vec::new();
+        };
+        return vec![Diagnostic::new(
+            internal_error::RULE.id,
+            Severity::Error,
+            config.file,
+            TextRange::empty(0),
+            format!(
+                "rule `{}` failed and was skipped: {}. Please report this.",
+                rule.id,
+                panic_message(&panic)
+            ),
+        )];
+    }
+    if let Some(Some(severity)) = settings.overrides.get(rule.id) {
+        for diagnostic in &mut found {
+            diagnostic.severity = *severity;
+        }
+    }
+    found
+}
+
+/// The rule whose `prevents` list best matches a pasted error message.
+pub fn rule_for_message(message: &str) -> Option<(&'static Rule, &'static str)> {
+    let words = |text: &str| -> Vec<String> {
+        text.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let pasted = words(message);
+    let pasted_text = format!(" {} ", pasted.join(" "));
+    let mut best: Option<(&'static Rule, &'static str, f64)> = None;
+    for rule in ALL {
+        for known in rule.prevents {
+            let known_words = words(known);
+            if known_words.is_empty() {
+                continue;
+            }
+            let score = if pasted_text.contains(&format!(" {} ", known_words.join(" "))) {
+                1.0 + known_words.len() as f64 / 100.0
+            } else {
+                let hits = known_words.iter().filter(|w| pasted.contains(w)).count();
+                hits as f64 / known_words.len() as f64
+            };
+            if score >= 0.75 && best.is_none_or(|(_, _, s)| score > s) {
+                best = Some((rule, known, score));
+            }
+        }
+    }
+    best.map(|(rule, known, _)| (rule, known))
 }
 
 /// The Markdown page for a rule, as written to `docs/rules/<id>.md`.
 pub fn render_doc_page(rule: &Rule) -> String {
-    format!(
+    let mut page = format!(
         "# {id}\n\nDefault severity: **{severity}**\n\n{summary}\n\n{docs}\n",
         id = rule.id,
         severity = rule.severity.as_str(),
         summary = rule.summary,
         docs = rule.docs.trim(),
-    )
+    );
+    if !rule.prevents.is_empty() {
+        page.push_str("\n## Errors it prevents\n");
+        for message in rule.prevents {
+            page.push_str(&format!("- `{message}`\n"));
+        }
+    }
+    page
+}
+
+/// The Markdown table of every rule, as kept in the README.
+pub fn render_rules_table() -> String {
+    let mut table = String::from("| rule | default | what it finds |\n|---|---|---|\n");
+    for rule in ALL {
+        table.push_str(&format!(
+            "| [`{id}`](docs/rules/{id}.md) | {severity} | {summary} |\n",
+            id = rule.id,
+            severity = rule.severity.as_str(),
+            summary = rule.summary.replace('|', "\\|"),
+        ));
+    }
+    table
 }

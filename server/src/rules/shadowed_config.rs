@@ -1,7 +1,7 @@
 //! `shadowed-config`: a config file wrangler ignores because another config
 //! in the same folder takes precedence.
 
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
 use crate::text::TextRange;
@@ -32,7 +32,8 @@ my-worker/
 Delete the file wrangler ignores, or merge what is still needed into the one
 it reads.
 "#,
-    check,
+    prevents: &[],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -1,7 +1,7 @@
 //! `sql-on-kv-backend`: SQLite-only storage APIs used by a KV-backed class.
 
 use super::support::{bound_class, env_replays};
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::{Backend, Workspace};
 
@@ -40,7 +40,13 @@ If the migration is not deployed yet, create the class with
 `list`, `delete`) in this class, or move the data to a new SQLite-backed
 class.
 "#,
-    check,
+    prevents: &[
+        "SQL is not enabled for this Durable Object class. To enable it, change new_classes to new_sqlite_classes",
+        "This Durable Object is not backed by SQLite storage, so the SQL API is not available",
+        "The storage.kv (synchronous KV) API is only available for SQLite-backed Durable Objects",
+        "Durable Object is not backed by SQL",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::support::{likely_typo_of, nearest, workers_reaching};
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
@@ -44,7 +44,11 @@ const stub = env.COUNTR.getByName("global"); // the binding is COUNTER
 Use the declared name, or declare the binding in the config (in every
 `[env.*]` section you deploy).
 "#,
-    check,
+    prevents: &[
+        "Cannot read properties of undefined (reading 'idFromName')",
+        "Cannot read properties of undefined (reading 'getByName')",
+    ],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {

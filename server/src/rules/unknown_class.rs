@@ -1,7 +1,7 @@
 //! `unknown-class`: a binding's `class_name` names no class of the Worker.
 
 use super::support::nearest;
-use super::{Reporter, Rule};
+use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::{Worker, Workspace};
 
@@ -32,7 +32,8 @@ class_name = "Countr"   # the class is `Counter`
 Use the exact class name. To rename a class that is already deployed, keep
 the binding in step with a `renamed_classes` migration.
 "#,
-    check,
+    prevents: &["which are not exported in your entrypoint file"],
+    check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {
