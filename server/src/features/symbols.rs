@@ -45,13 +45,16 @@ pub fn document_symbols(ws: &Workspace, file: FileId) -> Vec<DocumentSymbol> {
     };
     let mut symbols = section_symbols(&config.top);
     for env in &config.envs {
+        let children = section_symbols(&env.section);
         symbols.push(DocumentSymbol {
             name: format!("env.{}", env.name.value),
             detail: None,
             kind: SymbolKind::Environment,
-            range: env.section.range.max_with(env.name.range),
+            range: section_extent(&env.section, config.file)
+                .max_with(env.name.range)
+                .max_with(cover(children.iter().map(|c| c.range), env.name.range)),
             selection: env.name.range,
-            children: section_symbols(&env.section),
+            children,
         });
     }
     if let Some(name) = &config.top.name {
@@ -71,6 +74,43 @@ fn whole(config: &ConfigFile, ws: &Workspace) -> TextRange {
     TextRange::new(0, ws.files.text(config.file).len())
 }
 
+/// The smallest range covering `start` and every range of `ranges`.
+fn cover(ranges: impl IntoIterator<Item = TextRange>, start: TextRange) -> TextRange {
+    ranges.into_iter().fold(start, TextRange::max_with)
+}
+
+/// A section's range extended over the keys written in it. In TOML the
+/// range of a `[header]` table is its header line only, and its keys (and
+/// `[[header.sub]]` tables) follow it, so a symbol's range must cover them
+/// for its children to lie inside it.
+fn section_extent(section: &RawSection, file: FileId) -> TextRange {
+    let scalars = [&section.name, &section.main, &section.compatibility_date]
+        .into_iter()
+        .flatten()
+        .map(|s| s.range);
+    let lists = [
+        section.durable_objects.as_ref().map(|s| s.range),
+        section.migrations.as_ref().map(|s| s.range),
+        section.exports.as_ref().map(|s| s.range),
+    ]
+    .into_iter()
+    .flatten();
+    let flags = section
+        .compatibility_flags
+        .iter()
+        .flatten()
+        .map(|s| s.range);
+    let bindings = section
+        .bindings
+        .iter()
+        .filter(|b| b.file == file)
+        .map(|b| b.name.range);
+    cover(
+        scalars.chain(lists).chain(flags).chain(bindings),
+        section.range,
+    )
+}
+
 fn section_symbols(section: &RawSection) -> Vec<DocumentSymbol> {
     let mut symbols = Vec::new();
     for binding in section.durable_objects.iter().flat_map(|d| d.value.iter()) {
@@ -85,7 +125,17 @@ fn section_symbols(section: &RawSection) -> Vec<DocumentSymbol> {
             name: name.value.clone(),
             detail,
             kind: SymbolKind::Binding,
-            range: binding.range.max_with(name.range),
+            range: cover(
+                [
+                    &binding.class_name,
+                    &binding.script_name,
+                    &binding.environment,
+                ]
+                .into_iter()
+                .flatten()
+                .map(|s| s.range),
+                binding.range.max_with(name.range),
+            ),
             selection: name.range,
             children: Vec::new(),
         });
@@ -102,7 +152,17 @@ fn section_symbols(section: &RawSection) -> Vec<DocumentSymbol> {
             name: format!("migration {}", tag.value),
             detail: (!created.is_empty()).then(|| format!("creates {}", created.join(", "))),
             kind: SymbolKind::Migration,
-            range: migration.range.max_with(tag.range),
+            range: cover(
+                migration
+                    .new_classes
+                    .iter()
+                    .chain(&migration.new_sqlite_classes)
+                    .chain(&migration.deleted_classes)
+                    .map(|c| c.range)
+                    .chain(migration.renamed_classes.iter().map(|r| r.range))
+                    .chain(migration.transferred_classes.iter().map(|t| t.range)),
+                migration.range.max_with(tag.range),
+            ),
             selection: tag.range,
             children: Vec::new(),
         });
