@@ -3,6 +3,7 @@
 //!
 //! Code being typed is full of ERROR nodes; every step tolerates missing
 //! fields and odd shapes rather than assuming a well-formed tree.
+mod calls;
 mod classes;
 mod env;
 mod modules;
@@ -273,6 +274,12 @@ fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
     env::storage_uses(&found, text, &scopes, &mut storage_uses);
     storage_uses.sort_by_key(|storage| storage.member.range.start);
 
+    let calls::Collected {
+        calls,
+        websocket_pairs,
+        suppressions,
+    } = calls::collect(tree, text, &scopes);
+
     FileSummary {
         classes,
         imports,
@@ -281,9 +288,9 @@ fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
         env_type_members,
         storage_uses,
         syntax_error_count: 0,
-        calls: Vec::new(),
-        websocket_pairs: Vec::new(),
-        suppressions: Vec::new(),
+        calls,
+        websocket_pairs,
+        suppressions,
     }
 }
 

@@ -46,6 +46,11 @@ pub struct FileSummary {
 /// - the callee is `this.<field>.<method>` (state mutations such as
 ///   `this.sessions.set(...)`);
 /// - `new WebSocket(...)`, `new WebSocketPair()`, `super(...)`.
+///
+/// "Assigned in the same file" is in source order: a variable counts from
+/// the recorded call that sets it onwards (`const`, `let`, `x =`, and the
+/// names of a destructuring pattern; not `this.x`). Calls are listed in
+/// source order of their start (an outer chain call before its inner call).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallSite {
     /// The callee as dotted segments. A call inside the chain is written
@@ -54,7 +59,11 @@ pub struct CallSite {
     /// "ctx", "storage", "setAlarm"]`; `setTimeout` → `["setTimeout"]`;
     /// `new WebSocketPair()` → `["WebSocketPair"]` with `is_new`; `super(...)`
     /// → `["super"]`. Optional chaining (`?.`) is read as `.`; computed
-    /// members (`a[0]`) appear as `[]`.
+    /// members (`a[0]`) appear as `[]`; a constructor call inside the chain
+    /// is `new Date()` (`new Date().toString` → `["new Date()",
+    /// "toString"]`); any other root expression (literal, `await x`, ...)
+    /// is `…`. Chains longer than 32 segments are cut: the first segment is
+    /// then `…`, followed by the last 32.
     pub callee: Vec<String>,
     /// Range of the last callee segment (the method name).
     pub name_range: TextRange,
@@ -116,14 +125,18 @@ pub enum CallUsage {
     /// `return call(...)` (or an arrow function's expression body).
     Returned,
     /// `const x = call(...)`, `x = call(...)`, `this.x = call(...)` (name
-    /// `this.x`); a destructuring pattern gives its names in order.
+    /// `this.x`, any member target as written), a class field initializer
+    /// `x = call(...)` (name `this.x`); a destructuring pattern gives its
+    /// bound names in order (`{ a, b: c, ...r }` → `a, c, r`).
     AssignedTo(Vec<String>),
     /// Passed as an argument to another call (`ctx.waitUntil(call())`).
     Argument,
     /// A statement of its own, neither awaited, returned nor stored: a
     /// floating promise if the call is async.
     Floating,
-    /// Anything else (part of a larger expression, `.then(...)` chain...).
+    /// Anything else (part of a larger expression, `.then(...)` chain,
+    /// `void call()`...). Parentheses, `as`, `satisfies` and `!` around the
+    /// call are looked through for every variant.
     Other,
 }
 
@@ -138,17 +151,24 @@ pub struct Scope {
     /// Range of the innermost enclosing function (method, function, arrow);
     /// the whole file for top-level code.
     pub function: TextRange,
-    /// Inside a `for`/`while`/`do` loop body, or a `.forEach/.map` callback,
-    /// of the same function.
+    /// Inside a `for`/`while`/`do` loop of the same function (the body, and
+    /// the parts evaluated on each iteration: a `for`'s condition and
+    /// increment, a `while`/`do` condition — not a `for` initializer nor the
+    /// iterated expression of `for...of/in`), or directly in a
+    /// `.forEach/.map/.flatMap` callback.
     pub in_loop: bool,
     /// Inside a `finally` block of the same function.
     pub in_finally: bool,
-    /// Inside a `try` block of the same function.
+    /// Inside a `try` block of the same function (not its `catch`).
     pub in_try: bool,
-    /// An `await` occurs earlier in the same function (before this call).
+    /// An `await` expression of the same function (not of a nested one) has
+    /// completed before this call is made: it ends before the call in
+    /// source order, or it is inside the call's own arguments/callee
+    /// (`f(await x)`). In `await a(b())`, neither `a` nor `b` is after it.
     pub after_await: bool,
     /// Inside the executor of a `new Promise(...)` that is awaited or
-    /// returned (e.g. `await new Promise(r => setTimeout(r, 100))`).
+    /// returned (e.g. `await new Promise(r => setTimeout(r, 100))`),
+    /// including functions nested in that executor.
     pub in_awaited_promise: bool,
 }
 
@@ -158,62 +178,94 @@ pub struct Arg {
     pub value: ArgValue,
 }
 
+/// At most this many chars of a string or template literal are kept in an
+/// [`ArgValue`]; `len` keeps the full size for limit checks.
+pub const MAX_ARG_STRING_CHARS: usize = 256;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ArgValue {
-    /// A string literal, unescaped.
-    String(String),
-    /// A template literal: its raw text between the backticks and the number
-    /// of `${}` interpolations.
+    /// A string literal, unescaped. `value` holds at most
+    /// [`MAX_ARG_STRING_CHARS`] chars; `len` is the byte length (UTF-8) of
+    /// the whole unescaped value.
+    String { value: String, len: usize },
+    /// A template literal: its raw text between the backticks (at most
+    /// [`MAX_ARG_STRING_CHARS`] chars, `${...}` included as written), the
+    /// byte length of the whole raw text, and the number of `${}`
+    /// interpolations.
     Template {
         raw: String,
+        len: usize,
         interpolations: u32,
     },
+    /// A numeric literal (hex/octal/binary/`_` separators read), also with
+    /// a leading `-`/`+`. BigInts are `Other`.
     Number(f64),
+    /// An identifier, or `this`.
     Identifier(String),
     /// A member expression such as `this.ctx.id` as dotted segments.
     Member(Vec<String>),
     /// A call, by its callee segments (`crypto.randomUUID()` → `["crypto",
-    /// "randomUUID"]`).
+    /// "randomUUID"]`). Its own arguments are not kept.
     Call(Vec<String>),
-    /// An object literal: key and value of each plain property.
+    /// An object literal: key and value of each plain property (`key:
+    /// value`, string/number keys unquoted, shorthand `{ a }` as
+    /// `Identifier("a")`); spreads, methods and computed keys are skipped.
+    /// At most 256 properties.
     Object(Vec<(String, Arg)>),
-    /// An array literal with its elements.
+    /// An array literal with its elements (at most 256 kept: enough to tell
+    /// a batch of more than 128 keys).
     Array(Vec<Arg>),
-    /// A function or arrow function passed as a value.
-    Function {
-        is_async: bool,
-        body: TextRange,
-    },
+    /// A function or arrow function passed as a value; `body` is its block
+    /// or expression body.
+    Function { is_async: bool, body: TextRange },
+    /// Anything else, and objects/arrays nested deeper than 6 levels.
     Other,
 }
 
-/// `const [client, server] = Object.values(new WebSocketPair())` or
-/// `const pair = new WebSocketPair()`.
+/// `const [client, server] = Object.values(new WebSocketPair())`,
+/// `const { 0: client, 1: server } = new WebSocketPair()` or
+/// `const pair = new WebSocketPair()` (also as assignments `x = ...`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebSocketPairBinding {
-    /// Destructured names in order, or the one variable holding the pair.
+    /// Destructured names in order (`{ 1: s, 0: c }` → `c, s`), or the one
+    /// variable holding the pair.
     pub names: Vec<String>,
     pub destructured: bool,
+    /// The variable declarator (or assignment expression).
     pub range: TextRange,
+    /// The scope of the `new WebSocketPair()` call.
     pub scope: Scope,
 }
 
 /// A suppression comment: `// dols-ignore-next-line <rule>[, <rule>]: reason`
-/// or `// dols-ignore-file <rule>`.
+/// or `// dols-ignore-file <rule>`, also as `/* ... */` (leading `*`s
+/// ignored). The directive must start the comment text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suppression {
+    /// Rule ids (kebab-case: lowercase ASCII letters and digits joined by
+    /// `-`) separated by commas or spaces, read up to a `:` (the reason
+    /// follows) or the first word that is not an id. Empty when none is
+    /// named.
     pub rules: Vec<String>,
     pub whole_file: bool,
     /// The comment itself (for "unused suppression" hints).
     pub range: TextRange,
 }
 
+/// A class field (not an arrow/function-valued one: those are
+/// [`Method`]s with `is_field`), or a `this.x = ...` assignment anywhere in
+/// the constructor (also in nested arrows; not in nested `function`s). A
+/// declared field assigned in the constructor is listed once, taking the
+/// constructor's collection if the declaration has none. Sorted by position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
+    /// As written (`#secret` keeps its `#`), spanned on the name.
     pub name: Spanned<String>,
     pub is_static: bool,
-    /// What the initializer builds: `Map`, `Set`, `Array`, `Object`, or
-    /// `None` for anything else / no initializer.
+    /// What the initializer builds: `Map` / `Set` / `Array` / `Object` for
+    /// `new Map()` (type arguments allowed), `new Set()`, `new Array()` or
+    /// `[]`, `new Object()` or `{}` (through `as`/parentheses); `None` for
+    /// anything else / no initializer.
     pub collection: Option<String>,
 }
 
@@ -281,10 +333,13 @@ pub struct Constructor {
     /// other patterns are recorded as their source text.
     pub params: Vec<String>,
     pub range: TextRange,
-    /// The `super(...)` call, if any.
+    /// The first `super(...)` call in source order, if any (not counting
+    /// nested non-arrow functions and classes).
     pub super_call: Option<TextRange>,
-    /// The first use of `this` before the `super(...)` call (or anywhere,
-    /// when there is no super call).
+    /// The first `this` evaluated before that `super(...)` call returns:
+    /// before it in source order or inside its arguments (`super(this.x)`);
+    /// anywhere when there is no super call. `this` in nested non-arrow
+    /// functions and classes does not count; in arrows it does.
     pub this_before_super: Option<TextRange>,
 }
 

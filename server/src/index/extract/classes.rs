@@ -6,7 +6,7 @@ use super::{
     climb_wrappers, has_token, is_field, node_range, node_text, property_name, spanned_text,
     unwrap_expression, Found,
 };
-use crate::index::{ClassInfo, Constructor, Heritage, Method, Visibility};
+use crate::index::{ClassInfo, Constructor, Field, Heritage, Method, Visibility};
 use crate::text::{Spanned, TextRange};
 
 /// Mixins nest (`withA(withB(DurableObject))`); deeper than this is noise.
@@ -40,16 +40,16 @@ fn class_info(node: Node, text: &str) -> ClassInfo {
         (name, exported, default)
     };
     let heritage = child_of_kind(node, "class_heritage").and_then(|h| heritage(h, text));
-    let (methods, constructor) = match node.child_by_field_name("body") {
+    let (methods, constructor, fields) = match node.child_by_field_name("body") {
         Some(body) => members(body.named_children(&mut body.walk()), text),
-        None => (Vec::new(), None),
+        None => (Vec::new(), None, Vec::new()),
     };
     ClassInfo {
         name,
         range: node_range(node),
         heritage,
         methods,
-        fields: Vec::new(),
+        fields,
         constructor,
         exported_inline,
         default_export,
@@ -180,14 +180,16 @@ fn call_arg_names(args: Node, text: &str, depth: usize, out: &mut Vec<String>) {
     }
 }
 
-/// Methods and the constructor among class members (or the loose children
-/// of an ERROR node, for recovered classes).
+/// Methods, the constructor and fields among class members (or the loose
+/// children of an ERROR node, for recovered classes).
 fn members<'t>(
     children: impl Iterator<Item = Node<'t>>,
     text: &str,
-) -> (Vec<Method>, Option<Constructor>) {
+) -> (Vec<Method>, Option<Constructor>, Vec<Field>) {
     let mut methods = Vec::new();
     let mut constructor = None;
+    let mut fields = Vec::new();
+    let mut constructor_fields = Vec::new();
     for member in children {
         match member.kind() {
             "method_definition" => {
@@ -203,12 +205,17 @@ fn members<'t>(
                     && node_text(name_node, text) == "constructor"
                     && !is_static
                 {
+                    let facts = member
+                        .child_by_field_name("body")
+                        .map(|body| constructor_body(body, text))
+                        .unwrap_or_default();
                     constructor = Some(Constructor {
                         params,
                         range: node_range(member),
-                        super_call: None,
-                        this_before_super: None,
+                        super_call: facts.super_call,
+                        this_before_super: facts.this_before_super,
                     });
+                    constructor_fields = facts.fields;
                     continue;
                 }
                 // Setters cannot be called (over RPC or otherwise); getters
@@ -236,15 +243,22 @@ fn members<'t>(
                 let Some(name_node) = member.child_by_field_name("name") else {
                     continue;
                 };
-                let Some(value) = member.child_by_field_name("value").map(unwrap_expression) else {
+                let value = member.child_by_field_name("value").map(unwrap_expression);
+                let Some(value) = value.filter(|v| {
+                    matches!(
+                        v.kind(),
+                        "arrow_function" | "function_expression" | "function"
+                    )
+                }) else {
+                    if let Some(name) = property_name(name_node, text) {
+                        fields.push(Field {
+                            name,
+                            is_static: has_token(member, "static"),
+                            collection: value.and_then(|v| collection(v, text)),
+                        });
+                    }
                     continue;
                 };
-                if !matches!(
-                    value.kind(),
-                    "arrow_function" | "function_expression" | "function"
-                ) {
-                    continue;
-                }
                 let Some(name) = property_name(name_node, text) else {
                     continue;
                 };
@@ -272,7 +286,135 @@ fn members<'t>(
             _ => {}
         }
     }
-    (methods, constructor)
+    // `this.x = new Map()` in the constructor: a field of its own unless
+    // declared; a declaration without a known collection takes it.
+    for assigned in constructor_fields {
+        match fields
+            .iter_mut()
+            .find(|f| !f.is_static && f.name.value == assigned.name.value)
+        {
+            Some(declared) => {
+                if declared.collection.is_none() {
+                    declared.collection = assigned.collection;
+                }
+            }
+            None => fields.push(assigned),
+        }
+    }
+    fields.sort_by_key(|f| f.name.range.start);
+    (methods, constructor, fields)
+}
+
+/// What a field initializer builds: `new Map()`, `new Set()`, `new
+/// Array()`, `[]`, `{}`, `new Object()`.
+fn collection(value: Node, text: &str) -> Option<String> {
+    let value = unwrap_expression(value);
+    let name = match value.kind() {
+        "array" => "Array",
+        "object" => "Object",
+        "new_expression" => {
+            let constructor = value.child_by_field_name("constructor")?;
+            match node_text(constructor, text) {
+                name @ ("Map" | "Set" | "Array" | "Object") => name,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(name.to_owned())
+}
+
+#[derive(Default)]
+struct ConstructorFacts {
+    super_call: Option<TextRange>,
+    this_before_super: Option<TextRange>,
+    fields: Vec<Field>,
+}
+
+/// One walk over a constructor body: the first `super(...)`, the first
+/// `this` evaluated before it completes, and `this.x = ...` assignments.
+/// Nested non-arrow functions and classes have their own `this`: skipped.
+fn constructor_body(body: Node, text: &str) -> ConstructorFacts {
+    let mut facts = ConstructorFacts::default();
+    let mut cursor = body.walk();
+    loop {
+        let node = cursor.node();
+        let own_this = node != body
+            && matches!(
+                node.kind(),
+                "function_declaration"
+                    | "function_expression"
+                    | "function"
+                    | "generator_function"
+                    | "generator_function_declaration"
+                    | "method_definition"
+                    | "class"
+                    | "class_declaration"
+                    | "abstract_class_declaration"
+            );
+        if !own_this {
+            match node.kind() {
+                "call_expression"
+                    if facts.super_call.is_none()
+                        && node
+                            .child_by_field_name("function")
+                            .is_some_and(|f| f.kind() == "super") =>
+                {
+                    facts.super_call = Some(node_range(node));
+                }
+                "this" if facts.this_before_super.is_none() => {
+                    // Pre-order: `this` in `super(this.x)` comes after the
+                    // call node but is evaluated before super() returns.
+                    let before = facts
+                        .super_call
+                        .is_none_or(|call| node.start_byte() < call.end as usize);
+                    if before {
+                        facts.this_before_super = Some(node_range(node));
+                    }
+                }
+                "assignment_expression" => {
+                    if let Some(field) = this_assignment(node, text) {
+                        facts.fields.push(field);
+                    }
+                }
+                _ => {}
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+        }
+        loop {
+            if cursor.node() == body {
+                return facts;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return facts;
+            }
+        }
+    }
+}
+
+/// `this.x = value` → field `x`.
+fn this_assignment(assignment: Node, text: &str) -> Option<Field> {
+    let left = unwrap_expression(assignment.child_by_field_name("left")?);
+    if left.kind() != "member_expression"
+        || unwrap_expression(left.child_by_field_name("object")?).kind() != "this"
+    {
+        return None;
+    }
+    let property = left.child_by_field_name("property")?;
+    let name = property_name(property, text)?;
+    let collection = assignment
+        .child_by_field_name("right")
+        .and_then(|right| collection(right, text));
+    Some(Field {
+        name,
+        is_static: false,
+        collection,
+    })
 }
 
 fn visibility(member: Node, name: Node, text: &str) -> Visibility {
@@ -336,7 +478,7 @@ fn recovered_classes(error: Node, text: &str, out: &mut Vec<ClassInfo>) {
                 _ => body.push(*node),
             }
         }
-        let (methods, constructor) = members(body.into_iter(), text);
+        let (methods, constructor, fields) = members(body.into_iter(), text);
 
         // `export [default] [abstract] class`
         let mut before = children[..index].iter().rev().peekable();
@@ -352,7 +494,7 @@ fn recovered_classes(error: Node, text: &str, out: &mut Vec<ClassInfo>) {
             range: TextRange::new(keyword.start_byte(), end),
             heritage: heritage_info,
             methods,
-            fields: Vec::new(),
+            fields,
             constructor,
             exported_inline,
             default_export,

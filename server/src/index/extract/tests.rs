@@ -2,7 +2,10 @@
 // Case tables are tuples; naming each shape would only add noise.
 #![allow(clippy::type_complexity)]
 use super::*;
-use crate::index::{ClassInfo, EnvAccess, EnvVia, Export, Import, ImportKind, Visibility};
+use crate::index::{
+    ArgValue, CallSite, CallUsage, ClassInfo, EnvAccess, EnvVia, Export, Import, ImportKind,
+    Visibility,
+};
 
 fn ts(source: &str) -> FileSummary {
     summarize(source, SourceLanguage::TypeScript)
@@ -865,4 +868,622 @@ fn warm_up_is_idempotent() {
     warm_up();
     warm_up();
     assert_eq!(ts("class A {}").classes.len(), 1);
+}
+
+// ------------------------------------------------------------------ calls
+
+fn call<'a>(summary: &'a FileSummary, callee: &str) -> &'a CallSite {
+    summary
+        .calls
+        .iter()
+        .find(|c| c.callee.join(".") == callee)
+        .unwrap_or_else(|| {
+            let all: Vec<String> = summary.calls.iter().map(|c| c.callee.join(".")).collect();
+            panic!("no call {callee} in {all:?}")
+        })
+}
+
+fn callees(summary: &FileSummary) -> Vec<String> {
+    summary.calls.iter().map(|c| c.callee.join(".")).collect()
+}
+
+fn in_class(body: &str) -> String {
+    format!("export class Room extends DurableObject<Env> {{\n{body}\n}}")
+}
+
+#[test]
+fn which_calls_are_recorded() {
+    // (source, recorded callees in order)
+    let cases: &[(&str, &[&str])] = &[
+        ("setTimeout(f, 1); foo(); bar.baz();", &["setTimeout"]),
+        (
+            "env.ROOM.getByName(x).join(1)",
+            &["env.ROOM.getByName().join", "env.ROOM.getByName"],
+        ),
+        (
+            "const stub = env.ROOM.getByName(x); stub.join(); other.join();",
+            &["env.ROOM.getByName", "stub.join"],
+        ),
+        (
+            "const { a } = ns.get(id); a.go(); b.go();",
+            &["ns.get", "a.go"],
+        ),
+        (
+            "this.sessions.set(k, v); this.a.b.c(); this.m();",
+            &["this.sessions.set"],
+        ),
+        (
+            "new WebSocketPair(); new WebSocket(url); new Map();",
+            &["WebSocketPair", "WebSocket"],
+        ),
+        ("a?.b?.get(1); a[0].put(2);", &["a.b.get", "a.[].put"]),
+        (
+            "this.ctx.storage.sql.exec(`x`)",
+            &["this.ctx.storage.sql.exec"],
+        ),
+        (
+            "new Date().toString(); f()().toString()",
+            &["new Date().toString", "f()().toString"],
+        ),
+    ];
+    for (source, expected) in cases {
+        let summary = ts(source);
+        assert_eq!(callees(&summary), *expected, "{source}");
+        for c in &summary.calls {
+            let name = &source[c.name_range.as_std()];
+            let last = c.callee.last().unwrap();
+            assert!(
+                last.ends_with(name) || last == "[]",
+                "{source}: {name} vs {last}"
+            );
+            assert!(c.range.contains_range(c.name_range), "{source}");
+        }
+    }
+    let summary = ts("class A extends B { constructor(a) { super(a); super.x(); } }");
+    let sup = call(&summary, "super");
+    assert!(!sup.is_new);
+    assert_eq!(sup.scope.method.as_deref(), Some("constructor"));
+    assert!(ts("new WebSocketPair()").calls[0].is_new);
+}
+
+#[test]
+fn call_usage() {
+    let cases: &[(&str, CallUsage)] = &[
+        ("async function f() { await fetch(u) }", CallUsage::Awaited),
+        (
+            "async function f() { await (fetch(u) as any)! }",
+            CallUsage::Awaited,
+        ),
+        ("function f() { return fetch(u) }", CallUsage::Returned),
+        ("const f = () => fetch(u);", CallUsage::Returned),
+        ("const f = () => (fetch(u));", CallUsage::Returned),
+        (
+            "const r = fetch(u);",
+            CallUsage::AssignedTo(vec!["r".into()]),
+        ),
+        (
+            "let r; r = fetch(u);",
+            CallUsage::AssignedTo(vec!["r".into()]),
+        ),
+        (
+            "class A { m() { this.r = fetch(u); } }",
+            CallUsage::AssignedTo(vec!["this.r".into()]),
+        ),
+        (
+            "const { a, b: c, ...rest } = fetch(u);",
+            CallUsage::AssignedTo(vec!["a".into(), "c".into(), "rest".into()]),
+        ),
+        (
+            "const [x, , y = 1] = fetch(u);",
+            CallUsage::AssignedTo(vec!["x".into(), "y".into()]),
+        ),
+        ("ctx.waitUntil(fetch(u));", CallUsage::Argument),
+        ("fetch(u);", CallUsage::Floating),
+        ("(fetch(u));", CallUsage::Floating),
+        ("void fetch(u);", CallUsage::Other),
+        ("fetch(u).then(f);", CallUsage::Other),
+        ("const x = 1 + fetch(u);", CallUsage::Other),
+    ];
+    for (source, expected) in cases {
+        let summary = ts(source);
+        assert_eq!(&call(&summary, "fetch").usage, expected, "{source}");
+    }
+}
+
+#[test]
+fn call_arguments() {
+    let source = r#"
+stub.get(1);
+ns.idFromName(crypto.randomUUID());
+ns.idFromName(`room-${Math.random()}`);
+ns.getByName(String(Date.now()), { locationHint: "weur", nested: { a: [1, "b"] }, short });
+storage.get(["a", "b"]);
+storage.put("k\n\u0041\x42", 0x10, -5, 1_000, 10n, this.ctx.id, x => x, async function () {});
+"#;
+    let summary = ts(source);
+    let values = |callee: &str| -> Vec<ArgValue> {
+        call(&summary, callee)
+            .args
+            .iter()
+            .map(|a| a.value.clone())
+            .collect()
+    };
+    let s = |v: &str| ArgValue::String {
+        value: v.into(),
+        len: v.len(),
+    };
+    assert_eq!(
+        summary
+            .calls
+            .iter()
+            .find(|c| c.callee == ["ns", "idFromName"])
+            .unwrap()
+            .args[0]
+            .value,
+        ArgValue::Call(vec!["crypto".into(), "randomUUID".into()])
+    );
+    let templates: Vec<&ArgValue> = summary
+        .calls
+        .iter()
+        .filter(|c| c.callee == ["ns", "idFromName"])
+        .map(|c| &c.args[0].value)
+        .collect();
+    assert_eq!(
+        templates[1],
+        &ArgValue::Template {
+            raw: "room-${Math.random()}".into(),
+            len: 21,
+            interpolations: 1
+        }
+    );
+    let by_name = values("ns.getByName");
+    assert_eq!(by_name[0], ArgValue::Call(vec!["String".into()]));
+    let ArgValue::Object(props) = &by_name[1] else {
+        panic!("{by_name:?}")
+    };
+    let keys: Vec<&str> = props.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["locationHint", "nested", "short"]);
+    assert_eq!(props[0].1.value, s("weur"));
+    assert_eq!(&source[props[0].1.range.as_std()], "\"weur\"");
+    let ArgValue::Object(nested) = &props[1].1.value else {
+        panic!()
+    };
+    let ArgValue::Array(items) = &nested[0].1.value else {
+        panic!()
+    };
+    assert_eq!(items[0].value, ArgValue::Number(1.0));
+    assert_eq!(items[1].value, s("b"));
+    assert_eq!(props[2].1.value, ArgValue::Identifier("short".into()));
+    let ArgValue::Array(keys) = &values("storage.get")[0] else {
+        panic!()
+    };
+    let keys: Vec<&ArgValue> = keys.iter().map(|k| &k.value).collect();
+    assert_eq!(keys, [&s("a"), &s("b")]);
+    let put = values("storage.put");
+    assert_eq!(put[0], s("k\nAB"));
+    assert_eq!(put[1], ArgValue::Number(16.0));
+    assert_eq!(put[2], ArgValue::Number(-5.0));
+    assert_eq!(put[3], ArgValue::Number(1000.0));
+    assert_eq!(put[4], ArgValue::Other);
+    assert_eq!(
+        put[5],
+        ArgValue::Member(vec!["this".into(), "ctx".into(), "id".into()])
+    );
+    assert!(matches!(
+        put[6],
+        ArgValue::Function {
+            is_async: false,
+            ..
+        }
+    ));
+    let ArgValue::Function {
+        is_async: true,
+        body,
+    } = put[7]
+    else {
+        panic!("{:?}", put[7])
+    };
+    assert_eq!(&source[body.as_std()], "{}");
+    assert_eq!(values("stub.get"), [ArgValue::Number(1.0)]);
+}
+
+#[test]
+fn long_string_arguments_are_truncated_with_their_length() {
+    let key = "é".repeat(3_000);
+    let source = format!("storage.put(\"{key}\", `{key}${{x}}`);");
+    let summary = ts(&source);
+    let put = call(&summary, "storage.put");
+    let ArgValue::String { value, len } = &put.args[0].value else {
+        panic!()
+    };
+    assert_eq!(value.chars().count(), crate::index::MAX_ARG_STRING_CHARS);
+    assert_eq!(*len, key.len());
+    let ArgValue::Template {
+        raw,
+        len,
+        interpolations,
+    } = &put.args[1].value
+    else {
+        panic!()
+    };
+    assert_eq!(raw.chars().count(), crate::index::MAX_ARG_STRING_CHARS);
+    assert_eq!(*len, key.len() + 4);
+    assert_eq!(*interpolations, 1);
+    // Batch keys: more than 128 are still visible.
+    let keys: Vec<String> = (0..300).map(|i| format!("\"k{i}\"")).collect();
+    let summary = ts(&format!("storage.get([{}])", keys.join(",")));
+    let ArgValue::Array(items) = &call(&summary, "storage.get").args[0].value else {
+        panic!()
+    };
+    assert!(items.len() > 128);
+}
+
+#[test]
+fn call_scope() {
+    let source = in_class(
+        r#"
+  timer = setInterval(() => this.tick(), 1000);
+  onMessage = async () => { await this.ctx.storage.put("a", 1); };
+  async fetch(req: Request) {
+    this.ctx.storage.get("first");
+    await new Promise(r => setTimeout(r, 10));
+    new Promise(r => setTimeout(r, 11));
+    for (let i = 0; i < 3; i++) { this.ctx.storage.put("loop", i); }
+    while (x) this.ctx.storage.put("while", 1);
+    do { this.ctx.storage.put("do", 1); } while (x);
+    for (const k of await this.ctx.storage.list()) { }
+    keys.forEach(k => { this.ctx.storage.delete(k); });
+    keys.map(k => this.ctx.storage.delete("map"));
+    try { this.ctx.storage.deleteAll(); } catch { this.ctx.storage.setAlarm(1); } finally { this.ctx.storage.deleteAlarm(); }
+    const later = () => { this.ctx.storage.getAlarm(); };
+    return fetch(req);
+  }
+  async alarm() { await x; await this.ctx.storage.setAlarm(2); }"#,
+    );
+    let summary = ts(&source);
+    let find = |callee: &str, first_arg: Option<&str>| -> &CallSite {
+        summary
+            .calls
+            .iter()
+            .find(|c| {
+                c.callee.join(".") == callee
+                    && first_arg.is_none_or(|a| {
+                        c.args
+                            .first()
+                            .is_some_and(|x| source[x.range.as_std()].contains(a))
+                    })
+            })
+            .unwrap_or_else(|| panic!("{callee} {first_arg:?} in {:?}", callees(&summary)))
+    };
+    let interval = find("setInterval", None);
+    assert_eq!(interval.scope.class.as_deref(), Some("Room"));
+    assert_eq!(interval.scope.method, None);
+    assert_eq!(
+        find("this.ctx.storage.put", Some("\"a\""))
+            .scope
+            .method
+            .as_deref(),
+        Some("onMessage")
+    );
+    let first = find("this.ctx.storage.get", None);
+    assert_eq!(first.scope.method.as_deref(), Some("fetch"));
+    assert!(!first.scope.after_await && !first.scope.in_loop);
+    let fetch_method = class(&summary, "Room")
+        .methods
+        .iter()
+        .find(|m| m.name.value == "fetch")
+        .unwrap();
+    assert_eq!(first.scope.function, fetch_method.range);
+    assert!(source[fetch_method.body.as_std()].starts_with('{'));
+
+    let sleeps: Vec<&CallSite> = summary
+        .calls
+        .iter()
+        .filter(|c| c.callee == ["setTimeout"])
+        .collect();
+    assert!(sleeps[0].scope.in_awaited_promise);
+    assert_eq!(sleeps[0].scope.method.as_deref(), Some("fetch"));
+    assert!(!sleeps[1].scope.in_awaited_promise);
+
+    for arg in ["\"loop\"", "\"while\"", "\"do\""] {
+        let put = find("this.ctx.storage.put", Some(arg));
+        assert!(put.scope.in_loop, "{arg}");
+        assert!(put.scope.after_await, "{arg}");
+    }
+    assert!(!find("this.ctx.storage.list", None).scope.in_loop);
+    assert!(find("this.ctx.storage.delete", Some("k")).scope.in_loop);
+    assert!(find("this.ctx.storage.delete", Some("map")).scope.in_loop);
+    let delete_all = find("this.ctx.storage.deleteAll", None).scope.clone();
+    assert!(delete_all.in_try && !delete_all.in_finally);
+    let in_catch = find("this.ctx.storage.setAlarm", Some("1")).scope.clone();
+    assert!(!in_catch.in_try && !in_catch.in_finally);
+    let in_finally = find("this.ctx.storage.deleteAlarm", None).scope.clone();
+    assert!(in_finally.in_finally && !in_finally.in_try);
+    let nested = find("this.ctx.storage.getAlarm", None).scope.clone();
+    assert_eq!(nested.method.as_deref(), Some("fetch"));
+    assert!(
+        !nested.after_await,
+        "an await in the outer function does not count"
+    );
+    assert!(find("fetch", None).scope.after_await);
+    let in_alarm = find("this.ctx.storage.setAlarm", Some("2")).scope.clone();
+    assert_eq!(in_alarm.method.as_deref(), Some("alarm"));
+    assert!(in_alarm.after_await);
+
+    // `await a(b())`: b runs before the await; `f(await x)` runs after.
+    let summary = ts("async function f() { await fetch(setTimeout(g)); }");
+    assert!(!call(&summary, "setTimeout").scope.after_await);
+    assert!(!call(&summary, "fetch").scope.after_await);
+    let summary = ts("async function f() { fetch(await x); }");
+    assert!(call(&summary, "fetch").scope.after_await);
+    // Top level, outside classes.
+    let summary = ts("fetch(u);");
+    let scope = &summary.calls[0].scope;
+    assert_eq!(scope.class, None);
+    assert_eq!(scope.function, TextRange::new(0, 9));
+}
+
+#[test]
+fn call_traps() {
+    // Outbound socket: `accept` is recorded but not on a WebSocketPair end.
+    let summary = ts(&in_class(
+        r#"async fetch() {
+    const resp = await fetch(url, { headers: { Upgrade: "websocket" } });
+    resp.webSocket.accept();
+  }"#,
+    ));
+    assert!(summary.websocket_pairs.is_empty());
+    assert_eq!(
+        call(&summary, "resp.webSocket.accept").usage,
+        CallUsage::Floating
+    );
+    let ArgValue::Object(options) = &call(&summary, "fetch").args[1].value else {
+        panic!()
+    };
+    let ArgValue::Object(headers) = &options[0].1.value else {
+        panic!()
+    };
+    assert_eq!(headers[0].0, "Upgrade");
+    assert_eq!(
+        headers[0].1.value,
+        ArgValue::String {
+            value: "websocket".into(),
+            len: 9
+        }
+    );
+
+    // Helpers that receive storage as a parameter.
+    let summary =
+        ts("async function save(storage: DurableObjectStorage) { await storage.put(\"k\", 1) }");
+    let put = call(&summary, "storage.put");
+    assert_eq!(put.usage, CallUsage::Awaited);
+    assert_eq!(put.scope.class, None);
+    assert_eq!(put.scope.method, None);
+
+    // Object-literal handlers are not class methods.
+    let summary =
+        ts("export default { async fetch(req, env) { return env.NS.get(id).fetch(req); } }");
+    assert_eq!(call(&summary, "env.NS.get().fetch").scope.method, None);
+}
+
+#[test]
+fn minified_chains_stay_fast() {
+    let start = std::time::Instant::now();
+    for source in [
+        "a".to_owned() + &".b()".repeat(20_000),
+        "x.get()".to_owned() + &".a()".repeat(20_000),
+        "f(".repeat(3_000) + &")".repeat(3_000),
+        "const s = ns.get(1);".to_owned() + &"s.go();".repeat(20_000),
+    ] {
+        let summary = ts(&source);
+        for c in &summary.calls {
+            assert!(c.callee.len() <= calls::MAX_CALLEE_SEGMENTS + 1);
+        }
+    }
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}
+
+// ------------------------------------------------------ websocket pairs
+
+#[test]
+fn websocket_pairs() {
+    let cases: &[(&str, &[&str], bool)] = &[
+        (
+            "const [client, server] = Object.values(new WebSocketPair());",
+            &["client", "server"],
+            true,
+        ),
+        ("const pair = new WebSocketPair();", &["pair"], false),
+        (
+            "const { 1: server, 0: client } = new WebSocketPair();",
+            &["client", "server"],
+            true,
+        ),
+        (
+            "let a, b; [a, b] = Object.values(new WebSocketPair() as any);",
+            &["a", "b"],
+            true,
+        ),
+        ("f(new WebSocketPair());", &[], false),
+    ];
+    for (source, names, destructured) in cases {
+        let summary = ts(source);
+        match summary.websocket_pairs.first() {
+            Some(pair) => {
+                assert_eq!(pair.names, *names, "{source}");
+                assert_eq!(pair.destructured, *destructured, "{source}");
+            }
+            None => assert!(names.is_empty(), "{source}"),
+        }
+    }
+    let summary = ts(&in_class(
+        "async fetch() { await x; const pair = new WebSocketPair(); }",
+    ));
+    let scope = &summary.websocket_pairs[0].scope;
+    assert_eq!(scope.method.as_deref(), Some("fetch"));
+    assert!(scope.after_await);
+}
+
+// ---------------------------------------------------------- suppressions
+
+#[test]
+fn suppression_comments() {
+    let cases: &[(&str, Option<(&[&str], bool)>)] = &[
+        (
+            "// dols-ignore-next-line rule-a, rule-b: because",
+            Some((&["rule-a", "rule-b"], false)),
+        ),
+        ("//dols-ignore-file rule-a", Some((&["rule-a"], true))),
+        (
+            "/* dols-ignore-file rule-a rule-b */",
+            Some((&["rule-a", "rule-b"], true)),
+        ),
+        (
+            "/** dols-ignore-next-line timer-blocks-hibernation */",
+            Some((&["timer-blocks-hibernation"], false)),
+        ),
+        (
+            "// dols-ignore-next-line api-limit: over 2 KiB on purpose",
+            Some((&["api-limit"], false)),
+        ),
+        ("// dols-ignore-next-line Not A Rule", Some((&[], false))),
+        ("// dols-ignore-next-linex a", None),
+        ("// see dols-ignore-file a", None),
+        ("// plain comment", None),
+    ];
+    for (comment, expected) in cases {
+        let source = format!("const a = 1;\n{comment}\nfetch(u);");
+        let summary = ts(&source);
+        match expected {
+            None => assert!(summary.suppressions.is_empty(), "{comment}"),
+            Some((rules, whole_file)) => {
+                let s = &summary.suppressions[0];
+                assert_eq!(s.rules, *rules, "{comment}");
+                assert_eq!(s.whole_file, *whole_file, "{comment}");
+                assert_eq!(&source[s.range.as_std()], *comment);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------- fields and super()
+
+#[test]
+fn class_fields() {
+    let source = in_class(
+        r#"
+  sessions = new Map<string, WebSocket>();
+  private users: Set<string> = new Set();
+  queue: string[] = [];
+  state = {};
+  static count = 0;
+  declared: Map<string, number>;
+  #secret = new Map();
+  handler = () => {};
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.declared = new Map();
+    this.list = [] as string[];
+    this.obj = {};
+    this.other = 1;
+    this.later = (function () { this.notAField = []; });
+  }"#,
+    );
+    let summary = ts(&source);
+    assert_spans(&source, &summary);
+    let rows: Vec<(String, bool, Option<String>)> = class(&summary, "Room")
+        .fields
+        .iter()
+        .map(|f| {
+            assert_eq!(source[f.name.range.as_std()], f.name.value);
+            (f.name.value.clone(), f.is_static, f.collection.clone())
+        })
+        .collect();
+    let row = |n: &str, s: bool, c: Option<&str>| (n.to_owned(), s, c.map(str::to_owned));
+    assert_eq!(
+        rows,
+        [
+            row("sessions", false, Some("Map")),
+            row("users", false, Some("Set")),
+            row("queue", false, Some("Array")),
+            row("state", false, Some("Object")),
+            row("count", true, None),
+            row("declared", false, Some("Map")),
+            row("#secret", false, Some("Map")),
+            row("list", false, Some("Array")),
+            row("obj", false, Some("Object")),
+            row("other", false, None),
+            row("later", false, None),
+        ]
+    );
+}
+
+#[test]
+fn super_calls() {
+    // (constructor body, has super, text of this_before_super)
+    let cases: &[(&str, bool, Option<&str>)] = &[
+        ("super(ctx, env); this.x = 1;", true, None),
+        ("this.x = 1; super(ctx, env);", true, Some("this")),
+        ("super(this.ctx, env);", true, Some("this")),
+        ("this.x = 1;", false, Some("this")),
+        (
+            "const f = function () { this.x = 1 }; super(ctx, env);",
+            true,
+            None,
+        ),
+        (
+            "const f = () => this.x; super(ctx, env);",
+            true,
+            Some("this"),
+        ),
+        (
+            "if (a) { super(ctx, env) } else { super(ctx, env) }",
+            true,
+            None,
+        ),
+        ("", false, None),
+    ];
+    for (body, has_super, this_text) in cases {
+        let source =
+            format!("class A extends DurableObject {{ constructor(ctx, env) {{ {body} }} }}");
+        let summary = ts(&source);
+        let ctor = class(&summary, "A").constructor.clone().unwrap();
+        assert_eq!(ctor.super_call.is_some(), *has_super, "{body}");
+        if let Some(range) = ctor.super_call {
+            assert!(source[range.as_std()].starts_with("super("), "{body}");
+        }
+        assert_eq!(
+            ctor.this_before_super.map(|r| &source[r.as_std()]),
+            *this_text,
+            "{body}"
+        );
+        if let Some(range) = ctor.this_before_super {
+            let offset = source.find(body).unwrap();
+            let first_this = source[offset..].find("this").unwrap() + offset;
+            if !body.starts_with("const f = function") {
+                assert_eq!(range.start as usize, first_this, "{body}");
+            }
+        }
+    }
+}
+
+#[test]
+fn reparse_fills_the_same_facts() {
+    let source = in_class("async fetch() { const s = env.NS.getByName(\"a\"); await s.go(); }\n// dols-ignore-next-line a-b");
+    let (summary, _) = summarize_reparse(&source, SourceLanguage::TypeScript, None);
+    assert_eq!(summary, ts(&source));
+    assert_eq!(callees(&summary), ["env.NS.getByName", "s.go"]);
+    assert_eq!(summary.suppressions.len(), 1);
+}
+
+#[test]
+fn broken_code_still_gives_calls() {
+    let source = "export class A extends DurableObject {\n  async fetch() {\n    setInterval(() => {}, 1);\n    const x = ;\n    const [a, b] = Object.values(new WebSocketPair(\n";
+    let summary = ts(source);
+    assert!(summary.syntax_error_count > 0);
+    assert!(
+        callees(&summary).contains(&"setInterval".to_owned()),
+        "{:?}",
+        callees(&summary)
+    );
 }

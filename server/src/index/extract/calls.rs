@@ -1,0 +1,916 @@
+//! Call sites, WebSocket pairs and suppression comments, read in one
+//! tree-cursor walk.
+//!
+//! Why a walk and not query captures: each call needs its context (class
+//! method, innermost function, loop/try/finally, earlier awaits, awaited
+//! `new Promise` executor) and how its value is used (parents through
+//! wrappers). A walk keeps the ancestors on a stack, so all of that costs
+//! O(1) per node; `Node::parent()` descends from the root each time and goes
+//! quadratic on deep (minified) trees.
+use std::collections::HashSet;
+
+use tree_sitter::{Node, Tree};
+
+use super::classes::ClassScopes;
+use super::{has_token, is_field, is_transparent, node_range, node_text, unwrap_expression};
+use crate::index::{
+    Arg, ArgValue, CallSite, CallUsage, Scope, Suppression, WebSocketPairBinding,
+    INTERESTING_CALLS, MAX_ARG_STRING_CHARS,
+};
+use crate::text::TextRange;
+
+/// Callee chains longer than this keep their last segments after a `…`.
+pub(crate) const MAX_CALLEE_SEGMENTS: usize = 32;
+/// Node steps spent reading one chain (wrappers included).
+const MAX_CHAIN_STEPS: usize = 128;
+/// Arguments, array elements and object properties kept per literal.
+const MAX_ARGS: usize = 256;
+/// Nesting of object/array literals read into [`ArgValue`].
+const MAX_ARG_DEPTH: usize = 6;
+/// Names taken from one destructuring pattern.
+const MAX_PATTERN_NAMES: usize = 32;
+/// Assignment targets such as `this.a.b` are kept up to this many chars.
+const MAX_TARGET_CHARS: usize = 120;
+/// Callbacks of these methods run once per element: a loop.
+const ITERATION_METHODS: [&str; 3] = ["forEach", "map", "flatMap"];
+/// Stub-returning calls: a chain through one of these is a stub call.
+const STUB_CALLS: [&str; 2] = ["getByName", "get"];
+
+pub(super) struct Collected {
+    pub calls: Vec<CallSite>,
+    pub websocket_pairs: Vec<WebSocketPairBinding>,
+    pub suppressions: Vec<Suppression>,
+}
+
+/// What holds for a node and everything below it until a nested function.
+#[derive(Clone, Copy)]
+struct Ctx<'s> {
+    method: Option<&'s str>,
+    function: TextRange,
+    /// Index into `Walker::await_seen`.
+    function_id: usize,
+    in_loop: bool,
+    in_try: bool,
+    in_finally: bool,
+    in_awaited_promise: bool,
+}
+
+struct Frame<'t, 's> {
+    node: Node<'t>,
+    ctx: Ctx<'s>,
+    /// The call recorded for this node, to fill `after_await` on leaving.
+    call: Option<usize>,
+    pair: Option<usize>,
+}
+
+struct Walker<'t, 's, 'c, 'a> {
+    text: &'s str,
+    scopes: &'c ClassScopes<'a>,
+    frames: Vec<Frame<'t, 's>>,
+    /// Per function (0 = top level): an `await` has completed in it.
+    await_seen: Vec<bool>,
+    /// Variables a recorded call was assigned to.
+    call_vars: HashSet<String>,
+    out: Collected,
+}
+
+pub(super) fn collect(tree: &Tree, text: &str, scopes: &ClassScopes) -> Collected {
+    let root = tree.root_node();
+    let top = Ctx {
+        method: None,
+        function: TextRange::new(0, text.len()),
+        function_id: 0,
+        in_loop: false,
+        in_try: false,
+        in_finally: false,
+        in_awaited_promise: false,
+    };
+    let mut walker = Walker {
+        text,
+        scopes,
+        frames: vec![Frame {
+            node: root,
+            ctx: top,
+            call: None,
+            pair: None,
+        }],
+        await_seen: vec![false],
+        call_vars: HashSet::new(),
+        out: Collected {
+            calls: Vec::new(),
+            websocket_pairs: Vec::new(),
+            suppressions: Vec::new(),
+        },
+    };
+    let mut cursor = root.walk();
+    'walk: loop {
+        if cursor.goto_first_child() {
+            walker.enter(cursor.node(), cursor.field_name());
+            continue;
+        }
+        loop {
+            walker.leave();
+            if cursor.goto_next_sibling() {
+                walker.enter(cursor.node(), cursor.field_name());
+                break;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    walker.out
+}
+
+fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "generator_function"
+            | "generator_function_declaration"
+            | "method_definition"
+    )
+}
+
+impl<'t, 's> Walker<'t, 's, '_, '_> {
+    fn parent(&self) -> &Frame<'t, 's> {
+        // The root frame is never popped before the walk ends.
+        self.frames.last().expect("root frame")
+    }
+
+    /// Index of the frame standing for `frames[index]` once transparent
+    /// wrappers are climbed, and the index of its parent frame.
+    fn climb(&self, mut index: usize) -> (usize, Option<usize>) {
+        while index > 0 && is_transparent(self.frames[index - 1].node) {
+            index -= 1;
+        }
+        (index, index.checked_sub(1))
+    }
+
+    fn enter(&mut self, node: Node<'t>, field: Option<&str>) {
+        let parent = self.parent();
+        let mut ctx = parent.ctx;
+        match parent.node.kind() {
+            "for_statement" if field != Some("initializer") => ctx.in_loop = true,
+            "for_in_statement" if field == Some("body") => ctx.in_loop = true,
+            "while_statement" | "do_statement" => ctx.in_loop = true,
+            "try_statement" if field == Some("body") => ctx.in_try = true,
+            "try_statement" if field == Some("finalizer") => ctx.in_finally = true,
+            _ => {}
+        }
+        let kind = node.kind();
+        match kind {
+            "class_body" => ctx.method = None,
+            "method_definition" if parent.node.kind() == "class_body" => {
+                ctx.method = node
+                    .child_by_field_name("name")
+                    .map(|n| node_text(n, self.text).trim_matches(['"', '\'']));
+            }
+            "public_field_definition" if parent.node.kind() == "class_body" => {
+                let is_function_value = node
+                    .child_by_field_name("value")
+                    .is_some_and(|v| is_function(unwrap_expression(v).kind()));
+                ctx.method = if is_function_value {
+                    node.child_by_field_name("name")
+                        .map(|n| node_text(n, self.text).trim_matches(['"', '\'']))
+                } else {
+                    None
+                };
+            }
+            _ => {}
+        }
+        if is_function(kind) {
+            self.await_seen.push(false);
+            ctx.function = node_range(node);
+            ctx.function_id = self.await_seen.len() - 1;
+            ctx.in_loop = self.is_iteration_callback();
+            ctx.in_try = false;
+            ctx.in_finally = false;
+            ctx.in_awaited_promise |= self.is_awaited_promise_executor(node);
+        }
+        let mut frame = Frame {
+            node,
+            ctx,
+            call: None,
+            pair: None,
+        };
+        match kind {
+            "call_expression" | "new_expression" => self.call(&mut frame),
+            "comment" => self.comment(node),
+            _ => {}
+        }
+        self.frames.push(frame);
+    }
+
+    fn leave(&mut self) {
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        let seen = self.await_seen[frame.ctx.function_id];
+        if let Some(index) = frame.call {
+            self.out.calls[index].scope.after_await = seen;
+        }
+        if let Some(index) = frame.pair {
+            self.out.websocket_pairs[index].scope.after_await = seen;
+        }
+        if frame.node.kind() == "await_expression" {
+            self.await_seen[frame.ctx.function_id] = true;
+        }
+    }
+
+    /// The function being entered is a `.forEach/.map` callback.
+    fn is_iteration_callback(&self) -> bool {
+        let n = self.frames.len();
+        if n < 2 || self.frames[n - 1].node.kind() != "arguments" {
+            return false;
+        }
+        let call = self.frames[n - 2].node;
+        call.kind() == "call_expression"
+            && call
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "member_expression")
+                .and_then(|f| f.child_by_field_name("property"))
+                .is_some_and(|p| ITERATION_METHODS.contains(&node_text(p, self.text)))
+    }
+
+    /// The function being entered is the executor of an awaited or returned
+    /// `new Promise(...)`.
+    fn is_awaited_promise_executor(&self, function: Node) -> bool {
+        let n = self.frames.len();
+        if n < 3 || self.frames[n - 1].node.kind() != "arguments" {
+            return false;
+        }
+        let args = self.frames[n - 1].node;
+        let new = self.frames[n - 2].node;
+        let is_promise = new.kind() == "new_expression"
+            && new
+                .child_by_field_name("constructor")
+                .is_some_and(|c| node_text(c, self.text) == "Promise");
+        if !is_promise || args.named_child(0) != Some(function) {
+            return false;
+        }
+        let (outer, parent) = self.climb(n - 2);
+        let Some(parent) = parent else { return false };
+        let parent = self.frames[parent].node;
+        match parent.kind() {
+            "await_expression" | "return_statement" => true,
+            "arrow_function" => is_field(parent, "body", self.frames[outer].node),
+            _ => false,
+        }
+    }
+
+    fn call(&mut self, frame: &mut Frame<'t, 's>) {
+        let node = frame.node;
+        let is_new = node.kind() == "new_expression";
+        let function = if is_new {
+            node.child_by_field_name("constructor")
+        } else {
+            node.child_by_field_name("function")
+        };
+        let Some(function) = function else { return };
+        let chain = chain(function, self.text);
+        let Some(last) = chain.segments.first() else {
+            return;
+        };
+        let n = chain.segments.len();
+        let root = &chain.segments[n - 1];
+        let record = (last.calls == 0 && INTERESTING_CALLS.contains(&last.text))
+            || chain.segments[1..]
+                .iter()
+                .any(|s| s.calls > 0 && !s.is_new && STUB_CALLS.contains(&s.text))
+            || (n >= 2 && root.calls == 0 && self.call_vars.contains(root.text))
+            || (n == 3 && root.text == "this" && root.calls == 0);
+        if !record {
+            return;
+        }
+        let usage = self.usage(node);
+        if let CallUsage::AssignedTo(names) = &usage {
+            // Only plain names can root a later chain (`stub.join()`).
+            for name in names {
+                if !name.contains('.') {
+                    self.call_vars.insert(name.clone());
+                }
+            }
+        }
+        let scope = Scope {
+            class: self.scopes.enclosing(node_range(node)),
+            method: frame.ctx.method.map(str::to_owned),
+            function: frame.ctx.function,
+            in_loop: frame.ctx.in_loop,
+            in_finally: frame.ctx.in_finally,
+            in_try: frame.ctx.in_try,
+            after_await: false,
+            in_awaited_promise: frame.ctx.in_awaited_promise,
+        };
+        let args = node
+            .child_by_field_name("arguments")
+            .map(|a| args(a, self.text, 0))
+            .unwrap_or_default();
+        if is_new && last.text == "WebSocketPair" {
+            if let Some(pair) = self.websocket_pair(&scope) {
+                frame.pair = Some(self.out.websocket_pairs.len());
+                self.out.websocket_pairs.push(pair);
+            }
+        }
+        frame.call = Some(self.out.calls.len());
+        self.out.calls.push(CallSite {
+            callee: chain.strings(),
+            name_range: node_range(chain.name),
+            range: node_range(node),
+            is_new,
+            args,
+            usage,
+            scope,
+        });
+    }
+
+    /// How the value of the node being entered (a child of the top frame) is
+    /// used.
+    fn usage(&self, node: Node) -> CallUsage {
+        // Pretend `node` is frame `len`: climb the wrappers above it.
+        let mut child = node;
+        let mut index = self.frames.len();
+        while index > 0 && is_transparent(self.frames[index - 1].node) {
+            index -= 1;
+            child = self.frames[index].node;
+        }
+        let Some(parent) = index.checked_sub(1).map(|i| self.frames[i].node) else {
+            return CallUsage::Other;
+        };
+        match parent.kind() {
+            "await_expression" => CallUsage::Awaited,
+            "return_statement" => CallUsage::Returned,
+            "arrow_function" if is_field(parent, "body", child) => CallUsage::Returned,
+            "variable_declarator" if is_field(parent, "value", child) => CallUsage::AssignedTo(
+                parent
+                    .child_by_field_name("name")
+                    .map(|p| pattern_names(p, self.text))
+                    .unwrap_or_default(),
+            ),
+            "assignment_expression" if is_field(parent, "right", child) => CallUsage::AssignedTo(
+                parent
+                    .child_by_field_name("left")
+                    .map(|p| pattern_names(p, self.text))
+                    .unwrap_or_default(),
+            ),
+            "public_field_definition" if is_field(parent, "value", child) => {
+                let name = parent
+                    .child_by_field_name("name")
+                    .map(|n| node_text(n, self.text))
+                    .unwrap_or_default();
+                CallUsage::AssignedTo(vec![format!("this.{name}")])
+            }
+            "arguments" => CallUsage::Argument,
+            "expression_statement" => CallUsage::Floating,
+            _ => CallUsage::Other,
+        }
+    }
+
+    /// For `new WebSocketPair()` being entered: the variables it is bound to.
+    fn websocket_pair(&self, scope: &Scope) -> Option<WebSocketPairBinding> {
+        let mut index = self.frames.len();
+        while index > 0 && is_transparent(self.frames[index - 1].node) {
+            index -= 1;
+        }
+        let mut parent = self.frames[index.checked_sub(1)?].node;
+        let mut via_values = false;
+        // `Object.values(new WebSocketPair())`
+        if parent.kind() == "arguments" && index >= 2 {
+            let call = self.frames[index - 2].node;
+            let is_values = call.kind() == "call_expression"
+                && call
+                    .child_by_field_name("function")
+                    .is_some_and(|f| node_text(f, self.text) == "Object.values");
+            if !is_values {
+                return None;
+            }
+            let (_, above) = self.climb(index - 2);
+            parent = self.frames[above?].node;
+            via_values = true;
+        }
+        let pattern = match parent.kind() {
+            "variable_declarator" => parent.child_by_field_name("name")?,
+            "assignment_expression" => parent.child_by_field_name("left")?,
+            _ => return None,
+        };
+        let (names, destructured) = match pattern.kind() {
+            "identifier" if !via_values => (vec![node_text(pattern, self.text).to_owned()], false),
+            "array_pattern" => (pattern_names(pattern, self.text), true),
+            "object_pattern" => (indexed_pattern_names(pattern, self.text), true),
+            _ => return None,
+        };
+        Some(WebSocketPairBinding {
+            names,
+            destructured,
+            range: node_range(parent),
+            scope: scope.clone(),
+        })
+    }
+
+    fn comment(&mut self, node: Node) {
+        if let Some(suppression) = suppression(node_text(node, self.text), node_range(node)) {
+            self.out.suppressions.push(suppression);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- chains
+
+struct Segment<'s> {
+    text: &'s str,
+    /// `()` suffixes: `getByName(x).join` has `getByName` with 1.
+    calls: u8,
+    /// `new Date().x`: the `Date` segment is a constructor call.
+    is_new: bool,
+}
+
+/// A callee chain, last segment first.
+struct Chain<'t, 's> {
+    segments: Vec<Segment<'s>>,
+    /// The node of the last segment.
+    name: Node<'t>,
+}
+
+impl Chain<'_, '_> {
+    fn strings(&self) -> Vec<String> {
+        self.segments
+            .iter()
+            .rev()
+            .map(|s| {
+                let mut out = String::with_capacity(s.text.len() + 6);
+                if s.is_new {
+                    out.push_str("new ");
+                }
+                out.push_str(s.text);
+                for _ in 0..s.calls {
+                    out.push_str("()");
+                }
+                out
+            })
+            .collect()
+    }
+}
+
+/// Read `a.b(x).c` into segments, bounded in length.
+fn chain<'t, 's>(start: Node<'t>, text: &'s str) -> Chain<'t, 's> {
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut name = None;
+    let mut pending_calls = 0u8;
+    let mut node = start;
+    let mut push =
+        |segments: &mut Vec<Segment<'s>>, at: Node<'t>, t: &'s str, calls: u8, is_new| {
+            name.get_or_insert(at);
+            segments.push(Segment {
+                text: t,
+                calls,
+                is_new,
+            });
+        };
+    let mut steps = 0;
+    loop {
+        steps += 1;
+        if steps > MAX_CHAIN_STEPS || segments.len() >= MAX_CALLEE_SEGMENTS {
+            push(&mut segments, node, "…", 0, false);
+            break;
+        }
+        match node.kind() {
+            kind if is_transparent_kind(kind) => match node.named_child(0) {
+                Some(inner) => node = inner,
+                None => {
+                    push(&mut segments, node, "…", pending_calls, false);
+                    break;
+                }
+            },
+            "member_expression" => {
+                let (Some(property), Some(object)) = (
+                    node.child_by_field_name("property"),
+                    node.child_by_field_name("object"),
+                ) else {
+                    push(&mut segments, node, "…", pending_calls, false);
+                    break;
+                };
+                push(
+                    &mut segments,
+                    property,
+                    node_text(property, text),
+                    pending_calls,
+                    false,
+                );
+                pending_calls = 0;
+                node = object;
+            }
+            "subscript_expression" => {
+                push(&mut segments, node, "[]", pending_calls, false);
+                pending_calls = 0;
+                match node.child_by_field_name("object") {
+                    Some(object) => node = object,
+                    None => break,
+                }
+            }
+            "call_expression" => {
+                pending_calls = pending_calls.saturating_add(1);
+                match node.child_by_field_name("function") {
+                    Some(function) => node = function,
+                    None => {
+                        push(&mut segments, node, "…", pending_calls, false);
+                        break;
+                    }
+                }
+            }
+            "new_expression" => {
+                let constructor = node
+                    .child_by_field_name("constructor")
+                    .filter(|c| c.kind() == "identifier");
+                let t = constructor.map_or("…", |c| node_text(c, text));
+                push(
+                    &mut segments,
+                    constructor.unwrap_or(node),
+                    t,
+                    pending_calls.saturating_add(1),
+                    true,
+                );
+                break;
+            }
+            "identifier" | "this" | "super" | "property_identifier" => {
+                push(
+                    &mut segments,
+                    node,
+                    node_text(node, text),
+                    pending_calls,
+                    false,
+                );
+                break;
+            }
+            _ => {
+                push(&mut segments, node, "…", pending_calls, false);
+                break;
+            }
+        }
+    }
+    Chain {
+        segments,
+        name: name.unwrap_or(start),
+    }
+}
+
+fn is_transparent_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "parenthesized_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
+    )
+}
+
+// ------------------------------------------------------------- arguments
+
+fn args(arguments: Node, text: &str, depth: usize) -> Vec<Arg> {
+    let mut cursor = arguments.walk();
+    let out = arguments
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .take(MAX_ARGS)
+        .map(|n| arg(n, text, depth))
+        .collect();
+    out
+}
+
+fn arg(node: Node, text: &str, depth: usize) -> Arg {
+    Arg {
+        range: node_range(node),
+        value: arg_value(node, text, depth),
+    }
+}
+
+fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
+    let node = unwrap_expression(node);
+    match node.kind() {
+        "string" => {
+            let mut value = Truncated::default();
+            let mut cursor = node.walk();
+            for part in node.named_children(&mut cursor) {
+                let raw = node_text(part, text);
+                if part.kind() == "escape_sequence" {
+                    unescape(raw, &mut value);
+                } else {
+                    value.push_str(raw);
+                }
+            }
+            ArgValue::String {
+                value: value.value,
+                len: value.len,
+            }
+        }
+        "template_string" => {
+            let (start, end) = (node.start_byte(), node.end_byte());
+            let raw = text.get(start + 1..end.saturating_sub(1)).unwrap_or("");
+            let mut value = Truncated::default();
+            value.push_str(raw);
+            let mut cursor = node.walk();
+            let interpolations = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "template_substitution")
+                .count();
+            ArgValue::Template {
+                raw: value.value,
+                len: value.len,
+                interpolations: u32::try_from(interpolations).unwrap_or(u32::MAX),
+            }
+        }
+        "number" => number(node_text(node, text)).map_or(ArgValue::Other, ArgValue::Number),
+        "unary_expression" => {
+            let operator = node.child_by_field_name("operator").map(|o| o.kind());
+            let argument = node.child_by_field_name("argument").map(unwrap_expression);
+            match (operator, argument) {
+                (Some(op @ ("-" | "+")), Some(a)) if a.kind() == "number" => {
+                    match number(node_text(a, text)) {
+                        Some(n) if op == "-" => ArgValue::Number(-n),
+                        Some(n) => ArgValue::Number(n),
+                        None => ArgValue::Other,
+                    }
+                }
+                _ => ArgValue::Other,
+            }
+        }
+        "identifier" | "this" => ArgValue::Identifier(node_text(node, text).to_owned()),
+        "member_expression" | "subscript_expression" => {
+            let segments = chain(node, text);
+            ArgValue::Member(segments.strings())
+        }
+        "call_expression" => match node.child_by_field_name("function") {
+            Some(function) => ArgValue::Call(chain(function, text).strings()),
+            None => ArgValue::Other,
+        },
+        "object" if depth < MAX_ARG_DEPTH => {
+            let mut props = Vec::new();
+            let mut cursor = node.walk();
+            for prop in node.named_children(&mut cursor).take(MAX_ARGS) {
+                match prop.kind() {
+                    "pair" => {
+                        let (Some(key), Some(value)) = (
+                            prop.child_by_field_name("key"),
+                            prop.child_by_field_name("value"),
+                        ) else {
+                            continue;
+                        };
+                        let key = match key.kind() {
+                            "string" => match super::string_value(key, text) {
+                                Some(s) => s.value,
+                                None => continue,
+                            },
+                            "property_identifier" | "number" => node_text(key, text).to_owned(),
+                            _ => continue,
+                        };
+                        props.push((key, arg(value, text, depth + 1)));
+                    }
+                    "shorthand_property_identifier" => {
+                        let name = node_text(prop, text).to_owned();
+                        props.push((
+                            name.clone(),
+                            Arg {
+                                range: node_range(prop),
+                                value: ArgValue::Identifier(name),
+                            },
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            ArgValue::Object(props)
+        }
+        "array" if depth < MAX_ARG_DEPTH => {
+            let mut cursor = node.walk();
+            let elements = node
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() != "comment")
+                .take(MAX_ARGS)
+                .map(|e| arg(e, text, depth + 1))
+                .collect();
+            ArgValue::Array(elements)
+        }
+        kind if is_function(kind) => ArgValue::Function {
+            is_async: has_token(node, "async"),
+            body: node
+                .child_by_field_name("body")
+                .map_or(node_range(node), node_range),
+        },
+        _ => ArgValue::Other,
+    }
+}
+
+/// A string kept up to [`MAX_ARG_STRING_CHARS`] chars, with its full length.
+#[derive(Default)]
+struct Truncated {
+    value: String,
+    chars: usize,
+    len: usize,
+}
+
+impl Truncated {
+    fn push_str(&mut self, s: &str) {
+        self.len += s.len();
+        if self.chars >= MAX_ARG_STRING_CHARS {
+            return;
+        }
+        for c in s.chars() {
+            if self.chars >= MAX_ARG_STRING_CHARS {
+                break;
+            }
+            self.value.push(c);
+            self.chars += 1;
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.push_str(c.encode_utf8(&mut buf));
+    }
+}
+
+/// Decode one JS escape sequence (`\n`, `\x41`, `\u{1F600}`, line
+/// continuation); unknown escapes stand for their character.
+fn unescape(raw: &str, out: &mut Truncated) {
+    let Some(body) = raw.strip_prefix('\\') else {
+        out.push_str(raw);
+        return;
+    };
+    let hex = |s: &str| u32::from_str_radix(s, 16).ok().and_then(char::from_u32);
+    let decoded = match body.chars().next() {
+        Some('n') => Some('\n'),
+        Some('t') => Some('\t'),
+        Some('r') => Some('\r'),
+        Some('b') => Some('\u{8}'),
+        Some('f') => Some('\u{c}'),
+        Some('v') => Some('\u{b}'),
+        Some('0') if body.len() == 1 => Some('\0'),
+        Some('x') => hex(&body[1..]),
+        Some('u') => hex(body[1..].trim_start_matches('{').trim_end_matches('}')),
+        Some('\r' | '\n' | '\u{2028}' | '\u{2029}') => return,
+        Some(c) if body.len() == c.len_utf8() => Some(c),
+        _ => None,
+    };
+    match decoded {
+        Some(c) => out.push(c),
+        None => out.push_str(body),
+    }
+}
+
+fn number(raw: &str) -> Option<f64> {
+    let cleaned: String = raw.chars().filter(|c| *c != '_').collect();
+    if cleaned.ends_with('n') {
+        return None; // BigInt
+    }
+    let lower = cleaned.to_ascii_lowercase();
+    let radix = |prefix: &str, radix| {
+        lower
+            .strip_prefix(prefix)
+            .and_then(|digits| u64::from_str_radix(digits, radix).ok())
+            .map(|n| n as f64)
+    };
+    radix("0x", 16)
+        .or_else(|| radix("0o", 8))
+        .or_else(|| radix("0b", 2))
+        .or_else(|| cleaned.parse::<f64>().ok())
+}
+
+// -------------------------------------------------------------- patterns
+
+/// Names bound by an assignment target, in order: `x`, `this.x`,
+/// `{ a, b: c }` → `a, c`, `[a, , b]` → `a, b`.
+fn pattern_names(pattern: Node, text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    pattern_names_into(pattern, text, 0, &mut names);
+    names
+}
+
+fn pattern_names_into(pattern: Node, text: &str, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_ARG_DEPTH || out.len() >= MAX_PATTERN_NAMES {
+        return;
+    }
+    let pattern = unwrap_expression(pattern);
+    match pattern.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => {
+            out.push(node_text(pattern, text).to_owned())
+        }
+        "member_expression" => {
+            let t = node_text(pattern, text);
+            let t = match t.char_indices().nth(MAX_TARGET_CHARS) {
+                Some((cut, _)) => &t[..cut],
+                None => t,
+            };
+            out.push(t.to_owned());
+        }
+        "object_pattern" | "array_pattern" => {
+            let mut cursor = pattern.walk();
+            for child in pattern.named_children(&mut cursor) {
+                pattern_names_into(child, text, depth + 1, out);
+            }
+        }
+        "pair_pattern" => {
+            if let Some(value) = pattern.child_by_field_name("value") {
+                pattern_names_into(value, text, depth + 1, out);
+            }
+        }
+        "object_assignment_pattern" | "assignment_pattern" => {
+            if let Some(left) = pattern.child_by_field_name("left") {
+                pattern_names_into(left, text, depth + 1, out);
+            }
+        }
+        "rest_pattern" => {
+            if let Some(inner) = pattern.named_child(0) {
+                pattern_names_into(inner, text, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `{ 0: client, 1: server }` → `[client, server]`, ordered by index.
+fn indexed_pattern_names(pattern: Node, text: &str) -> Vec<String> {
+    let mut indexed: Vec<(u32, String)> = Vec::new();
+    let mut cursor = pattern.walk();
+    for child in pattern.named_children(&mut cursor) {
+        if child.kind() != "pair_pattern" {
+            continue;
+        }
+        let (Some(key), Some(value)) = (
+            child.child_by_field_name("key"),
+            child.child_by_field_name("value"),
+        ) else {
+            continue;
+        };
+        let key = node_text(key, text).trim_matches(['"', '\'']);
+        let (Ok(index), Some(name)) = (key.parse::<u32>(), pattern_names(value, text).pop()) else {
+            continue;
+        };
+        indexed.push((index, name));
+    }
+    indexed.sort_by_key(|(index, _)| *index);
+    indexed.into_iter().map(|(_, name)| name).collect()
+}
+
+// ---------------------------------------------------------- suppressions
+
+/// `// dols-ignore-next-line rule-a, rule-b: reason`, `/* dols-ignore-file
+/// rule-a */`.
+fn suppression(comment: &str, range: TextRange) -> Option<Suppression> {
+    let body = if let Some(rest) = comment.strip_prefix("//") {
+        rest
+    } else {
+        let rest = comment.strip_prefix("/*")?;
+        rest.strip_suffix("*/").unwrap_or(rest)
+    };
+    let body = body.trim_start_matches(['*', ' ', '\t']);
+    let (whole_file, rest) = if let Some(rest) = body.strip_prefix("dols-ignore-next-line") {
+        (false, rest)
+    } else if let Some(rest) = body.strip_prefix("dols-ignore-file") {
+        (true, rest)
+    } else {
+        return None;
+    };
+    // `dols-ignore-next-linex` is another word.
+    if rest
+        .chars()
+        .next()
+        .is_some_and(|c| !c.is_whitespace() && c != ':')
+    {
+        return None;
+    }
+    Some(Suppression {
+        rules: rule_ids(rest),
+        whole_file,
+        range,
+    })
+}
+
+/// Kebab-case ids separated by commas or spaces, up to a `:` (the reason)
+/// or the first word that is not an id.
+fn rule_ids(list: &str) -> Vec<String> {
+    let mut rules = Vec::new();
+    for word in list.split([',', ' ', '\t', '\r', '\n']) {
+        let (word, ends) = match word.split_once(':') {
+            Some((before, _)) => (before, true),
+            None => (word, false),
+        };
+        if !word.is_empty() {
+            let is_id = word.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+            if !is_id {
+                break;
+            }
+            rules.push(word.to_owned());
+        }
+        if ends {
+            break;
+        }
+    }
+    rules
+}
