@@ -151,7 +151,28 @@ pub fn read_text(path: &Path, role: FileRole) -> Result<String, String> {
     if bytes.contains(&0) {
         return Err("binary content (NUL bytes)".to_string());
     }
-    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())
+    let text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    if matches!(role, FileRole::Source(_)) {
+        if let Some(longest) = minified_line(&text) {
+            // Minified bundles have pathological syntax (endless member
+            // chains) that cost far more to query than they could tell us.
+            return Err(format!(
+                "looks minified (a line of {longest} bytes); generated code is not indexed"
+            ));
+        }
+    }
+    Ok(text)
+}
+
+/// Lines longer than this mark a source as minified output.
+pub const MAX_SOURCE_LINE: usize = 20_000;
+
+/// The length of the longest line when it marks `text` as minified.
+pub fn minified_line(text: &str) -> Option<usize> {
+    text.lines()
+        .map(str::len)
+        .max()
+        .filter(|&n| n > MAX_SOURCE_LINE)
 }
 
 /// Discovers and reads everything under `roots`, ready for

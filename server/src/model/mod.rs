@@ -233,6 +233,9 @@ fn summarize_all(
         .filter_map(|&(id, role)| match role {
             FileRole::Source(language) => {
                 let text = files.text(id);
+                if crate::discovery::minified_line(text).is_some() {
+                    return None; // an open minified buffer: not worth indexing
+                }
                 if let Some(summary) = ready(files.path(id), text) {
                     return Some((id, Ok(summary)));
                 }
