@@ -138,6 +138,9 @@ impl AnalysisHost {
             let Some(FileRole::Source(language)) = FileRole::of(path) else {
                 continue;
             };
+            if discovery::minified_line(text).is_some() {
+                continue;
+            }
             if self
                 .open_summaries
                 .get(path)
