@@ -28,6 +28,13 @@ mod unknown_binding;
 mod unknown_class;
 
 pub mod support;
+// Lifecycle and hibernation rules (add `mod` lines below this anchor).
+// -- lifecycle modules --
+// Identity, placement, storage, alarms and limits rules.
+// -- storage modules --
+// RPC, stub, SQL and config/code agreement rules.
+// -- rpc modules --
+
 pub mod suppression;
 mod unused_suppression;
 
@@ -77,6 +84,9 @@ pub static ALL: &[&Rule] = &[
     &legacy_kv_backend::RULE,
     &sql_on_kv_backend::RULE,
     &migrations_and_exports::RULE,
+    // -- lifecycle rules --
+    // -- storage rules --
+    // -- rpc rules --
     &unused_suppression::RULE,
 ];
 
