@@ -1,0 +1,1018 @@
+//! `dols-bench`: the benchmark harness of issue 3 (not a timed test).
+//!
+//! usage: cargo run --release --bin dols-bench [-- --files N --workers W
+//!        --iterations N --diag-iterations N --keep]
+//!
+//! 1. Generates a 2,000-file workspace of DO Workers (tests/bench/generate.py)
+//!    and copies the small demo project (docs/demo) into a temp dir.
+//! 2. Cold index (`Workspace::build`, in process) vs a bare tree-sitter parse
+//!    of the same files with the same grammar on the same rayon pool.
+//! 3. Spawns the real `dols lsp` and measures cold start to the first correct
+//!    completion, completion with the trigger character retyped, hover,
+//!    keystroke → fresh `publishDiagnostics` in a 5,000-line file, and peak RSS.
+//! 4. Prints a Markdown table with the issue's targets and the
+//!    typescript-language-server reference numbers.
+
+use std::cell::RefCell;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use dols::discovery::{self, FileRole};
+use dols::index::language::SourceLanguage;
+use dols::index::queries::Grammar;
+use dols::model::{InputFile, Workspace};
+
+/// The server's source, to read its debounce before re-analysing.
+const BACKEND_SOURCE: &str = include_str!("../lsp/backend.rs");
+/// Lines of the generated file edited in the diagnostics session.
+const BIG_FILE_LINES: usize = 5_000;
+
+struct Options {
+    files: usize,
+    workers: usize,
+    iterations: usize,
+    diag_iterations: usize,
+    keep: bool,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        files: 2000,
+        workers: 20,
+        iterations: 200,
+        diag_iterations: 200,
+        keep: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut number = || -> usize {
+            args.next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| usage(&arg))
+        };
+        match arg.as_str() {
+            "--files" => o.files = number(),
+            "--workers" => o.workers = number(),
+            "--iterations" => o.iterations = number(),
+            "--diag-iterations" => o.diag_iterations = number(),
+            "--keep" => o.keep = true,
+            _ => usage(&arg),
+        }
+    }
+    o
+}
+
+fn usage(arg: &str) -> ! {
+    eprintln!("dols-bench: bad argument {arg:?}");
+    eprintln!(
+        "usage: dols-bench [--files N] [--workers W] [--iterations N] [--diag-iterations N] [--keep]"
+    );
+    std::process::exit(2);
+}
+
+/// `const DEBOUNCE: Duration = Duration::from_millis(N);` in the server, ms.
+fn debounce_ms() -> f64 {
+    BACKEND_SOURCE
+        .lines()
+        .find(|l| l.contains("const DEBOUNCE"))
+        .and_then(|l| l.split("from_millis(").nth(1))
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crate sits in the repository")
+        .to_path_buf()
+}
+
+/// The `dols` binary next to this one, built first when cargo is around.
+fn dols_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().expect("exe dir").to_path_buf();
+    let release = dir.file_name().is_some_and(|n| n == "release");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(repo_root())
+        .args(["build", "--quiet", "--bin", "dols"]);
+    if release {
+        build.arg("--release");
+    }
+    if !build.status().is_ok_and(|s| s.success()) {
+        eprintln!("dols-bench: could not build dols; using what is in {dir:?}");
+    }
+    let bin = dir.join("dols");
+    assert!(bin.exists(), "no dols binary at {}", bin.display());
+    bin
+}
+
+// ---------------------------------------------------------------- fixtures
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn generate_workspace(out: &Path, files: usize, workers: usize) {
+    let status = Command::new("python3")
+        .arg(repo_root().join("tests/bench/generate.py"))
+        .arg(out)
+        .args([
+            "--files",
+            &files.to_string(),
+            "--workers",
+            &workers.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .expect("run python3 tests/bench/generate.py");
+    assert!(status.success(), "generate.py failed");
+}
+
+/// A 5,000-line Worker module: handlers using `binding` through `env`, and
+/// one line using `env.MISSING_A` as a DO namespace (an `unknown-binding`
+/// error) whose last letter the edit session rewrites.
+fn big_file(binding: &str) -> (String, usize, usize) {
+    let mut text = String::from("// generated by dols-bench: a 5,000-line Worker module\n");
+    let mut probe = (0, 0);
+    let mut i = 0;
+    while text.lines().count() + 10 < BIG_FILE_LINES {
+        if i == 250 {
+            probe = (
+                text.lines().count() + 2,
+                "  const probe = env.MISSING_".len(),
+            );
+            text.push_str(
+                "export async function probe(env: Env): Promise<void> {\n  // the edit session types here\n  const probe = env.MISSING_A.getByName(\"x\");\n  await probe.fetch(\"https://example.com\");\n}\n\n",
+            );
+        }
+        text.push_str(&format!(
+            "export async function handler{i}(request: Request, env: Env): Promise<Response> {{\n  \
+             // handler {i}\n  \
+             const url = new URL(request.url);\n  \
+             const stub = env.{binding}.getByName(url.pathname + \"{i}\");\n  \
+             const total = Number(await stub.fetch(request).then((r) => r.text()));\n  \
+             const parts: string[] = [];\n  \
+             for (let k = 0; k < total % 5; k++) parts.push(`p${{k}}-{i}`);\n  \
+             return Response.json({{ total, parts, n: {i} }});\n\
+             }}\n\n"
+        ));
+        i += 1;
+    }
+    while text.lines().count() < BIG_FILE_LINES {
+        text.push_str("// padding\n");
+    }
+    (text, probe.0, probe.1)
+}
+
+// ------------------------------------------------------- index vs raw parse
+
+fn load_inputs(root: &Path) -> Vec<InputFile> {
+    let (inputs, _) = discovery::load(&[root.to_path_buf()], &[]);
+    inputs
+}
+
+fn grammar_for(language: SourceLanguage) -> Grammar {
+    match language {
+        SourceLanguage::Tsx => Grammar::Tsx,
+        SourceLanguage::TypeScript | SourceLanguage::JavaScript => Grammar::TypeScript,
+    }
+}
+
+thread_local! {
+    static RAW_PARSERS: RefCell<[Option<tree_sitter::Parser>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// Parses every source once with a bare parser; returns the node count so
+/// the work cannot be optimised away.
+fn raw_parse(sources: &[(SourceLanguage, String)]) -> usize {
+    sources
+        .par_iter()
+        .map(|(language, text)| {
+            let grammar = grammar_for(*language);
+            RAW_PARSERS.with(|cell| {
+                let mut parsers = cell.borrow_mut();
+                let slot = &mut parsers[grammar as usize];
+                let parser = slot.get_or_insert_with(|| {
+                    let mut p = tree_sitter::Parser::new();
+                    p.set_language(&grammar.language()).unwrap();
+                    p
+                });
+                parser
+                    .parse(text, None)
+                    .map(|t| t.root_node().child_count() as usize)
+                    .unwrap_or(0)
+            })
+        })
+        .sum()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+struct IndexResult {
+    source_files: usize,
+    source_bytes: usize,
+    total_files: usize,
+    raw_ms: f64,
+    summaries_ms: f64,
+    build_ms: f64,
+    rules_ms: f64,
+    check_process_ms: f64,
+    check_timing: String,
+}
+
+fn measure_index(root: &Path, bin: &Path) -> IndexResult {
+    let inputs = load_inputs(root);
+    let total_files = inputs.len();
+    let sources: Vec<(SourceLanguage, String)> = inputs
+        .iter()
+        .filter_map(|i| match i.role {
+            FileRole::Source(language) => Some((language, i.text.clone())),
+            _ => None,
+        })
+        .collect();
+    let source_bytes = sources.iter().map(|(_, t)| t.len()).sum();
+    let fresh_inputs = || -> Vec<InputFile> {
+        inputs
+            .iter()
+            .map(|i| InputFile {
+                path: i.path.clone(),
+                role: i.role,
+                text: i.text.clone(),
+            })
+            .collect()
+    };
+    // One warm-up round each (thread-local parsers, compiled queries, rayon
+    // pool), then alternate runs and keep medians.
+    dols::index::extract::warm_up();
+    raw_parse(&sources);
+    let _ = Workspace::build(fresh_inputs());
+    let (mut raw, mut summaries, mut build, mut rules) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..5 {
+        let started = Instant::now();
+        std::hint::black_box(raw_parse(&sources));
+        raw.push(ms(started.elapsed()));
+
+        let started = Instant::now();
+        let n: usize = sources
+            .par_iter()
+            .map(|(language, text)| dols::index::summarize(text, *language).classes.len())
+            .sum();
+        std::hint::black_box(n);
+        summaries.push(ms(started.elapsed()));
+
+        let input = fresh_inputs();
+        let started = Instant::now();
+        let ws = Workspace::build(input);
+        build.push(ms(started.elapsed()));
+        let started = Instant::now();
+        let diagnostics = dols::rules::run(&ws, &dols::rules::RuleSettings::default());
+        rules.push(ms(started.elapsed()));
+        std::hint::black_box(diagnostics.len());
+    }
+    // The whole CLI, as a process: discovery, reading, model, rules, JSON.
+    let mut process = vec![];
+    let mut check_timing = String::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let out = Command::new(bin)
+            .args(["check", "--format", "json"])
+            .arg(root)
+            .env("DOLS_TIMING", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run dols check");
+        process.push(ms(started.elapsed()));
+        check_timing = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .find(|l| l.starts_with("dols timing"))
+            .unwrap_or("")
+            .to_string();
+    }
+    IndexResult {
+        source_files: sources.len(),
+        source_bytes,
+        total_files,
+        raw_ms: median(raw),
+        summaries_ms: median(summaries),
+        build_ms: median(build),
+        rules_ms: median(rules),
+        check_process_ms: median(process),
+        check_timing,
+    }
+}
+
+/// One 5,000-line file on this thread: bare parse vs `summarize` (median of 5).
+fn measure_big_file() -> (f64, f64) {
+    let (text, _, _) = big_file("COUNTER");
+    let sources = vec![(SourceLanguage::TypeScript, text)];
+    let (mut raw, mut summary) = (vec![], vec![]);
+    for _ in 0..6 {
+        let started = Instant::now();
+        std::hint::black_box(raw_parse(&sources));
+        raw.push(ms(started.elapsed()));
+        let started = Instant::now();
+        std::hint::black_box(dols::index::summarize(
+            &sources[0].1,
+            SourceLanguage::TypeScript,
+        ));
+        summary.push(ms(started.elapsed()));
+    }
+    (median(raw), median(summary))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+// -------------------------------------------------------------- LSP client
+
+struct Lsp {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+    pending: Vec<Value>,
+}
+
+impl Lsp {
+    fn spawn(bin: &Path) -> Lsp {
+        let mut child = Command::new(bin)
+            .args(["lsp", "--stdio"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn dols lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if let Ok(value) = serde_json::from_slice(&body) {
+                    if tx.send(value).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Lsp {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            pending: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Handles one incoming message: answers server requests, keeps
+    /// notifications; returns it when it is the response to `id`.
+    fn take(&mut self, message: Value, id: Option<i64>) -> Option<Value> {
+        let is_response = message.get("method").is_none();
+        if is_response && id.is_some() && message.get("id") == Some(&json!(id.unwrap())) {
+            return Some(message);
+        }
+        if message.get("id").is_some() && !is_response {
+            let reply_id = message["id"].clone();
+            self.send(json!({"jsonrpc": "2.0", "id": reply_id, "result": null}));
+        } else if !is_response {
+            self.pending.push(message);
+        }
+        None
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let message = self
+                .incoming
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("no response to {method} in 60 s"));
+            if let Some(response) = self.take(message, Some(id)) {
+                return response;
+            }
+        }
+    }
+
+    /// Waits for a notification satisfying `pred` (already received or new).
+    fn wait_notification(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(i) = self.pending.iter().position(&pred) {
+                let found = self.pending.remove(i);
+                return found;
+            }
+            let message = self
+                .incoming
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("notification in 60 s");
+            self.take(message, None);
+        }
+    }
+
+    /// Peak resident set size of the server, KiB (VmHWM).
+    fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
+    fn shutdown(mut self) {
+        let _ = self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// (line, UTF-16 column) of the first occurrence of `needle`, plus `shift`.
+fn position_of(text: &str, needle: &str, shift: usize) -> (usize, usize) {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not found"));
+    let line = text[..at].matches('\n').count();
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line, column + shift)
+}
+
+fn pos(line: usize, character: usize) -> Value {
+    json!({"line": line, "character": character})
+}
+
+fn labels(response: &Value) -> Vec<String> {
+    let result = &response["result"];
+    let items = result
+        .as_array()
+        .or_else(|| result["items"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|i| i["label"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Where to complete: after the `.` that follows `needle[..dot]`.
+struct CompletionSite {
+    file: PathBuf,
+    needle: &'static str,
+    /// Offset of the `.` inside `needle`.
+    dot: usize,
+    expect: Vec<String>,
+}
+
+struct HoverSite {
+    file: PathBuf,
+    needle: &'static str,
+    shift: usize,
+}
+
+struct Project {
+    name: &'static str,
+    root: PathBuf,
+    env: CompletionSite,
+    storage: CompletionSite,
+    hover: HoverSite,
+    /// The binding the big file's handlers use.
+    big_binding: String,
+    /// The big file lives here (not on disk: an unsaved editor buffer).
+    big_file: PathBuf,
+}
+
+#[derive(Default)]
+struct SessionResult {
+    start_to_completion_ms: f64,
+    init_to_completion_ms: f64,
+    completion_env: Vec<f64>,
+    completion_storage: Vec<f64>,
+    completion_cached: Vec<f64>,
+    hover: Vec<f64>,
+    rss_kib: u64,
+    big_open_ms: f64,
+    diagnostics: Vec<f64>,
+    stale_diagnostics: usize,
+    rss_after_big_kib: u64,
+}
+
+struct OpenDoc {
+    uri: String,
+    version: i64,
+}
+
+impl OpenDoc {
+    fn open(lsp: &mut Lsp, path: &Path, text: &str) -> OpenDoc {
+        let uri = uri(path);
+        lsp.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}}),
+        );
+        OpenDoc { uri, version: 1 }
+    }
+
+    fn edit(&mut self, lsp: &mut Lsp, line: usize, from: usize, to: usize, text: &str) -> i64 {
+        self.version += 1;
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": self.uri, "version": self.version},
+                   "contentChanges": [{"range": {"start": pos(line, from), "end": pos(line, to)}, "text": text}]}),
+        );
+        self.version
+    }
+}
+
+/// Completion with the trigger character retyped before each request: the
+/// `.` is deleted and typed again, then completion is requested after it.
+/// Latency is from sending the completion request to its response.
+fn retyped_completions(lsp: &mut Lsp, site: &CompletionSite, iterations: usize) -> Vec<f64> {
+    let text = std::fs::read_to_string(&site.file).unwrap();
+    let (line, dot) = position_of(&text, site.needle, site.dot);
+    let mut doc = OpenDoc::open(lsp, &site.file, &text);
+    let mut times = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        doc.edit(lsp, line, dot, dot + 1, "");
+        doc.edit(lsp, line, dot, dot, ".");
+        let started = Instant::now();
+        let response = lsp.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": doc.uri}, "position": pos(line, dot + 1),
+                   "context": {"triggerKind": 2, "triggerCharacter": "."}}),
+        );
+        times.push(ms(started.elapsed()));
+        let got = labels(&response);
+        assert!(
+            site.expect.iter().all(|e| got.contains(e)),
+            "completion at {} missed {:?}: {response}",
+            site.needle,
+            site.expect
+        );
+        lsp.pending.clear();
+    }
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc.uri}}),
+    );
+    times
+}
+
+fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
+    let mut r = SessionResult::default();
+    let spawned = Instant::now();
+    let mut lsp = Lsp::spawn(bin);
+    let init_sent = Instant::now();
+    let init = lsp.request(
+        "initialize",
+        json!({"processId": std::process::id(), "rootUri": uri(&project.root),
+               "capabilities": {"general": {"positionEncodings": ["utf-16"]},
+                                "textDocument": {"completion": {"completionItem": {"snippetSupport": true}}}}}),
+    );
+    assert!(init.get("error").is_none(), "{init}");
+    lsp.notify("initialized", json!({}));
+
+    // Cold start to the first completion that lists a known binding.
+    let site = &project.env;
+    let text = std::fs::read_to_string(&site.file).unwrap();
+    let (line, dot) = position_of(&text, site.needle, site.dot);
+    let doc = OpenDoc::open(&mut lsp, &site.file, &text);
+    loop {
+        let response = lsp.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": doc.uri}, "position": pos(line, dot + 1)}),
+        );
+        let got = labels(&response);
+        if site.expect.iter().all(|e| got.contains(e)) {
+            r.start_to_completion_ms = ms(spawned.elapsed());
+            r.init_to_completion_ms = ms(init_sent.elapsed());
+            break;
+        }
+        assert!(
+            spawned.elapsed() < Duration::from_secs(60),
+            "no correct completion within 60 s: {response}"
+        );
+    }
+    // Steady state: same request, no edit in between (cached snapshot).
+    for _ in 0..o.iterations {
+        let started = Instant::now();
+        lsp.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": doc.uri}, "position": pos(line, dot + 1)}),
+        );
+        r.completion_cached.push(ms(started.elapsed()));
+    }
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc.uri}}),
+    );
+    lsp.pending.clear();
+
+    r.completion_env = retyped_completions(&mut lsp, &project.env, o.iterations);
+    r.completion_storage = retyped_completions(&mut lsp, &project.storage, o.iterations);
+
+    // Hover on a DO API member (no edit in between: a user hovering).
+    let hover = &project.hover;
+    let text = std::fs::read_to_string(&hover.file).unwrap();
+    let (line, character) = position_of(&text, hover.needle, hover.shift);
+    let doc = OpenDoc::open(&mut lsp, &hover.file, &text);
+    // Opening the file is an edit: the first request re-analyses. Hovering
+    // happens later, on a settled snapshot.
+    lsp.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": doc.uri}, "position": pos(line, character)}),
+    );
+    for _ in 0..o.iterations {
+        let started = Instant::now();
+        let response = lsp.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": doc.uri}, "position": pos(line, character)}),
+        );
+        r.hover.push(ms(started.elapsed()));
+        assert!(
+            response["result"]["contents"]["value"]
+                .as_str()
+                .is_some_and(|v| !v.is_empty()),
+            "hover on {} is empty: {response}",
+            hover.needle
+        );
+        lsp.pending.clear();
+    }
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc.uri}}),
+    );
+    r.rss_kib = lsp.peak_rss_kib().unwrap_or(0);
+
+    // Keystroke → fresh diagnostics in a 5,000-line file.
+    let (text, probe_line, probe_col) = big_file(&project.big_binding);
+    let big_uri = uri(&project.big_file);
+    let is_big = |version: i64| {
+        let big_uri = big_uri.clone();
+        move |n: &Value| {
+            n["method"] == "textDocument/publishDiagnostics"
+                && n["params"]["uri"] == big_uri.as_str()
+                && n["params"]["version"] == json!(version)
+        }
+    };
+    lsp.pending.clear();
+    let started = Instant::now();
+    let mut doc = OpenDoc::open(&mut lsp, &project.big_file, &text);
+    lsp.wait_notification(is_big(1));
+    r.big_open_ms = ms(started.elapsed());
+    for i in 1..=o.diag_iterations {
+        let letter = (b'A' + (i % 26) as u8) as char;
+        lsp.pending.clear();
+        let started = Instant::now();
+        let version = doc.edit(
+            &mut lsp,
+            probe_line,
+            probe_col,
+            probe_col + 1,
+            &letter.to_string(),
+        );
+        let published = lsp.wait_notification(is_big(version));
+        r.diagnostics.push(ms(started.elapsed()));
+        let fresh = published["params"]["diagnostics"]
+            .as_array()
+            .is_some_and(|ds| {
+                ds.iter().any(|d| {
+                    d["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains(&format!("MISSING_{letter}")))
+                })
+            });
+        if !fresh {
+            r.stale_diagnostics += 1;
+        }
+    }
+    r.rss_after_big_kib = lsp.peak_rss_kib().unwrap_or(0);
+    lsp.shutdown();
+    eprintln!(
+        "dols-bench: {} session: cold start {}, completions {}, hover {}, diagnostics {}",
+        project.name,
+        fmt_ms(r.start_to_completion_ms),
+        fmt_ms(
+            r.completion_env
+                .iter()
+                .chain(&r.completion_storage)
+                .sum::<f64>()
+        ),
+        fmt_ms(r.hover.iter().sum::<f64>()),
+        fmt_ms(r.diagnostics.iter().sum::<f64>())
+    );
+    r
+}
+
+// ----------------------------------------------------------------- report
+
+fn percentile(v: &[f64], p: f64) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+    v[rank.clamp(1, v.len()) - 1]
+}
+
+fn p50_p99(v: &[f64]) -> String {
+    format!(
+        "p50 {} / p99 {}",
+        fmt_ms(percentile(v, 50.0)),
+        fmt_ms(percentile(v, 99.0))
+    )
+}
+
+fn fmt_ms(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.2} ms")
+    } else {
+        format!("{v:.1} ms")
+    }
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok {
+        "yes"
+    } else {
+        "**no**"
+    }
+}
+
+fn mib(kib: u64) -> String {
+    format!(
+        "{:.1} MiB ({:.1} MB)",
+        kib as f64 / 1024.0,
+        kib as f64 * 1.024 / 1000.0
+    )
+}
+
+fn main() {
+    let started = Instant::now();
+    let o = options();
+    let bin = dols_binary();
+    let tmp = std::env::temp_dir().join(format!("dols-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let ws = tmp.join("ws");
+    eprintln!(
+        "dols-bench: generating {} files in {}",
+        o.files,
+        ws.display()
+    );
+    generate_workspace(&ws, o.files, o.workers);
+    let demo = tmp.join("demo");
+    copy_dir(&repo_root().join("docs/demo"), &demo);
+    // The rules look at files reachable from `main`: import the (unsaved)
+    // 5,000-line module of the edit session from each main.
+    for main in [demo.join("src/index.ts"), ws.join("worker-0/src/index.ts")] {
+        let text = std::fs::read_to_string(&main).unwrap();
+        std::fs::write(&main, format!("import \"./big\";\n{text}")).unwrap();
+    }
+    let threads = rayon::current_num_threads();
+
+    eprintln!("dols-bench: index vs raw parse");
+    let index = measure_index(&ws, &bin);
+    let small_index = measure_index(&demo, &bin);
+    let (big_raw_ms, big_summary_ms) = measure_big_file();
+
+    let small = Project {
+        name: "small (docs/demo)",
+        root: demo.clone(),
+        env: CompletionSite {
+            file: demo.join("src/index.ts"),
+            needle: "env.COUNTER.getByName(url",
+            dot: 3,
+            expect: vec!["COUNTER".into(), "CHAT_ROOM".into()],
+        },
+        storage: CompletionSite {
+            file: demo.join("src/counter.ts"),
+            needle: "this.ctx.storage.sql",
+            dot: 16,
+            expect: vec!["sql".into(), "get".into(), "put".into()],
+        },
+        hover: HoverSite {
+            file: demo.join("src/counter.ts"),
+            needle: "storage.sql.exec",
+            shift: "storage.sql.".len() + 1,
+        },
+        big_binding: "COUNTER".into(),
+        big_file: demo.join("src/big.ts"),
+    };
+    let w0 = ws.join("worker-0");
+    let large = Project {
+        name: "2,000 files",
+        root: ws.clone(),
+        env: CompletionSite {
+            file: w0.join("src/routes/route0.ts"),
+            needle: "env.DO_0_0.getByName",
+            dot: 3,
+            expect: vec!["DO_0_0".into(), "CACHE_0".into()],
+        },
+        storage: CompletionSite {
+            file: w0.join("src/objects/Room0x0.ts"),
+            needle: "this.ctx.storage.put",
+            dot: 16,
+            expect: vec!["sql".into(), "get".into(), "put".into()],
+        },
+        hover: HoverSite {
+            file: w0.join("src/objects/Room0x0.ts"),
+            needle: "this.ctx.storage.put",
+            shift: "this.ctx.storage.".len() + 1,
+        },
+        big_binding: "DO_0_0".into(),
+        big_file: w0.join("src/big.ts"),
+    };
+    eprintln!("dols-bench: index done at {:?}", started.elapsed());
+    eprintln!("dols-bench: LSP session on the small project");
+    let s = session(&bin, &small, &o);
+    eprintln!("dols-bench: LSP session on the 2,000-file workspace");
+    let l = session(&bin, &large, &o);
+
+    let ratio = index.raw_ms / index.build_ms;
+    let p99 = |v: &[f64]| percentile(v, 99.0);
+    let debounce = debounce_ms();
+    let minus = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| (x - debounce).max(0.0)).collect() };
+
+    println!("# dols benchmark\n");
+    println!(
+        "Machine: {} rayon threads, `{}`; {} iterations per latency (diagnostics: {}). \
+         Ratios from one run; absolute numbers depend on the machine.\n",
+        threads,
+        bin.display(),
+        o.iterations,
+        o.diag_iterations
+    );
+    println!(
+        "Generated workspace: {} files ({} TS sources, {:.1} MiB of source) in {} Workers. \
+         Small project: docs/demo ({} files).\n",
+        index.total_files,
+        index.source_files,
+        index.source_bytes as f64 / 1048576.0,
+        o.workers,
+        small_index.total_files
+    );
+    println!("| Metric | Project | dols (measured) | Target | Met | typescript-language-server (issue) |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| Cold index throughput vs raw tree-sitter parse (`Workspace::build` {} vs parse {}) | 2,000 files | {:.0}% | ≥ 70% | {} | — |",
+        fmt_ms(index.build_ms),
+        fmt_ms(index.raw_ms),
+        ratio * 100.0,
+        met(ratio >= 0.70)
+    );
+    println!(
+        "| First correct completion after `initialize` (after spawn) | small | {} ({}) | ≤ 250 ms | {} | 2.3–2.6 s |",
+        fmt_ms(s.init_to_completion_ms),
+        fmt_ms(s.start_to_completion_ms),
+        met(s.init_to_completion_ms <= 250.0)
+    );
+    println!(
+        "| First correct completion after `initialize` (after spawn) | 2,000 files | {} ({}) | — | — | — |",
+        fmt_ms(l.init_to_completion_ms),
+        fmt_ms(l.start_to_completion_ms)
+    );
+    for (name, r) in [("small", &s), ("2,000 files", &l)] {
+        println!(
+            "| Completion after retyped `env.` | {name} | {} | p99 ≤ 2 ms | {} | `c.env.` p99 54.5 ms |",
+            p50_p99(&r.completion_env),
+            met(p99(&r.completion_env) <= 2.0)
+        );
+        println!(
+            "| Completion after retyped `this.ctx.storage.` | {name} | {} | p99 ≤ 2 ms | {} | p99 21.5 ms |",
+            p50_p99(&r.completion_storage),
+            met(p99(&r.completion_storage) <= 2.0)
+        );
+        println!(
+            "| Completion after `env.`, no edit in between (cached snapshot) | {name} | {} | — | — | — |",
+            p50_p99(&r.completion_cached)
+        );
+        println!(
+            "| Hover on a DO API member | {name} | {} | p99 ≤ 2 ms | {} | — |",
+            p50_p99(&r.hover),
+            met(p99(&r.hover) <= 2.0)
+        );
+        println!(
+            "| Keystroke → fresh diagnostics, 5,000-line file (raw, incl. {debounce:.0} ms debounce) | {name} | {} | p99 ≤ 30 ms | {} | 368 ms |",
+            p50_p99(&r.diagnostics),
+            met(p99(&r.diagnostics) <= 30.0)
+        );
+        println!(
+            "| Keystroke → fresh diagnostics minus the {debounce:.0} ms debounce | {name} | {} | p99 ≤ 30 ms | {} | — |",
+            p50_p99(&minus(&r.diagnostics)),
+            met(p99(&minus(&r.diagnostics)) <= 30.0)
+        );
+    }
+    println!(
+        "| Peak RSS (VmHWM) | small | {} | ≤ 60 MB | {} | 507–958 MiB |",
+        mib(s.rss_kib),
+        met(s.rss_kib as f64 * 1024.0 <= 60e6)
+    );
+    println!(
+        "| Peak RSS (VmHWM) | 2,000 files | {} | ≤ 150 MB | {} | — |",
+        mib(l.rss_kib),
+        met(l.rss_kib as f64 * 1024.0 <= 150e6)
+    );
+    println!(
+        "| Peak RSS after the 5,000-line edit session | small / 2,000 files | {} / {} | — | — | — |",
+        mib(s.rss_after_big_kib),
+        mib(l.rss_after_big_kib)
+    );
+
+    println!("\n## Details\n");
+    for (name, i) in [("2,000 files", &index), ("small", &small_index)] {
+        println!(
+            "- Index, {name} (median of 5, {threads} threads): raw parse {}, summaries only (parse + index query) {}, \
+             `Workspace::build` {}, rules {}; `dols check --format json` process {} (`{}`).",
+            fmt_ms(i.raw_ms),
+            fmt_ms(i.summaries_ms),
+            fmt_ms(i.build_ms),
+            fmt_ms(i.rules_ms),
+            fmt_ms(i.check_process_ms),
+            i.check_timing
+        );
+    }
+    println!(
+        "- Summaries alone reach {:.0}% of raw parse throughput on 2,000 files.",
+        index.raw_ms / index.summaries_ms * 100.0
+    );
+    println!(
+        "- The 5,000-line file alone: raw parse {}, `summarize` (parse + index query + extraction) {}.",
+        fmt_ms(big_raw_ms),
+        fmt_ms(big_summary_ms)
+    );
+    for (name, r) in [("small", &s), ("2,000 files", &l)] {
+        println!(
+            "- {name}: opening the 5,000-line file → first diagnostics {}; {} of {} edits published diagnostics \
+             without the newly typed name.",
+            fmt_ms(r.big_open_ms),
+            r.stale_diagnostics,
+            r.diagnostics.len()
+        );
+    }
+
+    if o.keep {
+        eprintln!("dols-bench: kept {}", tmp.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}
