@@ -186,7 +186,11 @@ pub fn load(
     let mut inputs = Vec::with_capacity(files.len());
     for (path, role) in files {
         match read_text(&path, role) {
-            Ok(text) => inputs.push(crate::model::InputFile { path, role, text }),
+            Ok(text) => inputs.push(crate::model::InputFile {
+                path,
+                role,
+                text: text.into(),
+            }),
             Err(reason) => skipped.push(SkippedFile { path, reason }),
         }
     }

@@ -14,7 +14,8 @@ pub struct FileId(pub u32);
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub line_index: LineIndex,
+    /// Shared so that an unchanged file keeps its index across rebuilds.
+    pub line_index: Arc<LineIndex>,
 }
 
 /// All files of one analysis, addressed by [`FileId`].
@@ -32,7 +33,18 @@ impl Files {
     /// Adds a file, or replaces the text of a file already known by path.
     pub fn insert(&mut self, path: PathBuf, text: impl Into<Arc<str>>) -> FileId {
         let text = text.into();
-        let line_index = LineIndex::new(&text);
+        let line_index = Arc::new(LineIndex::new(&text));
+        self.insert_indexed(path, text, line_index)
+    }
+
+    /// Adds a file whose line index is already known (an unchanged file
+    /// carried over from a previous build).
+    pub fn insert_indexed(
+        &mut self,
+        path: PathBuf,
+        text: Arc<str>,
+        line_index: Arc<LineIndex>,
+    ) -> FileId {
         if let Some(&id) = self.by_path.get(&path) {
             let file = &mut self.files[id.0 as usize];
             file.text = text;

@@ -17,24 +17,33 @@ use crate::rules;
 use crate::settings::Settings;
 use crate::text::ByteEdit;
 
-/// One consistent view of the workspace and its diagnostics.
+/// One consistent view of the workspace. Diagnostics are computed on first
+/// use, so a completion right after an edit does not wait for the rules.
 pub struct Analysis {
     pub workspace: Workspace,
-    pub diagnostics: Vec<Diagnostic>,
+    rules: crate::rules::RuleSettings,
+    diagnostics: std::sync::OnceLock<Vec<Diagnostic>>,
+}
+
+impl Analysis {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.diagnostics
+            .get_or_init(|| rules::run(&self.workspace, &self.rules))
+    }
 }
 
 #[derive(Default)]
 pub struct AnalysisHost {
     roots: Vec<PathBuf>,
-    disk: BTreeMap<PathBuf, (FileRole, String)>,
-    overlays: HashMap<PathBuf, String>,
+    disk: BTreeMap<PathBuf, (FileRole, Arc<str>)>,
+    overlays: HashMap<PathBuf, Arc<str>>,
     settings: Settings,
     previous: Option<Arc<Analysis>>,
     /// Syntax trees of open source documents, kept across edits so each
     /// keystroke re-parses only the changed region.
     open_trees: HashMap<PathBuf, IncrementalTree>,
     /// The summary computed from each open document's current tree.
-    open_summaries: HashMap<PathBuf, (String, FileSummary)>,
+    open_summaries: HashMap<PathBuf, (Arc<str>, Arc<FileSummary>)>,
 }
 
 impl AnalysisHost {
@@ -87,7 +96,7 @@ impl AnalysisHost {
         }
         match discovery::read_text(path, role) {
             Ok(text) => {
-                self.disk.insert(path.to_path_buf(), (role, text));
+                self.disk.insert(path.to_path_buf(), (role, text.into()));
             }
             Err(_) => {
                 self.disk.remove(path);
@@ -99,7 +108,7 @@ impl AnalysisHost {
     pub fn set_overlay(&mut self, path: PathBuf, text: String) {
         // Without edits the old tree cannot be reused.
         self.open_trees.remove(&path);
-        self.overlays.insert(path, text);
+        self.overlays.insert(path, text.into());
     }
 
     /// An editor changed an open buffer by `edits` (in order), giving
@@ -118,7 +127,7 @@ impl AnalysisHost {
                 });
             }
         }
-        self.overlays.insert(path, text);
+        self.overlays.insert(path, text.into());
     }
 
     pub fn remove_overlay(&mut self, path: &Path) {
@@ -128,7 +137,7 @@ impl AnalysisHost {
     }
 
     pub fn overlay(&self, path: &Path) -> Option<&str> {
-        self.overlays.get(path).map(String::as_str)
+        self.overlays.get(path).map(|t| &**t)
     }
 
     /// Brings the summary of every open source document up to date, using
@@ -159,7 +168,7 @@ impl AnalysisHost {
                         None => self.open_trees.remove(path),
                     };
                     self.open_summaries
-                        .insert(path.clone(), (text.clone(), summary));
+                        .insert(path.clone(), (text.clone(), Arc::new(summary)));
                 }
                 Err(_) => {
                     // Leave it to the regular path, which reports the failure.
@@ -197,21 +206,19 @@ impl AnalysisHost {
         self.reparse_open_sources();
         let previous = self.previous.as_ref().map(|a| &a.workspace);
         let open = &self.open_summaries;
-        let ready = |path: &Path, text: &str| {
+        let ready = |path: &Path, text: &Arc<str>| {
             if let Some((open_text, summary)) = open.get(path) {
-                if open_text == text {
+                if Arc::ptr_eq(open_text, text) || open_text == text {
                     return Some(summary.clone());
                 }
             }
-            let prev = previous?;
-            let old_id = prev.files.lookup(path)?;
-            (prev.files.text(old_id) == text).then(|| prev.summary(old_id).cloned())?
+            previous?.unchanged_summary(path, text)
         };
-        let workspace = Workspace::build_with(inputs, &ready);
-        let diagnostics = rules::run(&workspace, &self.settings.rules);
+        let workspace = Workspace::build_with(inputs, &ready, previous);
         let analysis = Arc::new(Analysis {
             workspace,
-            diagnostics,
+            rules: self.settings.rules.clone(),
+            diagnostics: std::sync::OnceLock::new(),
         });
         self.previous = Some(analysis.clone());
         analysis
@@ -316,7 +323,7 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
                 "summary differs after step {step}: {text:?}"
             );
             let codes = |a: &Analysis| -> Vec<(&'static str, u32, String)> {
-                a.diagnostics
+                a.diagnostics()
                     .iter()
                     .map(|d| (d.code, d.range.start, d.message.clone()))
                     .collect()

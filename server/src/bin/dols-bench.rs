@@ -246,7 +246,7 @@ fn measure_index(root: &Path, bin: &Path) -> IndexResult {
     let sources: Vec<(SourceLanguage, String)> = inputs
         .iter()
         .filter_map(|i| match i.role {
-            FileRole::Source(language) => Some((language, i.text.clone())),
+            FileRole::Source(language) => Some((language, i.text.to_string())),
             _ => None,
         })
         .collect();

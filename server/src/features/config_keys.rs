@@ -1481,7 +1481,7 @@ mod tests {
                 InputFile {
                     path: path.into(),
                     role,
-                    text,
+                    text: text.into(),
                 }
             })
             .collect();

@@ -43,7 +43,7 @@ fn fixture(files: &[(&str, &str)]) -> Fixture {
             InputFile {
                 path: path.into(),
                 role,
-                text,
+                text: text.into(),
             }
         })
         .collect();

@@ -114,6 +114,19 @@ impl Inner {
         if self.generation.load(Ordering::SeqCst) != generation {
             return; // a newer edit will publish
         }
+        // The rules run on a blocking thread, inside a panic boundary.
+        let for_rules = analysis.clone();
+        let ran = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                for_rules.diagnostics();
+            }))
+            .is_ok()
+        })
+        .await
+        .unwrap_or(false);
+        if !ran || self.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
         self.publish(&analysis).await;
     }
 
@@ -121,7 +134,7 @@ impl Inner {
         let ws = &analysis.workspace;
         let encoding = self.encoding();
         let mut by_file: HashMap<FileId, Vec<Diagnostic>> = HashMap::new();
-        for d in &analysis.diagnostics {
+        for d in analysis.diagnostics() {
             let source = ws.files.get(d.file);
             let range = to_lsp_range(&source.text, &source.line_index, d.range, encoding);
             let related: Vec<DiagnosticRelatedInformation> = d

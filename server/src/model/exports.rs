@@ -241,7 +241,7 @@ mod tests {
                 .map(|(path, text)| InputFile {
                     path: path.into(),
                     role: FileRole::Source(SourceLanguage::TypeScript),
-                    text: text.to_string(),
+                    text: (*text).into(),
                 })
                 .collect(),
         )

@@ -12,6 +12,7 @@ pub mod resolve;
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -81,7 +82,7 @@ pub struct Workspace {
     pub configs: Vec<ConfigFile>,
     /// Summary per source file, indexed by `FileId.0`; `None` for non-source
     /// files and for files whose summary failed.
-    pub summaries: Vec<Option<FileSummary>>,
+    pub summaries: Vec<Option<Arc<FileSummary>>>,
     /// Resolved module specifiers per file: specifier → target.
     pub edges: HashMap<FileId, HashMap<String, FileId>>,
     pub workers: Vec<Worker>,
@@ -93,13 +94,13 @@ pub struct Workspace {
 }
 
 /// Summaries computed elsewhere, keyed by path and exact text.
-pub type ReadySummaries<'a> = dyn Fn(&Path, &str) -> Option<FileSummary> + Sync + 'a;
+pub type ReadySummaries<'a> = dyn Fn(&Path, &Arc<str>) -> Option<Arc<FileSummary>> + Sync + 'a;
 
 /// One input file for [`Workspace::build`].
 pub struct InputFile {
     pub path: PathBuf,
     pub role: FileRole,
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 impl Workspace {
@@ -107,37 +108,67 @@ impl Workspace {
         Self::build_reusing(inputs, None)
     }
 
-    /// Like [`Workspace::build`], reusing `previous`'s summary of every source
-    /// whose path and text are unchanged: an edit re-indexes one file.
+    /// Like [`Workspace::build`], reusing what `previous` computed for every
+    /// file whose path and text are unchanged: an edit re-indexes one file.
     pub fn build_reusing(inputs: Vec<InputFile>, previous: Option<&Workspace>) -> Workspace {
-        let reuse = |path: &Path, text: &str| {
-            let prev = previous?;
-            let old_id = prev.files.lookup(path)?;
-            (prev.files.text(old_id) == text).then(|| prev.summary(old_id).cloned())?
-        };
-        Self::build_with(inputs, &reuse)
+        let reuse = |path: &Path, text: &Arc<str>| previous?.unchanged_summary(path, text);
+        Self::build_with(inputs, &reuse, previous)
     }
 
     /// Builds with summaries supplied by `ready` where it has one for a
     /// path and text (previous builds, incremental re-parses of open
-    /// documents); every other source is summarised here.
-    pub fn build_with(inputs: Vec<InputFile>, ready: &ReadySummaries) -> Workspace {
+    /// documents); every other source is summarised here. Line indexes,
+    /// parsed configs and resolved imports of unchanged files are taken
+    /// from `previous`.
+    pub fn build_with(
+        inputs: Vec<InputFile>,
+        ready: &ReadySummaries,
+        previous: Option<&Workspace>,
+    ) -> Workspace {
         let mut ws = Workspace::default();
         let mut roles = Vec::with_capacity(inputs.len());
         for input in inputs {
             let path = resolve::normalize(&input.path);
-            let id = ws.files.insert(path, input.text);
+            let kept_index = previous.and_then(|prev| {
+                let old = prev.files.get(prev.files.lookup(&path)?);
+                same_text(&old.text, &input.text).then(|| old.line_index.clone())
+            });
+            let id = match kept_index {
+                Some(line_index) => ws.files.insert_indexed(path, input.text, line_index),
+                None => ws.files.insert(path, input.text),
+            };
             roles.push((id, input.role));
         }
+        // With the same files in the same order, ids match the previous
+        // build's and its per-file results can be carried over.
+        let same_files = previous.filter(|prev| {
+            prev.files.len() == ws.files.len()
+                && prev
+                    .files
+                    .iter()
+                    .zip(ws.files.iter())
+                    .all(|((_, a), (_, b))| a.path == b.path)
+        });
         ws.summaries = summarize_all(&ws.files, &roles, ready, &mut ws.index_failures);
-        ws.edges = resolve_edges(&ws.files, &roles, &ws.summaries);
-        ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs);
+        ws.edges = resolve_edges(&ws.files, &roles, &ws.summaries, same_files);
+        ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs, same_files);
         ws.workers = build_workers(&ws, &roles);
         ws
     }
 
+    /// This build's summary of `path` if its text is still `text`.
+    pub fn unchanged_summary(&self, path: &Path, text: &Arc<str>) -> Option<Arc<FileSummary>> {
+        let id = self.files.lookup(path)?;
+        if !same_text(&self.files.get(id).text, text) {
+            return None;
+        }
+        self.summaries.get(id.0 as usize)?.clone()
+    }
+
     pub fn summary(&self, file: FileId) -> Option<&FileSummary> {
-        self.summaries.get(file.0 as usize).and_then(|s| s.as_ref())
+        self.summaries
+            .get(file.0 as usize)
+            .and_then(|s| s.as_deref())
     }
 
     /// Target of `specifier` as imported from `from`, if it is in the tree.
@@ -227,8 +258,8 @@ fn summarize_all(
     roles: &[(FileId, FileRole)],
     ready: &ReadySummaries,
     failures: &mut Vec<(FileId, String)>,
-) -> Vec<Option<FileSummary>> {
-    let results: Vec<(FileId, Result<FileSummary, String>)> = roles
+) -> Vec<Option<Arc<FileSummary>>> {
+    let results: Vec<(FileId, Result<Arc<FileSummary>, String>)> = roles
         .par_iter()
         .filter_map(|&(id, role)| match role {
             FileRole::Source(language) => {
@@ -236,14 +267,15 @@ fn summarize_all(
                 if crate::discovery::minified_line(text).is_some() {
                     return None; // an open minified buffer: not worth indexing
                 }
-                if let Some(summary) = ready(files.path(id), text) {
+                if let Some(summary) = ready(files.path(id), &files.get(id).text) {
                     return Some((id, Ok(summary)));
                 }
                 let started = std::time::Instant::now();
                 // A panic in one file must not take the whole check down.
-                let result =
-                    std::panic::catch_unwind(AssertUnwindSafe(|| index::summarize(text, language)))
-                        .map_err(|panic| panic_message(&panic));
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    Arc::new(index::summarize(text, language))
+                }))
+                .map_err(|panic| panic_message(&panic));
                 let elapsed = started.elapsed();
                 if elapsed > std::time::Duration::from_millis(250) {
                     eprintln!(
@@ -279,29 +311,53 @@ pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 fn resolve_edges(
     files: &Files,
     roles: &[(FileId, FileRole)],
-    summaries: &[Option<FileSummary>],
+    summaries: &[Option<Arc<FileSummary>>],
+    same_files: Option<&Workspace>,
 ) -> HashMap<FileId, HashMap<String, FileId>> {
-    let sources = roles
+    // Same files and tsconfigs: only files whose imports changed resolve again.
+    let reusable = same_files.filter(|prev| {
+        roles
+            .iter()
+            .filter(|(_, r)| *r == FileRole::TsConfig)
+            .all(|(id, _)| same_text(&prev.files.get(*id).text, &files.get(*id).text))
+    });
+    let sources: Vec<PathBuf> = roles
         .iter()
         .filter(|(_, r)| matches!(r, FileRole::Source(_)))
-        .map(|(id, _)| files.path(*id).to_path_buf());
+        .map(|(id, _)| files.path(*id).to_path_buf())
+        .collect();
     let tsconfigs: Vec<(&Path, &str)> = roles
         .iter()
         .filter(|(_, r)| *r == FileRole::TsConfig)
         .map(|(id, _)| (files.path(*id), files.text(*id)))
         .collect();
-    let resolver = resolve::Resolver::new(sources, tsconfigs);
+    let resolver = std::cell::OnceCell::new();
+    let resolver =
+        || resolver.get_or_init(|| resolve::Resolver::new(sources.clone(), tsconfigs.clone()));
     let mut edges = HashMap::new();
     for (index, summary) in summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
         let id = FileId(index as u32);
+        if let Some(prev) = reusable {
+            let unchanged = prev
+                .summaries
+                .get(index)
+                .and_then(|s| s.as_ref())
+                .is_some_and(|old| Arc::ptr_eq(old, summary));
+            if unchanged {
+                if let Some(targets) = prev.edges.get(&id) {
+                    edges.insert(id, targets.clone());
+                }
+                continue;
+            }
+        }
         let from = files.path(id);
         let mut targets = HashMap::new();
         for specifier in module_specifiers(summary) {
             if targets.contains_key(specifier) {
                 continue;
             }
-            if let Some(target) = resolver
+            if let Some(target) = resolver()
                 .resolve(from, specifier)
                 .and_then(|p| files.lookup(&p))
             {
@@ -332,6 +388,7 @@ fn parse_configs(
     files: &Files,
     roles: &[(FileId, FileRole)],
     shadowed: &mut Vec<(FileId, FileId)>,
+    same_files: Option<&Workspace>,
 ) -> Vec<ConfigFile> {
     let mut by_dir: HashMap<&Path, Vec<(FileId, config::ConfigFormat)>> = HashMap::new();
     for &(id, role) in roles {
@@ -350,7 +407,13 @@ fn parse_configs(
     chosen.sort_by_key(|(id, _)| files.path(*id).to_path_buf());
     chosen
         .into_par_iter()
-        .map(|(id, format)| config::parse_config(id, format, files.text(id)))
+        .map(|(id, format)| {
+            let unchanged = same_files.and_then(|prev| {
+                let old = prev.configs.iter().find(|c| c.file == id)?;
+                same_text(&prev.files.get(id).text, &files.get(id).text).then(|| old.clone())
+            });
+            unchanged.unwrap_or_else(|| config::parse_config(id, format, files.text(id)))
+        })
         .collect()
 }
 
@@ -514,4 +577,9 @@ mod tests {
         let root = common_ancestor([Path::new("/a/b/x.ts"), Path::new("/a/c/d/y.ts")].into_iter());
         assert_eq!(root, PathBuf::from("/a"));
     }
+}
+
+/// Equal texts, checking the pointer first: unchanged files share their Arc.
+fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
