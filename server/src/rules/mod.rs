@@ -32,6 +32,12 @@ pub mod support;
 // -- lifecycle modules --
 // Identity, placement, storage, alarms and limits rules.
 // -- storage modules --
+mod alarm_without_handler;
+mod delete_all_keeps_alarm;
+mod delete_all_kv_backend;
+mod invalid_id_string;
+mod invalid_location_hint;
+mod storage_support;
 // RPC, stub, SQL and config/code agreement rules.
 // -- rpc modules --
 
@@ -86,6 +92,11 @@ pub static ALL: &[&Rule] = &[
     &migrations_and_exports::RULE,
     // -- lifecycle rules --
     // -- storage rules --
+    &invalid_id_string::RULE,
+    &invalid_location_hint::RULE,
+    &delete_all_kv_backend::RULE,
+    &delete_all_keeps_alarm::RULE,
+    &alarm_without_handler::RULE,
     // -- rpc rules --
     &unused_suppression::RULE,
 ];

@@ -1,0 +1,72 @@
+//! `alarm-without-handler`: `setAlarm` in a class with no `alarm()` method.
+
+use super::storage_support::{chain_defines, is_storage_call};
+use super::support::{calls_in_class, durable_object_classes};
+use super::{Check, Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::Workspace;
+
+pub static RULE: Rule = Rule {
+    id: "alarm-without-handler",
+    severity: Severity::Error,
+    summary: "`storage.setAlarm()` called in a Durable Object class that has no `alarm()` handler.",
+    docs: r#"
+## What it finds
+`storage.setAlarm(...)` called outside the constructor of a Durable Object
+class when neither the class nor any of its base classes in the workspace
+defines an `alarm()` method. Classes built on a library base (such as
+`Agent` or partyserver's `Server`) or through a mixin are not reported,
+because the base may define the handler.
+
+## Why it matters
+The runtime refuses to schedule an alarm for a class that cannot receive
+it: the `setAlarm` call throws, so the request (or RPC call) fails every
+time it reaches this line.
+
+## Example
+```ts
+export class Reminder extends DurableObject {
+  async schedule(at: number) {
+    await this.ctx.storage.setAlarm(at); // throws: there is no alarm()
+  }
+}
+```
+
+## How to fix
+Add the handler to the class:
+```ts
+async alarm(info?: AlarmInvocationInfo) {
+  // the work that should happen at the scheduled time
+}
+```
+"#,
+    prevents: &["Your Durable Object class must have an alarm() handler in order to call setAlarm()"],
+    check: Check::Workspace(check),
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for class in durable_object_classes(ws) {
+        let Some(name) = class.class.name.as_ref() else { continue };
+        let calls: Vec<_> = calls_in_class(ws, class.file, &name.value)
+            .filter(|c| is_storage_call(c, "setAlarm"))
+            .filter(|c| c.scope.method.as_deref() != Some("constructor"))
+            .collect();
+        let Some(first) = calls.first() else { continue };
+        if chain_defines(ws, class.file, class.class, "alarm") != Some(false) {
+            continue;
+        }
+        let more = match calls.len() {
+            1 => String::new(),
+            n => format!(" ({n} `setAlarm` calls in this class)"),
+        };
+        let diagnostic = out.report(
+            class.file,
+            first.name_range,
+            format!("`{}` has no `alarm()` handler, so `setAlarm()` throws at runtime{more}", name.value),
+        );
+        diagnostic.with_related_mut(class.file, name.range, "class declared here without `alarm()`");
+        for other in &calls[1..] {
+            diagnostic.with_related_mut(class.file, other.name_range, "also calls `setAlarm()`");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `invalid-location-hint`: a `locationHint` or `jurisdiction` literal that
+//! the runtime does not know.
+
+use super::storage_support::all_calls;
+use super::support::{nearest, workers_reaching};
+use super::{Check, Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::index::{Arg, ArgValue};
+use crate::knowledge::{PlacementValue, JURISDICTIONS, LOCATION_HINTS};
+use crate::model::Workspace;
+
+pub static RULE: Rule = Rule {
+    id: "invalid-location-hint",
+    severity: Severity::Error,
+    summary: "A `locationHint` or `jurisdiction` literal that is not a valid value.",
+    docs: r#"
+## What it finds
+String literals given as `{ locationHint: "..." }` to a namespace's `get()`
+or `getByName()`, as `{ jurisdiction: "..." }` to `newUniqueId()`, or to
+`namespace.jurisdiction("...")`, that are not one of the values the runtime
+accepts. The nearest valid value is suggested. (A `jurisdiction` key of an
+R2 bucket in the wrangler config is something else and is not looked at.)
+
+## Why it matters
+An unknown value is rejected when the call runs, so every request on that
+path fails. A location hint is only a best-effort preference and only
+counts when the object is first created, while a jurisdiction is a hard
+guarantee about where the object runs and keeps its data: mixing the two
+vocabularies up (`"eu"` as a hint, `"weur"` as a jurisdiction) is a common
+slip.
+
+## Example
+```ts
+const stub = env.ROOMS.getByName(room, { locationHint: "europe" });
+const eu = env.ROOMS.jurisdiction("EU");
+```
+
+## How to fix
+Use one of the location hints `wnam`, `enam`, `sam`, `weur`, `eeur`,
+`apac`, `apac-ne`, `apac-se`, `oc`, `afr`, `me`, or one of the
+jurisdictions `eu`, `us`, `fedramp`, `fedramp-high`.
+"#,
+    prevents: &[],
+    check: Check::Workspace(check),
+};
+
+fn values(list: &[PlacementValue]) -> impl Iterator<Item = &'static str> + '_ {
+    list.iter().map(|v| v.value)
+}
+
+fn string_arg(arg: &Arg) -> Option<&str> {
+    match &arg.value {
+        ArgValue::String { value, len } if *len == value.len() => Some(value),
+        ArgValue::Template {
+            raw,
+            interpolations: 0,
+            len,
+        } if *len == raw.len() && !raw.contains('\\') => Some(raw),
+        _ => None,
+    }
+}
+
+fn object_key<'a>(arg: Option<&'a Arg>, key: &str) -> Option<&'a Arg> {
+    match &arg?.value {
+        ArgValue::Object(props) => props.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    let hints: Vec<&str> = values(LOCATION_HINTS).collect();
+    let jurisdictions: Vec<&str> = values(JURISDICTIONS).collect();
+    for (file, call) in all_calls(ws) {
+        let n = call.callee.len();
+        if n < 2 || call.is_new {
+            continue;
+        }
+        let method = call.callee[n - 1].as_str();
+        let (value_arg, is_hint) = match method {
+            "get" | "getByName" => match object_key(call.args.get(1), "locationHint") {
+                Some(arg) => (arg, true),
+                None => continue,
+            },
+            "newUniqueId" => match object_key(call.args.first(), "jurisdiction") {
+                Some(arg) => (arg, false),
+                None => continue,
+            },
+            "jurisdiction" => {
+                // Only on a Durable Object namespace binding (`env.ROOMS.jurisdiction`).
+                let receiver = call.callee[n - 2].as_str();
+                let is_do_binding = workers_reaching(ws, file)
+                    .flat_map(|w| w.envs.iter())
+                    .flat_map(|e| &e.do_bindings)
+                    .any(|b| b.name.as_ref().is_some_and(|name| name.value == receiver));
+                match call.args.first() {
+                    Some(arg) if is_do_binding => (arg, false),
+                    _ => continue,
+                }
+            }
+            _ => continue,
+        };
+        let Some(value) = string_arg(value_arg) else { continue };
+        let (valid, other, what, other_what) = if is_hint {
+            (&hints, &jurisdictions, "location hint", "jurisdiction")
+        } else {
+            (&jurisdictions, &hints, "jurisdiction", "location hint")
+        };
+        if valid.contains(&value) {
+            continue;
+        }
+        let mut message = format!("`{value}` is not a valid {what}");
+        if other.contains(&value) {
+            message.push_str(&format!(
+                "; it is a {other_what}. {}",
+                if is_hint {
+                    format!("To keep the object's data inside a region, use `namespace.jurisdiction(\"{value}\")`; for a best-effort placement, use a hint such as `weur`")
+                } else {
+                    format!("Pass it as `{{ locationHint: \"{value}\" }}` to `get()`/`getByName()` for a best-effort placement")
+                }
+            ));
+        } else if let Some(near) = nearest(value, valid.iter().copied()) {
+            message.push_str(&format!("; did you mean `{near}`?"));
+        } else {
+            message.push_str(&format!("; valid values: {}", valid.join(", ")));
+        }
+        if is_hint && !other.contains(&value) {
+            message.push_str(" (a hint is best effort and only counts when the object is first created)");
+        }
+        out.report(file, value_arg.range, message);
+    }
+}

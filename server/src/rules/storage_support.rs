@@ -1,0 +1,263 @@
+//! Helpers shared by the identity, storage, alarm and limit rules: which
+//! calls go to a Durable Object's storage, which files are deployed code,
+//! how a class chain defines a handler, and a small code scanner for looking
+//! inside a function body (strings and comments blanked out).
+
+use crate::files::FileId;
+use crate::index::{CallSite, ClassInfo, ImportKind};
+use crate::model::{DoKind, ExportOrigin, Workspace};
+use crate::text::TextRange;
+
+use super::support::workers_reaching;
+
+/// `method` called directly on a storage object: `this.ctx.storage.put`,
+/// `state.storage.put`, `storage.put` (a helper's parameter or a local
+/// alias), `this.storage.put`. Not `storage.kv.put` (synchronous KV) and
+/// not any other receiver (KV namespaces, R2 buckets, caches).
+pub fn storage_method<'a>(call: &'a CallSite) -> Option<&'a str> {
+    let n = call.callee.len();
+    if n < 2 || call.is_new || call.callee[0] == "…" || call.callee[n - 2] != "storage" {
+        return None;
+    }
+    Some(call.callee[n - 1].as_str())
+}
+
+pub fn is_storage_call(call: &CallSite, method: &str) -> bool {
+    storage_method(call) == Some(method)
+}
+
+/// True when some deployed Worker's `main` reaches `file` (not tests,
+/// scripts or test harness configs).
+pub fn is_deployed_code(ws: &Workspace, file: FileId) -> bool {
+    workers_reaching(ws, file).any(|w| !w.is_test_harness)
+}
+
+/// Every (file, call) recorded in the workspace.
+pub fn all_calls(ws: &Workspace) -> impl Iterator<Item = (FileId, &CallSite)> {
+    ws.summaries.iter().enumerate().flat_map(|(index, summary)| {
+        summary
+            .iter()
+            .flat_map(|s| s.calls.iter())
+            .map(move |call| (FileId(index as u32), call))
+    })
+}
+
+/// Whether the class or one of its bases defines instance method `method`:
+/// `Some(true)` / `Some(false)` when the whole chain is known (down to
+/// `DurableObject` or a legacy class with no base), `None` when a library
+/// base, a mixin or an unresolved base might define it.
+pub fn chain_defines(ws: &Workspace, file: FileId, class: &ClassInfo, method: &str) -> Option<bool> {
+    chain_defines_at(ws, file, class, method, 0)
+}
+
+fn chain_defines_at(
+    ws: &Workspace,
+    file: FileId,
+    class: &ClassInfo,
+    method: &str,
+    depth: u32,
+) -> Option<bool> {
+    if class.methods.iter().any(|m| m.name.value == method && !m.is_static) {
+        return Some(true);
+    }
+    let Some(heritage) = &class.heritage else {
+        return Some(false);
+    };
+    if !heritage.call_args.is_empty() || depth >= 8 {
+        return None; // a mixin may add the method
+    }
+    match crate::model::durable_object_kind(ws, file, class)? {
+        DoKind::Native | DoKind::Legacy => Some(false),
+        DoKind::Library { .. } => None,
+        DoKind::Derived { .. } => {
+            let root = heritage.root.as_deref()?;
+            let (base_file, base) = resolve_class(ws, file, root)?;
+            chain_defines_at(ws, base_file, base, method, depth + 1)
+        }
+    }
+}
+
+/// The class a local name refers to in `file`: declared there, or imported
+/// from another file of the workspace.
+fn resolve_class<'a>(ws: &'a Workspace, file: FileId, local: &str) -> Option<(FileId, &'a ClassInfo)> {
+    let summary = ws.summary(file)?;
+    if let Some(class) = summary
+        .classes
+        .iter()
+        .find(|c| c.name.as_ref().is_some_and(|n| n.value == local))
+    {
+        return Some((file, class));
+    }
+    let (specifier, imported) = summary.imports.iter().find_map(|import| match &import.kind {
+        ImportKind::Named { imported, local: l } if l == local => {
+            Some((import.specifier.value.as_str(), imported.as_str()))
+        }
+        ImportKind::Default { local: l } if l == local => {
+            Some((import.specifier.value.as_str(), "default"))
+        }
+        _ => None,
+    })?;
+    let target = ws.resolve_import(file, specifier)?;
+    let ExportOrigin::Class { file, name } = ws.exports_of(target).get(imported)?.origin.clone() else {
+        return None;
+    };
+    ws.summary(file)?
+        .classes
+        .iter()
+        .find(|c| c.name.as_ref().is_some_and(|n| n.value == name))
+        .map(|c| (file, c))
+}
+
+/// The source text with string, template and comment contents replaced by
+/// spaces (same byte offsets), so scans for words and braces see code only.
+pub fn mask_code(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for b in &mut out[from..to.min(bytes.len())] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let end = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(bytes.len(), |p| i + 2 + p + 2);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            quote @ (b'"' | b'\'' | b'`') => {
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != quote {
+                    if bytes[j] == b'\\' {
+                        j += 1;
+                    } else if bytes[j] == b'\n' && quote != b'`' {
+                        break;
+                    }
+                    j += 1;
+                }
+                // Keep the quotes so `f("x")` still reads as a call with an argument.
+                blank(&mut out, i + 1, j);
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// Offsets of `word` as a whole identifier in `masked[range]`, not as a
+/// property (`x.word`).
+pub fn word_uses(masked: &[u8], range: TextRange, word: &str) -> Vec<usize> {
+    let w = word.as_bytes();
+    let end = (range.end as usize).min(masked.len());
+    let mut found = Vec::new();
+    let mut i = range.start as usize;
+    while i + w.len() <= end {
+        if &masked[i..i + w.len()] == w
+            && (i == 0 || !is_ident_byte(masked[i - 1]))
+            && masked.get(i + w.len()).is_none_or(|b| !is_ident_byte(*b))
+            && !preceded_by(masked, i, ".")
+        {
+            found.push(i);
+            i += w.len();
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// The code before `at`, skipping whitespace, ends with `suffix`.
+pub fn preceded_by(masked: &[u8], at: usize, suffix: &str) -> bool {
+    let mut j = at;
+    while j > 0 && masked[j - 1].is_ascii_whitespace() {
+        j -= 1;
+    }
+    masked[..j].ends_with(suffix.as_bytes())
+}
+
+/// The first code byte at or after `at` that is not whitespace.
+pub fn next_code_byte(masked: &[u8], at: usize) -> Option<(usize, u8)> {
+    masked[at.min(masked.len())..]
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|p| (at + p, masked[at + p]))
+}
+
+/// After `at`: `.name(` — a method call on the value that ends at `at`.
+/// Returns the method name.
+pub fn method_called_after(masked: &[u8], at: usize) -> Option<String> {
+    let (dot, b) = next_code_byte(masked, at)?;
+    if b != b'.' {
+        return None;
+    }
+    let (start, _) = next_code_byte(masked, dot + 1)?;
+    let len = masked[start..].iter().take_while(|b| is_ident_byte(**b)).count();
+    if len == 0 {
+        return None;
+    }
+    let name = String::from_utf8_lossy(&masked[start..start + len]).into_owned();
+    let (_, open) = next_code_byte(masked, start + len)?;
+    (open == b'(').then_some(name)
+}
+
+/// The offset of the `}` matching the `{` at `open`.
+pub fn matching_brace(masked: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &b) in masked.iter().enumerate().skip(open) {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The keyword written just before a `{` at `open` (`try`, `catch (e)`,
+/// `finally`, `else`...), for telling blocks apart.
+pub fn block_keyword(masked: &[u8], open: usize) -> String {
+    let mut j = open;
+    while j > 0 && masked[j - 1].is_ascii_whitespace() {
+        j -= 1;
+    }
+    if j > 0 && masked[j - 1] == b')' {
+        // Skip a parenthesized head: `catch (e) {`, `if (x) {`.
+        let mut depth = 0usize;
+        while j > 0 {
+            j -= 1;
+            match masked[j] {
+                b')' => depth += 1,
+                b'(' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        while j > 0 && masked[j - 1].is_ascii_whitespace() {
+            j -= 1;
+        }
+    }
+    let start = masked[..j].iter().rposition(|b| !is_ident_byte(*b)).map_or(0, |p| p + 1);
+    String::from_utf8_lossy(&masked[start..j]).into_owned()
+}
