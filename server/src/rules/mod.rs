@@ -38,6 +38,9 @@ mod delete_all_kv_backend;
 mod invalid_id_string;
 mod invalid_location_hint;
 mod storage_support;
+mod alarm_retry_unsafe;
+mod api_limit;
+mod storage_await_in_loop;
 // RPC, stub, SQL and config/code agreement rules.
 // -- rpc modules --
 
@@ -97,6 +100,9 @@ pub static ALL: &[&Rule] = &[
     &delete_all_kv_backend::RULE,
     &delete_all_keeps_alarm::RULE,
     &alarm_without_handler::RULE,
+    &alarm_retry_unsafe::RULE,
+    &api_limit::RULE,
+    &storage_await_in_loop::RULE,
     // -- rpc rules --
     &unused_suppression::RULE,
 ];
