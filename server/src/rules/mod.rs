@@ -41,6 +41,8 @@ mod storage_support;
 mod alarm_retry_unsafe;
 mod api_limit;
 mod storage_await_in_loop;
+mod random_object_name;
+mod unique_id_not_persisted;
 // RPC, stub, SQL and config/code agreement rules.
 // -- rpc modules --
 
@@ -103,6 +105,8 @@ pub static ALL: &[&Rule] = &[
     &alarm_retry_unsafe::RULE,
     &api_limit::RULE,
     &storage_await_in_loop::RULE,
+    &unique_id_not_persisted::RULE,
+    &random_object_name::RULE,
     // -- rpc rules --
     &unused_suppression::RULE,
 ];
