@@ -41,6 +41,8 @@ pub enum FileRole {
     TsConfig,
     /// `.dev.vars`, `.dev.vars.<env>`, `.env`: secret names for local dev.
     DotVars,
+    /// `package.json`: its scripts show how the Worker is deployed.
+    PackageJson,
 }
 
 impl FileRole {
@@ -54,6 +56,9 @@ impl FileRole {
         }
         if name == ".dev.vars" || name.starts_with(".dev.vars.") || name == ".env" {
             return Some(FileRole::DotVars);
+        }
+        if name == "package.json" {
+            return Some(FileRole::PackageJson);
         }
         SourceLanguage::from_path(path).map(FileRole::Source)
     }

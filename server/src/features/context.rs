@@ -549,21 +549,7 @@ pub fn do_target<'a>(
     binding: &'a DoBinding,
     class_name: &'a str,
 ) -> DoTarget<'a> {
-    let (host, host_env) = match &binding.script_name {
-        None => (Some(worker), env_index),
-        Some(script) => {
-            let host = ws.worker_by_script_name(worker, &script.value);
-            let env = host
-                .and_then(|h| {
-                    let wanted = binding.environment.as_ref()?;
-                    h.envs
-                        .iter()
-                        .position(|e| e.env.as_ref().is_some_and(|n| n.value == wanted.value))
-                })
-                .unwrap_or(0);
-            (host, env)
-        }
-    };
+    let (host, host_env) = crate::rules::stubs::binding_host(ws, worker, env_index, binding);
     DoTarget {
         worker,
         env_index,

@@ -45,6 +45,15 @@ mod random_object_name;
 mod unique_id_not_persisted;
 // RPC, stub, SQL and config/code agreement rules.
 // -- rpc modules --
+mod gradual_deploy_migration;
+mod relative_stub_fetch_url;
+mod rpc_on_legacy_class;
+mod rpc_unknown_method;
+mod sql_calls;
+mod sql_template_interpolation;
+mod sql_transaction_statement;
+mod stub_fetch_without_handler;
+pub mod stubs;
 
 pub mod suppression;
 mod unused_suppression;
@@ -108,6 +117,13 @@ pub static ALL: &[&Rule] = &[
     &unique_id_not_persisted::RULE,
     &random_object_name::RULE,
     // -- rpc rules --
+    &rpc_unknown_method::RULE,
+    &rpc_on_legacy_class::RULE,
+    &stub_fetch_without_handler::RULE,
+    &relative_stub_fetch_url::RULE,
+    &sql_template_interpolation::RULE,
+    &sql_transaction_statement::RULE,
+    &gradual_deploy_migration::RULE,
     &unused_suppression::RULE,
 ];
 

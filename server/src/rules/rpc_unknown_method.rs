@@ -1,0 +1,100 @@
+//! `rpc-unknown-method`: a stub call to a method the bound class lacks.
+
+use super::stubs::{class_names, rpc_verdict, stub_calls, RpcVerdict};
+use super::{Check, Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::Workspace;
+
+pub static RULE: Rule = Rule {
+    id: "rpc-unknown-method",
+    severity: Severity::Error,
+    summary: "A method called on a Durable Object stub that the bound class does not define, or a handler name called over RPC.",
+    docs: r#"
+## What it finds
+Calls on a Durable Object stub (`env.ROOM.getByName(name).join()`, or a
+variable holding such a stub) whose method is not a public instance method
+of the class the binding points at. dols follows `class_name` to the class
+the Worker exports, across Workers for bindings with `script_name`, and
+includes methods inherited from base classes in the workspace. It also
+finds calls to the handler names `alarm`, `webSocketMessage`,
+`webSocketClose` and `webSocketError`, which a stub never forwards.
+
+## Why it matters
+A stub accepts any method name at compile time when it is loosely typed,
+so a typo or a renamed method only shows up when the call runs: the
+promise rejects with "The RPC receiver does not implement the method".
+Handler names are refused by the runtime even when the class defines
+them.
+
+## Example
+```ts
+export class ChatRoom extends DurableObject {
+  async join(user: string) { /* ... */ }
+}
+
+export default {
+  async fetch(req: Request, env: Env) {
+    await env.CHAT_ROOM.getByName("lobby").joinRoom("ada"); // no such method
+    await env.CHAT_ROOM.getByName("lobby").alarm();         // handler, not RPC
+  },
+};
+```
+
+## How to fix
+Call a method the class defines (dols suggests the closest name), or add
+the method to the class. To trigger an alarm or WebSocket handling from
+outside, add a public method that does the work, or schedule the alarm
+with `ctx.storage.setAlarm`. dols stays silent when the class extends a
+library base such as `Agent` or partyserver's `Server`, or a mixin,
+because their methods are not visible to it.
+"#,
+    prevents: &[
+        "The RPC receiver does not implement the method",
+        "is a reserved method and cannot be called over RPC",
+    ],
+    check: Check::Workspace(check),
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for call in stub_calls(ws) {
+        match rpc_verdict(ws, &call) {
+            RpcVerdict::Reserved => {
+                out.report(
+                    call.file,
+                    call.call.name_range,
+                    format!(
+                        "`{}` is a handler the runtime calls itself; a stub refuses to call it over RPC, so this call always rejects",
+                        call.method
+                    ),
+                );
+            }
+            RpcVerdict::Missing {
+                classes,
+                static_only,
+                suggestion,
+            } => {
+                let names = class_names(&classes);
+                let mut message = if static_only {
+                    format!(
+                        "`{}` is a static method of {names}; a stub only calls instance methods, so this call rejects at runtime",
+                        call.method
+                    )
+                } else {
+                    format!(
+                        "{names} (bound to `{}`) has no public method `{}`; this call rejects at runtime",
+                        call.binding, call.method
+                    )
+                };
+                if let Some(suggestion) = suggestion {
+                    message.push_str(&format!("; did you mean `{suggestion}`?"));
+                }
+                let diagnostic = out.report(call.file, call.call.name_range, message);
+                for (file, class) in &classes {
+                    let range = class.name.as_ref().map_or(class.range, |n| n.range);
+                    diagnostic.with_related_mut(*file, range, "class declared here");
+                }
+            }
+            _ => {}
+        }
+    }
+}

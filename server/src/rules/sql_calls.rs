@@ -1,0 +1,33 @@
+//! `sql.exec(...)` calls of the Durable Object SQLite API, shared by the SQL
+//! rules.
+
+use crate::files::FileId;
+use crate::index::CallSite;
+use crate::model::Workspace;
+
+use super::support::workers_reaching;
+
+/// Every `<...>.sql.exec(...)` call in Worker code: `this.ctx.storage.sql.exec`,
+/// `this.sql.exec` (a field holding `ctx.storage.sql`), `sql.exec`.
+pub fn sql_exec_calls(ws: &Workspace) -> Vec<(FileId, &CallSite)> {
+    let mut out = Vec::new();
+    for (index, summary) in ws.summaries.iter().enumerate() {
+        let Some(summary) = summary else { continue };
+        let file = FileId(index as u32);
+        if workers_reaching(ws, file).next().is_none() {
+            continue;
+        }
+        for call in &summary.calls {
+            let [.., receiver, exec] = call.callee.as_slice() else {
+                continue;
+            };
+            if exec != "exec" || call.is_new {
+                continue;
+            }
+            if matches!(receiver.as_str(), "sql" | "#sql" | "_sql") {
+                out.push((file, call));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,509 @@
+//! Calls made on Durable Object stubs, resolved to the classes they reach.
+//! Shared by the RPC and stub rules (`rpc-unknown-method`,
+//! `rpc-on-legacy-class`, `stub-fetch-without-handler`,
+//! `relative-stub-fetch-url`).
+//!
+//! A stub call is found from the recorded call sites:
+//! - `env.X.getByName(n).m()`, `this.env.X.get(id).m()`, `c.env.X...`, also
+//!   through `.jurisdiction("eu")`;
+//! - `const stub = env.X.getByName(n); stub.m()` in the same function, when
+//!   every recorded assignment of `stub` there is a stub of the same binding.
+//!
+//! The binding is then looked up in every env of every Worker whose `main`
+//! reaches the file, following `script_name` to the Worker that runs the
+//! class. Anything unresolved makes the call unknown, and the rules stay
+//! silent on unknown calls.
+
+use crate::config::{DoBinding, EffectiveConfig};
+use crate::files::FileId;
+use crate::index::{CallSite, CallUsage, ClassInfo, FileSummary, ImportKind, Visibility};
+use crate::model::{ExportOrigin, Worker, Workspace};
+
+use super::support::{bound_class, workers_reaching};
+
+/// Handler names a stub refuses to call over RPC.
+pub const RESERVED_METHODS: &[&str] = &[
+    "alarm",
+    "webSocketMessage",
+    "webSocketClose",
+    "webSocketError",
+];
+
+/// One call on a stub.
+pub struct StubCall<'a> {
+    pub file: FileId,
+    pub call: &'a CallSite,
+    /// The member called: `m` in `stub.m()`.
+    pub method: &'a str,
+    /// The DO binding the stub comes from.
+    pub binding: String,
+    /// The envs of the calling Workers that declare the binding.
+    pub caller_envs: Vec<&'a EffectiveConfig>,
+    /// The classes the stub can reach, deduplicated; `None` when some env's
+    /// binding could not be followed to a class declaration.
+    pub classes: Option<Vec<(FileId, &'a ClassInfo)>>,
+}
+
+/// Every stub call of the workspace.
+pub fn stub_calls(ws: &Workspace) -> Vec<StubCall<'_>> {
+    let mut out = Vec::new();
+    for (index, summary) in ws.summaries.iter().enumerate() {
+        let Some(summary) = summary else { continue };
+        let file = FileId(index as u32);
+        let callers: Vec<&Worker> = workers_reaching(ws, file).collect();
+        if callers.is_empty() {
+            continue;
+        }
+        for call in &summary.calls {
+            if call.is_new {
+                continue;
+            }
+            let Some((method, receiver)) = call.callee.split_last() else {
+                continue;
+            };
+            let binding = match stub_binding(receiver) {
+                Some(binding) => binding.to_string(),
+                None => match variable_binding(summary, call, receiver) {
+                    Some(binding) => binding,
+                    None => continue,
+                },
+            };
+            if let Some(found) = resolve(ws, file, call, method, binding, &callers) {
+                out.push(found);
+            }
+        }
+    }
+    out
+}
+
+fn resolve<'a>(
+    ws: &'a Workspace,
+    file: FileId,
+    call: &'a CallSite,
+    method: &'a str,
+    binding: String,
+    callers: &[&'a Worker],
+) -> Option<StubCall<'a>> {
+    let mut caller_envs = Vec::new();
+    let mut classes: Option<Vec<(FileId, &ClassInfo)>> = Some(Vec::new());
+    for &worker in callers {
+        for (env_index, env) in worker.envs.iter().enumerate() {
+            let Some(entry) = env
+                .do_bindings
+                .iter()
+                .find(|b| b.name.as_ref().is_some_and(|n| n.value == binding))
+            else {
+                continue;
+            };
+            caller_envs.push(env);
+            let found = entry.class_name.as_ref().and_then(|class_name| {
+                let (host, host_env) = binding_host(ws, worker, env_index, entry);
+                bound_class(ws, host?, host_env, &class_name.value)
+            });
+            match (found, classes.as_mut()) {
+                (Some(found), Some(list)) => {
+                    if !list
+                        .iter()
+                        .any(|(f, c)| *f == found.0 && c.range == found.1.range)
+                    {
+                        list.push(found);
+                    }
+                }
+                _ => classes = None,
+            }
+        }
+    }
+    if caller_envs.is_empty() {
+        return None; // not a DO binding here: another rule's business
+    }
+    Some(StubCall {
+        file,
+        call,
+        method,
+        binding,
+        caller_envs,
+        classes,
+    })
+}
+
+/// The Worker (and its env index) that runs the class of a DO binding
+/// declared in `worker`'s env `env_index`: the Worker itself, or the one
+/// its `script_name` (and `environment`) names; `None` when unknown.
+pub fn binding_host<'a>(
+    ws: &'a Workspace,
+    worker: &'a Worker,
+    env_index: usize,
+    binding: &DoBinding,
+) -> (Option<&'a Worker>, usize) {
+    match &binding.script_name {
+        None => (Some(worker), env_index),
+        Some(script) => {
+            let host = ws.worker_by_script_name(worker, &script.value);
+            let env = host
+                .and_then(|h| {
+                    let wanted = binding.environment.as_ref()?;
+                    h.envs
+                        .iter()
+                        .position(|e| e.env.as_ref().is_some_and(|n| n.value == wanted.value))
+                })
+                .unwrap_or(0);
+            (host, env)
+        }
+    }
+}
+
+/// The binding name when `receiver` is a stub expression written in full:
+/// `env.X.get(...)`, `this.env.X.getByName(...)`,
+/// `env.X.jurisdiction(...).get(...)`.
+pub fn stub_binding(receiver: &[String]) -> Option<&str> {
+    let (last, rest) = receiver.split_last()?;
+    if !matches!(last.as_str(), "get()" | "getByName()" | "getExisting()") {
+        return None;
+    }
+    let rest = match rest.split_last() {
+        Some((j, before)) if j == "jurisdiction()" => before,
+        _ => rest,
+    };
+    let (binding, prefix) = rest.split_last()?;
+    if binding.ends_with(')') || binding.starts_with('[') || binding.starts_with('…') {
+        return None;
+    }
+    let env_rooted = match prefix {
+        [env] => env == "env",
+        [root, env] => env == "env" && !root.ends_with(')') && root != "…",
+        _ => false,
+    };
+    env_rooted.then_some(binding.as_str())
+}
+
+/// The binding when `receiver` is a variable (`stub`) that every recorded
+/// assignment in the call's function sets to a stub of that one binding,
+/// before the call.
+fn variable_binding(summary: &FileSummary, call: &CallSite, receiver: &[String]) -> Option<String> {
+    let [name] = receiver else { return None };
+    if name == "env" || name == "this" || name.ends_with(')') {
+        return None;
+    }
+    let mut found: Option<String> = None;
+    let mut before_call = false;
+    for other in &summary.calls {
+        let CallUsage::AssignedTo(names) = &other.usage else {
+            continue;
+        };
+        if !names.iter().any(|n| n == name) || other.scope.function != call.scope.function {
+            continue;
+        }
+        // A destructuring or an assignment of something else: unknown.
+        if names.len() != 1 {
+            return None;
+        }
+        // The assigned call's own callee ends with the method name:
+        // `env.X.getByName` → read it as the stub `env.X.getByName()`.
+        let mut stub = other.callee.clone();
+        if let Some(last) = stub.last_mut() {
+            last.push_str("()");
+        }
+        let binding = stub_binding(&stub)?;
+        if found.as_deref().is_some_and(|f| f != binding) {
+            return None;
+        }
+        found = Some(binding.to_string());
+        before_call |= other.range.end <= call.range.start;
+    }
+    found.filter(|_| before_call)
+}
+
+/// What dols knows about the members of a class and its workspace bases.
+pub struct Lineage<'a> {
+    /// The class and its workspace base classes, nearest first.
+    pub chain: Vec<(FileId, &'a ClassInfo)>,
+    pub root: Root,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Root {
+    /// The chain ends at `DurableObject` from `cloudflare:workers`.
+    DurableObject,
+    /// The chain ends at a class with no `extends`: the legacy shape.
+    Plain,
+}
+
+/// The lineage of a class when every base is known: a workspace class,
+/// `DurableObject` itself, or nothing. Library bases (`Agent`, `Server`),
+/// mixins and anything unresolved give `None`.
+pub fn lineage<'a>(ws: &'a Workspace, file: FileId, class: &'a ClassInfo) -> Option<Lineage<'a>> {
+    let mut chain = vec![(file, class)];
+    let (mut file, mut class) = (file, class);
+    for _ in 0..8 {
+        let Some(heritage) = &class.heritage else {
+            return Some(Lineage {
+                chain,
+                root: Root::Plain,
+            });
+        };
+        if !heritage.call_args.is_empty() {
+            return None; // a mixin: its members are unknown
+        }
+        let summary = ws.summary(file)?;
+        let root = heritage.root.as_deref()?;
+        let import = summary.imports.iter().find(|i| match &i.kind {
+            ImportKind::Named { local, .. }
+            | ImportKind::Default { local }
+            | ImportKind::Namespace { local } => local == root,
+            _ => false,
+        });
+        let next = match import {
+            Some(import) => {
+                let imported = match &import.kind {
+                    ImportKind::Named { imported, .. } => imported.as_str(),
+                    ImportKind::Default { .. } => "default",
+                    _ => "*",
+                };
+                if import.specifier.value == "cloudflare:workers" {
+                    let is_base = match heritage.member.as_deref() {
+                        None => imported == "DurableObject",
+                        Some(member) => imported == "*" && member == "DurableObject",
+                    };
+                    return is_base.then_some(Lineage {
+                        chain,
+                        root: Root::DurableObject,
+                    });
+                }
+                if heritage.member.is_some() {
+                    return None;
+                }
+                let target = ws.resolve_import(file, &import.specifier.value)?;
+                match ws.exports_of(target).get(imported)?.origin.clone() {
+                    ExportOrigin::Class { file, name } => (file, name),
+                    _ => return None,
+                }
+            }
+            None if heritage.member.is_none() => (file, root.to_string()),
+            None => return None,
+        };
+        let (next_file, next_name) = next;
+        let next_class = ws
+            .summary(next_file)?
+            .classes
+            .iter()
+            .find(|c| c.name.as_ref().is_some_and(|n| n.value == next_name))?;
+        if chain
+            .iter()
+            .any(|(f, c)| *f == next_file && c.range == next_class.range)
+        {
+            return None; // a cycle
+        }
+        chain.push((next_file, next_class));
+        (file, class) = (next_file, next_class);
+    }
+    None
+}
+
+/// How a lineage answers to a member name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// A public instance method (or function-valued property).
+    Public,
+    /// Only `private`/`protected` in TypeScript: erased at runtime, so the
+    /// call goes through, but the type checker refuses it.
+    NonPublic,
+    /// Only a static method: not on the instance.
+    Static,
+    /// Some instance field of that name (value unknown).
+    Field,
+    /// Nowhere in the lineage.
+    Missing,
+}
+
+impl Lineage<'_> {
+    pub fn member(&self, name: &str) -> Member {
+        let mut best = Member::Missing;
+        for (_, class) in &self.chain {
+            for method in class.methods.iter().filter(|m| m.name.value == name) {
+                let kind = if method.is_static {
+                    Member::Static
+                } else if matches!(method.visibility, Visibility::Public) {
+                    return Member::Public;
+                } else if method.visibility == Visibility::EcmaPrivate {
+                    continue;
+                } else {
+                    Member::NonPublic
+                };
+                if best == Member::Missing || kind == Member::NonPublic {
+                    best = kind;
+                }
+            }
+            if class
+                .fields
+                .iter()
+                .any(|f| f.name.value == name && !f.is_static)
+            {
+                return Member::Field;
+            }
+        }
+        best
+    }
+
+    /// Names of the public instance methods a stub may call.
+    pub fn rpc_methods(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .chain
+            .iter()
+            .flat_map(|(_, c)| c.methods.iter())
+            .filter(|m| {
+                !m.is_static
+                    && m.visibility == Visibility::Public
+                    && m.name.value != "constructor"
+                    && !RESERVED_METHODS.contains(&m.name.value.as_str())
+            })
+            .map(|m| m.name.value.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+/// True when `test(date, flags)` holds for every env; false when there
+/// are none, or some env has no valid `YYYY-MM-DD` date (a template
+/// placeholder, a typo): unknown means silent.
+pub fn all_envs(envs: &[&EffectiveConfig], test: impl Fn(&str, &[String]) -> bool) -> bool {
+    !envs.is_empty()
+        && envs.iter().all(|env| {
+            let Some(date) = &env.compatibility_date else {
+                return false;
+            };
+            let valid = date.value.len() == 10
+                && date.value.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
+            if !valid {
+                return false;
+            }
+            let flags: Vec<String> = env
+                .compatibility_flags
+                .iter()
+                .map(|f| f.value.clone())
+                .collect();
+            test(&date.value, &flags)
+        })
+}
+
+/// True when RPC through stubs is off for every calling env: a
+/// compatibility date before 2024-04-03 without the `rpc` flag, or the
+/// `no_rpc` flag.
+pub fn rpc_disabled(envs: &[&EffectiveConfig]) -> bool {
+    all_envs(envs, |date, flags| {
+        let has = |f: &str| flags.iter().any(|x| x == f);
+        has("no_rpc") || (date < "2024-04-03" && !has("rpc"))
+    })
+}
+
+/// The verdict on one RPC call (not `fetch`/`connect`), shared so that the
+/// legacy rule and the unknown-method rule never both report one call.
+pub enum RpcVerdict<'a> {
+    /// Every reachable class has the legacy shape (no `extends`).
+    LegacyClass(Vec<(FileId, &'a ClassInfo)>),
+    /// RPC is off for the calling Worker (compatibility date / flags).
+    RpcDisabled,
+    /// A handler name the runtime refuses over RPC.
+    Reserved,
+    /// No reachable class defines the method; the suggestion, if any.
+    Missing {
+        classes: Vec<(FileId, &'a ClassInfo)>,
+        static_only: bool,
+        suggestion: Option<String>,
+    },
+    /// Fine, or unknown.
+    Silent,
+}
+
+/// Names that are never RPC methods of a user class, whatever they do.
+fn not_a_method_name(name: &str) -> bool {
+    name.starts_with('[')
+        || name.ends_with(')')
+        || matches!(
+            name,
+            "fetch"
+                | "connect"
+                | "dup"
+                | "then"
+                | "catch"
+                | "finally"
+                | "id"
+                | "name"
+                | "toString"
+                | "toJSON"
+                | "valueOf"
+                | "hasOwnProperty"
+                | "isPrototypeOf"
+                | "propertyIsEnumerable"
+                | "toLocaleString"
+                | "constructor"
+        )
+}
+
+pub fn rpc_verdict<'a>(ws: &'a Workspace, call: &StubCall<'a>) -> RpcVerdict<'a> {
+    if not_a_method_name(call.method) {
+        return RpcVerdict::Silent;
+    }
+    let Some(classes) = &call.classes else {
+        return RpcVerdict::Silent;
+    };
+    if classes.is_empty() {
+        return RpcVerdict::Silent;
+    }
+    let lineages: Option<Vec<Lineage>> = classes
+        .iter()
+        .map(|(file, class)| lineage(ws, *file, class))
+        .collect();
+    if let Some(lineages) = &lineages {
+        if lineages.iter().all(|l| l.root == Root::Plain) {
+            return RpcVerdict::LegacyClass(classes.clone());
+        }
+    }
+    if rpc_disabled(&call.caller_envs) {
+        return RpcVerdict::RpcDisabled;
+    }
+    if RESERVED_METHODS.contains(&call.method) {
+        return RpcVerdict::Reserved;
+    }
+    let Some(lineages) = lineages else {
+        return RpcVerdict::Silent;
+    };
+    // A mix of legacy and modern classes across envs: unclear, stay silent.
+    if lineages.iter().any(|l| l.root == Root::Plain) {
+        return RpcVerdict::Silent;
+    }
+    let members: Vec<Member> = lineages.iter().map(|l| l.member(call.method)).collect();
+    if !members
+        .iter()
+        .all(|m| matches!(m, Member::Missing | Member::Static))
+    {
+        return RpcVerdict::Silent;
+    }
+    let candidates: Vec<&str> = lineages.iter().flat_map(|l| l.rpc_methods()).collect();
+    RpcVerdict::Missing {
+        classes: classes.clone(),
+        static_only: members.iter().all(|m| *m == Member::Static),
+        suggestion: super::support::nearest(call.method, candidates).map(String::from),
+    }
+}
+
+/// The class name to show in messages: one name, or `A`/`B`.
+pub fn class_names(classes: &[(FileId, &ClassInfo)]) -> String {
+    let mut names: Vec<&str> = classes
+        .iter()
+        .filter_map(|(_, c)| c.name.as_ref().map(|n| n.value.as_str()))
+        .collect();
+    names.dedup();
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
