@@ -30,6 +30,17 @@ mod unknown_class;
 pub mod support;
 // Lifecycle and hibernation rules (add `mod` lines below this anchor).
 // -- lifecycle modules --
+mod block_concurrency_fetch;
+mod constructor_heavy_work;
+mod floating_promise_in_handler;
+mod hibernation_state_loss;
+mod lifecycle_support;
+mod missing_super_call;
+mod non_hibernatable_websocket;
+mod outgoing_websocket;
+mod timer_blocks_hibernation;
+mod websocket_double_accept;
+mod websocket_handler_unused;
 // Identity, placement, storage, alarms and limits rules.
 // -- storage modules --
 mod alarm_without_handler;
@@ -105,6 +116,16 @@ pub static ALL: &[&Rule] = &[
     &sql_on_kv_backend::RULE,
     &migrations_and_exports::RULE,
     // -- lifecycle rules --
+    &missing_super_call::RULE,
+    &constructor_heavy_work::RULE,
+    &block_concurrency_fetch::RULE,
+    &timer_blocks_hibernation::RULE,
+    &hibernation_state_loss::RULE,
+    &non_hibernatable_websocket::RULE,
+    &websocket_double_accept::RULE,
+    &outgoing_websocket::RULE,
+    &websocket_handler_unused::RULE,
+    &floating_promise_in_handler::RULE,
     // -- storage rules --
     &invalid_id_string::RULE,
     &invalid_location_hint::RULE,

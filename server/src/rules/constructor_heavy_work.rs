@@ -1,0 +1,82 @@
+//! `constructor-heavy-work`: network I/O started from a Durable Object
+//! constructor.
+
+use super::lifecycle_support::{
+    block_concurrency_bodies, class_calls, class_name, network_io, runs_during_constructor,
+    stub_vars,
+};
+use super::support::durable_object_classes;
+use super::{Check, Reporter, Rule};
+use crate::diagnostic::Severity;
+use crate::model::Workspace;
+
+pub static RULE: Rule = Rule {
+    id: "constructor-heavy-work",
+    severity: Severity::Warning,
+    summary: "A Durable Object constructor starts network I/O (`fetch`, stub calls); it runs again on every wake-up.",
+    docs: r#"
+## What it finds
+`fetch(...)`, a `fetch` on a service binding, or a call on another Durable
+Object's stub made while a Durable Object constructor runs: directly in the
+constructor body or in an async function the constructor invokes on the
+spot (`(async () => { ... })()`). I/O inside a `blockConcurrencyWhile`
+callback is left to `block-concurrency-fetch`.
+
+## Why it matters
+The constructor runs whenever the object is loaded: on its first request,
+after every eviction and after every wake from hibernation, so a WebSocket
+message that wakes the object pays for the request again. Nothing waits for
+I/O started there: the first event can run before it finishes, and its
+errors go unhandled.
+
+## Example
+```ts
+export class Feed extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = fetch("https://config.example.com/feed.json").then((r) => r.json());
+  }
+}
+```
+
+## How to fix
+Load remote data lazily on first use and cache it in storage (read it back
+with `ctx.storage.get` or SQL, which is local and fast), or refresh it from
+an alarm. Keep the constructor to `super(ctx, env)`, field setup and local
+storage reads (inside `blockConcurrencyWhile` when handlers depend on them).
+"#,
+    prevents: &[],
+    check: Check::Workspace(check),
+};
+
+fn check(ws: &Workspace, out: &mut Reporter) {
+    for context in durable_object_classes(ws) {
+        if context.class.constructor.is_none() {
+            continue;
+        }
+        let text = ws.files.text(context.file);
+        let calls = class_calls(ws, &context);
+        let stubs = stub_vars(&calls);
+        let guarded = block_concurrency_bodies(&calls);
+        for call in &calls {
+            if !runs_during_constructor(text, context.class, call)
+                || guarded
+                    .iter()
+                    .any(|(_, body)| body.contains_range(call.range))
+            {
+                continue;
+            }
+            let Some(what) = network_io(call, &stubs) else {
+                continue;
+            };
+            out.report(
+                context.file,
+                call.name_range,
+                format!(
+                    "the constructor of `{}` makes {what}; the constructor runs again every time the object is loaded or wakes from hibernation, so load this lazily or from an alarm",
+                    class_name(&context)
+                ),
+            );
+        }
+    }
+}
