@@ -91,6 +91,12 @@ pub struct Workspace {
     pub shadowed_configs: Vec<(FileId, FileId)>,
     /// Source files whose indexing panicked, with the panic message.
     pub index_failures: Vec<(FileId, String)>,
+    /// The module resolver of this file set, shared with the next build when
+    /// the files and tsconfigs stay the same.
+    resolver: Option<Arc<resolve::Resolver>>,
+    /// `exports_of` per file, computed on first use (rules and features ask
+    /// for the same `main` many times).
+    exports_cache: Vec<std::sync::OnceLock<ExportSet>>,
 }
 
 /// Summaries computed elsewhere, keyed by path and exact text.
@@ -125,6 +131,7 @@ impl Workspace {
         ready: &ReadySummaries,
         previous: Option<&Workspace>,
     ) -> Workspace {
+        let mut timer = StageTimer::new();
         let mut ws = Workspace::default();
         let mut roles = Vec::with_capacity(inputs.len());
         for input in inputs {
@@ -149,10 +156,18 @@ impl Workspace {
                     .zip(ws.files.iter())
                     .all(|((_, a), (_, b))| a.path == b.path)
         });
+        timer.lap("files");
         ws.summaries = summarize_all(&ws.files, &roles, ready, &mut ws.index_failures);
-        ws.edges = resolve_edges(&ws.files, &roles, &ws.summaries, same_files);
+        timer.lap("summaries");
+        (ws.edges, ws.resolver) = resolve_edges(&ws.files, &roles, &ws.summaries, same_files);
+        timer.lap("imports");
         ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs, same_files);
+        timer.lap("configs");
         ws.workers = build_workers(&ws, &roles);
+        timer.lap("workers");
+        ws.exports_cache = (0..ws.files.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         ws
     }
 
@@ -178,7 +193,10 @@ impl Workspace {
 
     /// What a module exports, following re-exports and aliases.
     pub fn exports_of(&self, file: FileId) -> ExportSet {
-        exports::collect(self, file)
+        match self.exports_cache.get(file.0 as usize) {
+            Some(cell) => cell.get_or_init(|| exports::collect(self, file)).clone(),
+            None => exports::collect(self, file),
+        }
     }
 
     /// Classes declared in a Worker's sources with a given name.
@@ -264,11 +282,11 @@ fn summarize_all(
         .filter_map(|&(id, role)| match role {
             FileRole::Source(language) => {
                 let text = files.text(id);
-                if crate::discovery::minified_line(text).is_some() {
-                    return None; // an open minified buffer: not worth indexing
-                }
                 if let Some(summary) = ready(files.path(id), &files.get(id).text) {
                     return Some((id, Ok(summary)));
+                }
+                if crate::discovery::minified_line(text).is_some() {
+                    return None; // an open minified buffer: not worth indexing
                 }
                 let started = std::time::Instant::now();
                 // A panic in one file must not take the whole check down.
@@ -313,7 +331,10 @@ fn resolve_edges(
     roles: &[(FileId, FileRole)],
     summaries: &[Option<Arc<FileSummary>>],
     same_files: Option<&Workspace>,
-) -> HashMap<FileId, HashMap<String, FileId>> {
+) -> (
+    HashMap<FileId, HashMap<String, FileId>>,
+    Option<Arc<resolve::Resolver>>,
+) {
     // Same files and tsconfigs: only files whose imports changed resolve again.
     let reusable = same_files.filter(|prev| {
         roles
@@ -331,9 +352,15 @@ fn resolve_edges(
         .filter(|(_, r)| *r == FileRole::TsConfig)
         .map(|(id, _)| (files.path(*id), files.text(*id)))
         .collect();
-    let resolver = std::cell::OnceCell::new();
-    let resolver =
-        || resolver.get_or_init(|| resolve::Resolver::new(sources.clone(), tsconfigs.clone()));
+    let resolver_cell = std::cell::OnceCell::new();
+    if let Some(kept) = reusable.and_then(|prev| prev.resolver.clone()) {
+        let _ = resolver_cell.set(kept);
+    }
+    let resolver = || {
+        resolver_cell
+            .get_or_init(|| Arc::new(resolve::Resolver::new(sources.clone(), tsconfigs.clone())))
+            .clone()
+    };
     let mut edges = HashMap::new();
     for (index, summary) in summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
@@ -368,7 +395,7 @@ fn resolve_edges(
             edges.insert(id, targets);
         }
     }
-    edges
+    (edges, resolver_cell.into_inner())
 }
 
 fn module_specifiers(summary: &FileSummary) -> impl Iterator<Item = &str> {
@@ -435,6 +462,25 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
         .map(|(id, _)| *id)
         .collect();
     let common_root = common_ancestor(ws.files.iter().map(|(_, f)| f.path.as_path()));
+    // Each source belongs to the deepest Worker folder above it: one walk up
+    // the ancestors per file instead of a scan of all files per Worker.
+    let worker_of_dir: HashMap<&Path, usize> = worker_dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_path(), i))
+        .collect();
+    let mut owned: Vec<Vec<FileId>> = vec![Vec::new(); worker_dirs.len()];
+    for &id in &source_files {
+        let owner = ws
+            .files
+            .path(id)
+            .ancestors()
+            .skip(1)
+            .find_map(|a| worker_of_dir.get(a));
+        if let Some(&owner) = owner {
+            owned[owner].push(id);
+        }
+    }
     let dotvars: Vec<FileId> = roles
         .iter()
         .filter(|(_, r)| *r == FileRole::DotVars)
@@ -474,18 +520,7 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
                 .collect();
 
             // Every source under the Worker's folder that no nested Worker owns.
-            let nested: Vec<&PathBuf> = worker_dirs
-                .iter()
-                .filter(|d| *d != &dir && d.starts_with(&dir))
-                .collect();
-            let mut sources: HashSet<FileId> = source_files
-                .iter()
-                .copied()
-                .filter(|&id| {
-                    let path = ws.files.path(id);
-                    path.starts_with(&dir) && !nested.iter().any(|n| path.starts_with(n))
-                })
-                .collect();
+            let mut sources: HashSet<FileId> = owned[config_index].iter().copied().collect();
             // Plus everything reachable from each main (shared packages in a monorepo).
             let mut stack: Vec<FileId> = mains
                 .iter()
@@ -508,7 +543,7 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
             let mut reachable: Vec<FileId> = seen.into_iter().collect();
             reachable.sort();
             let mut sources: Vec<FileId> = sources.into_iter().collect();
-            sources.sort_by_key(|id| ws.files.path(*id).to_path_buf());
+            sources.sort_by(|a, b| ws.files.path(*a).cmp(ws.files.path(*b)));
 
             let is_test_harness = is_test_folder(dir.strip_prefix(&common_root).unwrap_or(&dir));
             Worker {
@@ -582,4 +617,42 @@ mod tests {
 /// Equal texts, checking the pointer first: unchanged files share their Arc.
 fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || a == b
+}
+
+/// `DOLS_TIMING=1` prints how long each model stage took, to stderr.
+struct StageTimer {
+    enabled: bool,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl StageTimer {
+    fn new() -> Self {
+        StageTimer {
+            enabled: std::env::var_os("DOLS_TIMING").is_some(),
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            self.laps.push((stage, now - self.last));
+            self.last = now;
+        }
+    }
+}
+
+impl Drop for StageTimer {
+    fn drop(&mut self) {
+        if self.enabled {
+            let laps: Vec<String> = self
+                .laps
+                .iter()
+                .map(|(s, d)| format!("{s} {d:?}"))
+                .collect();
+            eprintln!("dols timing (model): {}", laps.join(", "));
+        }
+    }
 }

@@ -37,6 +37,8 @@ the binding in step with a `renamed_classes` migration.
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {
+    let mut known: std::collections::HashMap<(crate::files::FileId, usize), Option<Vec<String>>> =
+        std::collections::HashMap::new();
     for worker in &ws.workers {
         for (env_index, env) in worker.envs.iter().enumerate() {
             for binding in &env.do_bindings {
@@ -55,7 +57,12 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 } else {
                     0
                 };
-                let Some(candidates) = known_names(ws, target, target_env) else {
+                // Several bindings share a Worker: collect its names once.
+                let key = (target.config, target_env);
+                let candidates = known
+                    .entry(key)
+                    .or_insert_with(|| known_names(ws, target, target_env));
+                let Some(candidates) = candidates.as_ref() else {
                     continue;
                 };
                 if candidates.iter().any(|c| c == &class_name.value) {
