@@ -17,9 +17,10 @@ pub static RULE: Rule = Rule {
     docs: r#"
 ## What it finds
 - An `alarm()` handler that calls `storage.setAlarm(...)` to schedule its
-  next run only after awaited work (not in a `finally` block, not in a
-  `catch`, and not before the work), when that work is not wrapped in a
-  `try`/`catch`. Awaits of storage calls are not counted as risky work.
+  next run unconditionally (at the top level of the handler, not in a
+  `finally`, `catch` or `if` block, and with no earlier `setAlarm`) but
+  only after awaited work that is not wrapped in a `try`/`catch`. Awaits
+  of storage calls are not counted as risky work.
 - At info level: an `alarm()` handler that sends `POST`, `PUT`, `PATCH` or
   `DELETE` requests with `fetch` and never looks at `retryCount` /
   `isRetry` of its `AlarmInvocationInfo` (nor mentions idempotency).
@@ -84,15 +85,19 @@ fn reschedule_after_work(
     code: &[u8],
     out: &mut Reporter,
 ) {
-    let sets: Vec<&&CallSite> = calls.iter().filter(|c| is_storage_call(c, "setAlarm")).collect();
-    if sets.is_empty() || sets.iter().any(|c| !c.scope.after_await || c.scope.in_finally) {
+    let sets: Vec<&&CallSite> = calls
+        .iter()
+        .filter(|c| is_storage_call(c, "setAlarm"))
+        .collect();
+    if sets.is_empty()
+        || sets
+            .iter()
+            .any(|c| !c.scope.after_await || c.scope.in_finally)
+    {
         return; // scheduled before the work, or whatever happens
     }
     // Only a setAlarm written directly in the handler (not in a callback).
-    let Some(set) = sets
-        .iter()
-        .find(|c| c.scope.function.contains_range(body))
-    else {
+    let Some(set) = sets.iter().find(|c| c.scope.function.contains_range(body)) else {
         return;
     };
     let end = set.range.start as usize;
@@ -116,7 +121,10 @@ fn reschedule_after_work(
                 && !code[i - 1].is_ascii_alphanumeric()
                 && code.get(i + 5).is_some_and(|b| !b.is_ascii_alphanumeric()) =>
             {
-                let expr_end = code[i..].iter().position(|b| *b == b'(' || *b == b';').map_or(code.len(), |p| i + p);
+                let expr_end = code[i..]
+                    .iter()
+                    .position(|b| *b == b'(' || *b == b';')
+                    .map_or(code.len(), |p| i + p);
                 let expr = &code[i..expr_end];
                 let is_storage = expr.windows(8).any(|w| w == b"storage.");
                 if !is_storage {
@@ -129,8 +137,8 @@ fn reschedule_after_work(
         }
         i += 1;
     }
-    if stack.iter().any(|(keyword, _)| keyword == "catch") {
-        return; // rescheduling on failure is deliberate
+    if !stack.is_empty() {
+        return; // a conditional or guarded reschedule: not the plain chain this rule is about
     }
     let Some(first) = risky.first() else { return };
     out.report(
@@ -150,8 +158,13 @@ fn repeated_requests(
     text: &str,
     out: &mut Reporter,
 ) {
-    let body = text.get(alarm.body.start as usize..alarm.body.end as usize).unwrap_or_default();
-    if body.contains("retryCount") || body.contains("isRetry") || body.to_lowercase().contains("idempoten") {
+    let body = text
+        .get(alarm.body.start as usize..alarm.body.end as usize)
+        .unwrap_or_default();
+    if body.contains("retryCount")
+        || body.contains("isRetry")
+        || body.to_lowercase().contains("idempoten")
+    {
         return;
     }
     let unsafe_fetch = calls.iter().find(|c| {

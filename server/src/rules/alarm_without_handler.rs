@@ -1,6 +1,6 @@
 //! `alarm-without-handler`: `setAlarm` in a class with no `alarm()` method.
 
-use super::storage_support::{chain_defines, is_storage_call};
+use super::storage_support::{chain_defines, is_storage_call, mask_code};
 use super::support::{calls_in_class, durable_object_classes};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -40,19 +40,26 @@ async alarm(info?: AlarmInvocationInfo) {
 }
 ```
 "#,
-    prevents: &["Your Durable Object class must have an alarm() handler in order to call setAlarm()"],
+    prevents: &[
+        "Your Durable Object class must have an alarm() handler in order to call setAlarm()",
+    ],
     check: Check::Workspace(check),
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {
     for class in durable_object_classes(ws) {
-        let Some(name) = class.class.name.as_ref() else { continue };
+        let Some(name) = class.class.name.as_ref() else {
+            continue;
+        };
         let calls: Vec<_> = calls_in_class(ws, class.file, &name.value)
             .filter(|c| is_storage_call(c, "setAlarm"))
             .filter(|c| c.scope.method.as_deref() != Some("constructor"))
             .collect();
         let Some(first) = calls.first() else { continue };
         if chain_defines(ws, class.file, class.class, "alarm") != Some(false) {
+            continue;
+        }
+        if may_install_handlers(ws.files.text(class.file), class.class.range) {
             continue;
         }
         let more = match calls.len() {
@@ -62,11 +69,35 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         let diagnostic = out.report(
             class.file,
             first.name_range,
-            format!("`{}` has no `alarm()` handler, so `setAlarm()` throws at runtime{more}", name.value),
+            format!(
+                "`{}` has no `alarm()` handler, so `setAlarm()` throws at runtime{more}",
+                name.value
+            ),
         );
-        diagnostic.with_related_mut(class.file, name.range, "class declared here without `alarm()`");
+        diagnostic.with_related_mut(
+            class.file,
+            name.range,
+            "class declared here without `alarm()`",
+        );
         for other in &calls[1..] {
             diagnostic.with_related_mut(class.file, other.name_range, "also calls `setAlarm()`");
         }
     }
+}
+
+/// The class hands `this` to other code (`Lifecycle.install(this)`,
+/// `new Scheduler(this)`) or the file patches a prototype: handlers may be
+/// added at runtime, so a missing `alarm()` method proves nothing.
+fn may_install_handlers(text: &str, class: crate::text::TextRange) -> bool {
+    let code = mask_code(text);
+    let body = &code[class.start as usize..(class.end as usize).min(code.len())];
+    let squeezed: Vec<u8> = body
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let passes_this = [&b"(this)"[..], b"(this,", b",this)", b",this,"]
+        .iter()
+        .any(|pat| squeezed.windows(pat.len()).any(|w| w == *pat));
+    passes_this || text.contains(".prototype.alarm") || text.contains("defineProperty")
 }

@@ -1,6 +1,6 @@
 //! `api-limit`: literal values that exceed documented Durable Object limits.
 
-use super::storage_support::{all_calls, is_deployed_code, storage_method};
+use super::storage_support::{all_calls, do_storage_method, is_deployed_code};
 use super::support::class_context;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -93,7 +93,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             continue; // tests may exceed a limit on purpose to see the error
         }
         let method = call.callee.last().map(String::as_str).unwrap_or_default();
-        if let Some(storage_method) = storage_method(call) {
+        if let Some(storage_method) = do_storage_method(ws.files.text(file), call) {
             check_storage(ws, file, call, storage_method, out);
             continue;
         }
@@ -119,7 +119,9 @@ fn check_storage(ws: &Workspace, file: FileId, call: &CallSite, method: &str, ou
     if !matches!(method, "get" | "put" | "delete" | "setAlarm") {
         return;
     }
-    let Some(first) = call.args.first() else { return };
+    let Some(first) = call.args.first() else {
+        return;
+    };
     if method == "setAlarm" {
         if let ArgValue::Number(n) = first.value {
             if n <= 0.0 {
@@ -138,7 +140,11 @@ fn check_storage(ws: &Workspace, file: FileId, call: &CallSite, method: &str, ou
     };
     if let Some((count, what)) = batch {
         if count > MAX_BATCH_KEYS {
-            let shown = if count >= 256 { "256 or more".to_string() } else { count.to_string() };
+            let shown = if count >= 256 {
+                "256 or more".to_string()
+            } else {
+                count.to_string()
+            };
             let d = out.report(
                 file,
                 first.range,
@@ -166,25 +172,33 @@ fn check_storage(ws: &Workspace, file: FileId, call: &CallSite, method: &str, ou
 }
 
 fn check_sql(ws: &Workspace, file: FileId, call: &CallSite, out: &mut Reporter) {
-    let Some(query) = call.args.first() else { return };
+    let Some(query) = call.args.first() else {
+        return;
+    };
     if let Some(len) = literal_len(query).filter(|l| *l > MAX_SQL_BYTES) {
         out.report(file, query.range, format!("this SQL statement is {len} bytes; a statement is limited to 100 KB ({MAX_SQL_BYTES} bytes)"));
         return;
     }
     let text = ws.files.text(file);
-    let spread = call.args[1..]
-        .iter()
-        .any(|a| text.get(a.range.start as usize..a.range.end as usize).is_some_and(|t| t.starts_with("...")));
+    let spread = call.args[1..].iter().any(|a| {
+        text.get(a.range.start as usize..a.range.end as usize)
+            .is_some_and(|t| t.starts_with("..."))
+    });
     let bound = call.args.len() - 1;
     if !spread && bound > MAX_SQL_PARAMS {
-        let range = crate::text::TextRange::new(call.args[1].range.start as usize, call.args[bound].range.end as usize);
+        let range = crate::text::TextRange::new(
+            call.args[1].range.start as usize,
+            call.args[bound].range.end as usize,
+        );
         out.report(file, range, format!("{bound} values are bound to this statement; SQLite in Durable Objects accepts at most {MAX_SQL_PARAMS} bound parameters per query"));
     }
 }
 
 fn check_tags(file: FileId, call: &CallSite, out: &mut Reporter) {
     let Some(tags) = call.args.get(1) else { return };
-    let ArgValue::Array(items) = &tags.value else { return };
+    let ArgValue::Array(items) = &tags.value else {
+        return;
+    };
     if items.len() > MAX_TAGS {
         out.report(file, tags.range, format!("{} tags are given; a hibernatable WebSocket can have at most {MAX_TAGS}, so `acceptWebSocket` throws", items.len()));
         return;
@@ -211,16 +225,29 @@ fn check_tags(file: FileId, call: &CallSite, out: &mut Reporter) {
 fn check_auto_response(ws: &Workspace, file: FileId, call: &CallSite, out: &mut Reporter) {
     let Some(arg) = call.args.first() else { return };
     let text = ws.files.text(file);
-    let Some(source) = text.get(arg.range.start as usize..arg.range.end as usize) else { return };
-    let Some(open) = source.find("WebSocketRequestResponsePair(").map(|p| p + "WebSocketRequestResponsePair(".len()) else {
+    let Some(source) = text.get(arg.range.start as usize..arg.range.end as usize) else {
+        return;
+    };
+    let Some(open) = source
+        .find("WebSocketRequestResponsePair(")
+        .map(|p| p + "WebSocketRequestResponsePair(".len())
+    else {
         return;
     };
     let mut rest = &source[open..];
     let mut lengths = Vec::new();
     for _ in 0..2 {
         rest = rest.trim_start().trim_start_matches(',').trim_start();
-        let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else { return };
-        let Some(end) = rest[1..].find(quote) else { return };
+        let Some(quote) = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))
+        else {
+            return;
+        };
+        let Some(end) = rest[1..].find(quote) else {
+            return;
+        };
         let body = &rest[1..1 + end];
         if body.contains('\\') || body.contains("${") {
             return;

@@ -51,11 +51,15 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             continue;
         };
         let created = class.workers.iter().find_map(|w| {
-            env_replays(w)
-                .into_iter()
-                .find_map(|h| h.replay.live.get(name).map(|live| (w.config, live.created_at)))
+            env_replays(w).into_iter().find_map(|h| {
+                h.replay
+                    .live
+                    .get(name)
+                    .map(|live| (w.config, live.created_at))
+            })
         });
-        for call in calls_in_class(ws, class.file, name).filter(|c| is_storage_call(c, "deleteAll")) {
+        for call in calls_in_class(ws, class.file, name).filter(|c| is_storage_call(c, "deleteAll"))
+        {
             let diagnostic = out.report(
                 class.file,
                 call.name_range,

@@ -43,7 +43,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         if call.callee.last().map(String::as_str) != Some("idFromString") || call.callee.len() < 2 {
             continue;
         }
-        let Some(arg) = call.args.first() else { continue };
+        let Some(arg) = call.args.first() else {
+            continue;
+        };
         let (value, len) = match &arg.value {
             ArgValue::String { value, len } => (value, *len),
             ArgValue::Template {

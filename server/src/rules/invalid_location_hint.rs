@@ -99,7 +99,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             }
             _ => continue,
         };
-        let Some(value) = string_arg(value_arg) else { continue };
+        let Some(value) = string_arg(value_arg) else {
+            continue;
+        };
         let (valid, other, what, other_what) = if is_hint {
             (&hints, &jurisdictions, "location hint", "jurisdiction")
         } else {
@@ -124,7 +126,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             message.push_str(&format!("; valid values: {}", valid.join(", ")));
         }
         if is_hint && !other.contains(&value) {
-            message.push_str(" (a hint is best effort and only counts when the object is first created)");
+            message.push_str(
+                " (a hint is best effort and only counts when the object is first created)",
+            );
         }
         out.report(file, value_arg.range, message);
     }

@@ -2,7 +2,9 @@
 //! time-based name, making a new object per call.
 
 use super::storage_support::{all_calls, is_deployed_code, mask_code, preceded_by, word_uses};
-use super::unique_id_not_persisted::{bound_class_may_report_id, id_only_reaches_get, stub_is_lost};
+use super::unique_id_not_persisted::{
+    bound_class_may_report_id, id_only_reaches_get, stub_is_lost,
+};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
@@ -79,8 +81,13 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         if call.callee.len() < 2 || call.is_new || !matches!(method, "getByName" | "idFromName") {
             continue;
         }
-        let Some(arg) = call.args.first() else { continue };
-        if !matches!(arg.value, ArgValue::Call(_) | ArgValue::Template { .. } | ArgValue::Identifier(_)) {
+        let Some(arg) = call.args.first() else {
+            continue;
+        };
+        if !matches!(
+            arg.value,
+            ArgValue::Call(_) | ArgValue::Template { .. } | ArgValue::Identifier(_)
+        ) {
             continue;
         }
         if !is_deployed_code(ws, file) {
@@ -91,7 +98,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         }
         let code = &masked.as_ref().expect("just set").1;
         let text = ws.files.text(file);
-        let Some(source) = random_source(text, code, call, arg) else { continue };
+        let Some(source) = random_source(text, code, call, arg) else {
+            continue;
+        };
         let calls = &ws.summary(file).expect("has calls").calls;
         let lost = if method == "getByName" {
             stub_is_lost(code, call)
@@ -127,7 +136,9 @@ fn random_source(text: &str, code: &[u8], call: &CallSite, arg: &Arg) -> Option<
             // `const name = crypto.randomUUID();` with no other use.
             let function = call.scope.function;
             let uses = word_uses(code, function, name);
-            let [decl, used] = uses.as_slice() else { return None };
+            let [decl, used] = uses.as_slice() else {
+                return None;
+            };
             if *used != arg.range.start as usize
                 || !(preceded_by(code, *decl, "const") || preceded_by(code, *decl, "let"))
             {

@@ -1,7 +1,9 @@
 //! `storage-await-in-loop`: awaited single-key storage calls in a `for...of`
 //! loop over the keys, where one batch call would do.
 
-use super::storage_support::{all_calls, mask_code, matching_brace, next_code_byte, storage_method};
+use super::storage_support::{
+    all_calls, do_storage_method, mask_code, matching_brace, next_code_byte,
+};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::index::{ArgValue, CallSite, CallUsage};
@@ -48,7 +50,9 @@ not reported.
 fn check(ws: &Workspace, out: &mut Reporter) {
     let mut masked: Option<(crate::files::FileId, Vec<u8>)> = None;
     for (file, call) in all_calls(ws) {
-        let Some(method) = storage_method(call) else { continue };
+        let Some(method) = do_storage_method(ws.files.text(file), call) else {
+            continue;
+        };
         if !matches!(method, "get" | "put" | "delete")
             || call.usage != CallUsage::Awaited
             || !call.scope.in_loop
@@ -60,7 +64,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             masked = Some((file, mask_code(ws.files.text(file))));
         }
         let code = &masked.as_ref().expect("just set").1;
-        let Some(loop_vars) = enclosing_for_of(code, call) else { continue };
+        let Some(loop_vars) = enclosing_for_of(code, call) else {
+            continue;
+        };
         if !key.iter().any(|k| loop_vars.contains(k)) {
             continue;
         }
@@ -87,7 +93,11 @@ fn key_root(call: &CallSite) -> Option<Vec<String>> {
     match &first.value {
         ArgValue::Identifier(name) => Some(vec![name.clone()]),
         ArgValue::Member(segments) => segments.first().map(|s| vec![s.clone()]),
-        ArgValue::Template { raw, interpolations, .. } if *interpolations > 0 => Some(
+        ArgValue::Template {
+            raw,
+            interpolations,
+            ..
+        } if *interpolations > 0 => Some(
             raw.split("${")
                 .skip(1)
                 .map(|part| {
@@ -114,8 +124,13 @@ fn enclosing_for_of(code: &[u8], call: &CallSite) -> Option<Vec<String>> {
         i -= 1;
         let word = |w: &str| {
             code[i..].starts_with(w.as_bytes())
-                && (i == 0 || !(code[i - 1].is_ascii_alphanumeric() || code[i - 1] == b'_' || code[i - 1] == b'.'))
-                && code.get(i + w.len()).is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                && (i == 0
+                    || !(code[i - 1].is_ascii_alphanumeric()
+                        || code[i - 1] == b'_'
+                        || code[i - 1] == b'.'))
+                && code
+                    .get(i + w.len())
+                    .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
         };
         if word("while") || word("do") {
             // A `while`/`do` loop nearer than any `for`: not a loop over keys.
@@ -129,8 +144,12 @@ fn enclosing_for_of(code: &[u8], call: &CallSite) -> Option<Vec<String>> {
         if !word("for") {
             continue;
         }
-        let Some(head) = for_head(code, i) else { continue };
-        let Some(body) = loop_body(code, i) else { continue };
+        let Some(head) = for_head(code, i) else {
+            continue;
+        };
+        let Some(body) = loop_body(code, i) else {
+            continue;
+        };
         if !(body.0 < at && at < body.1) {
             continue;
         }
@@ -202,8 +221,13 @@ fn loop_body(code: &[u8], at: usize) -> Option<(usize, usize)> {
 /// `const [k, v] of entries` → `k`, `v`; `None` for a counting `for(;;)`.
 fn for_of_vars(head: &str) -> Option<Vec<String>> {
     let head = head.trim();
-    let rest = ["const ", "let ", "var "].iter().find_map(|d| head.strip_prefix(d))?;
-    let split = [" of ", " in "].iter().filter_map(|sep| rest.find(sep)).min()?;
+    let rest = ["const ", "let ", "var "]
+        .iter()
+        .find_map(|d| head.strip_prefix(d))?;
+    let split = [" of ", " in "]
+        .iter()
+        .filter_map(|sep| rest.find(sep))
+        .min()?;
     let pattern = &rest[..split];
     Some(
         pattern

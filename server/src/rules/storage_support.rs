@@ -14,12 +14,26 @@ use super::support::workers_reaching;
 /// `state.storage.put`, `storage.put` (a helper's parameter or a local
 /// alias), `this.storage.put`. Not `storage.kv.put` (synchronous KV) and
 /// not any other receiver (KV namespaces, R2 buckets, caches).
-pub fn storage_method<'a>(call: &'a CallSite) -> Option<&'a str> {
+pub fn storage_method(call: &CallSite) -> Option<&str> {
     let n = call.callee.len();
     if n < 2 || call.is_new || call.callee[0] == "…" || call.callee[n - 2] != "storage" {
         return None;
     }
     Some(call.callee[n - 1].as_str())
+}
+
+/// [`storage_method`] for the generic names (`get`, `put`, `delete`): the
+/// receiver is `ctx.storage` / `state.storage`, or another `storage` (a
+/// parameter, `this.storage`) in a file that deals with Durable Object
+/// storage at all — not a wrapper class of its own with a `storage` field.
+pub fn do_storage_method<'a>(text: &str, call: &'a CallSite) -> Option<&'a str> {
+    let method = storage_method(call)?;
+    let n = call.callee.len();
+    let via_state = n >= 3 && matches!(call.callee[n - 3].as_str(), "ctx" | "state");
+    let file_uses_do_storage = text.contains("DurableObjectStorage")
+        || text.contains("ctx.storage")
+        || text.contains("state.storage");
+    (via_state || file_uses_do_storage).then_some(method)
 }
 
 pub fn is_storage_call(call: &CallSite, method: &str) -> bool {
@@ -34,19 +48,27 @@ pub fn is_deployed_code(ws: &Workspace, file: FileId) -> bool {
 
 /// Every (file, call) recorded in the workspace.
 pub fn all_calls(ws: &Workspace) -> impl Iterator<Item = (FileId, &CallSite)> {
-    ws.summaries.iter().enumerate().flat_map(|(index, summary)| {
-        summary
-            .iter()
-            .flat_map(|s| s.calls.iter())
-            .map(move |call| (FileId(index as u32), call))
-    })
+    ws.summaries
+        .iter()
+        .enumerate()
+        .flat_map(|(index, summary)| {
+            summary
+                .iter()
+                .flat_map(|s| s.calls.iter())
+                .map(move |call| (FileId(index as u32), call))
+        })
 }
 
 /// Whether the class or one of its bases defines instance method `method`:
 /// `Some(true)` / `Some(false)` when the whole chain is known (down to
 /// `DurableObject` or a legacy class with no base), `None` when a library
 /// base, a mixin or an unresolved base might define it.
-pub fn chain_defines(ws: &Workspace, file: FileId, class: &ClassInfo, method: &str) -> Option<bool> {
+pub fn chain_defines(
+    ws: &Workspace,
+    file: FileId,
+    class: &ClassInfo,
+    method: &str,
+) -> Option<bool> {
     chain_defines_at(ws, file, class, method, 0)
 }
 
@@ -57,7 +79,11 @@ fn chain_defines_at(
     method: &str,
     depth: u32,
 ) -> Option<bool> {
-    if class.methods.iter().any(|m| m.name.value == method && !m.is_static) {
+    if class
+        .methods
+        .iter()
+        .any(|m| m.name.value == method && !m.is_static)
+    {
         return Some(true);
     }
     let Some(heritage) = &class.heritage else {
@@ -79,7 +105,11 @@ fn chain_defines_at(
 
 /// The class a local name refers to in `file`: declared there, or imported
 /// from another file of the workspace.
-fn resolve_class<'a>(ws: &'a Workspace, file: FileId, local: &str) -> Option<(FileId, &'a ClassInfo)> {
+fn resolve_class<'a>(
+    ws: &'a Workspace,
+    file: FileId,
+    local: &str,
+) -> Option<(FileId, &'a ClassInfo)> {
     let summary = ws.summary(file)?;
     if let Some(class) = summary
         .classes
@@ -88,17 +118,21 @@ fn resolve_class<'a>(ws: &'a Workspace, file: FileId, local: &str) -> Option<(Fi
     {
         return Some((file, class));
     }
-    let (specifier, imported) = summary.imports.iter().find_map(|import| match &import.kind {
-        ImportKind::Named { imported, local: l } if l == local => {
-            Some((import.specifier.value.as_str(), imported.as_str()))
-        }
-        ImportKind::Default { local: l } if l == local => {
-            Some((import.specifier.value.as_str(), "default"))
-        }
-        _ => None,
-    })?;
+    let (specifier, imported) = summary
+        .imports
+        .iter()
+        .find_map(|import| match &import.kind {
+            ImportKind::Named { imported, local: l } if l == local => {
+                Some((import.specifier.value.as_str(), imported.as_str()))
+            }
+            ImportKind::Default { local: l } if l == local => {
+                Some((import.specifier.value.as_str(), "default"))
+            }
+            _ => None,
+        })?;
     let target = ws.resolve_import(file, specifier)?;
-    let ExportOrigin::Class { file, name } = ws.exports_of(target).get(imported)?.origin.clone() else {
+    let ExportOrigin::Class { file, name } = ws.exports_of(target).get(imported)?.origin.clone()
+    else {
         return None;
     };
     ws.summary(file)?
@@ -124,12 +158,17 @@ pub fn mask_code(text: &str) -> Vec<u8> {
     while i < bytes.len() {
         match bytes[i] {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let end = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p);
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |p| i + p);
                 blank(&mut out, i, end);
                 i = end;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map_or(bytes.len(), |p| i + 2 + p + 2);
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |p| i + 2 + p + 2);
                 blank(&mut out, i, end);
                 i = end;
             }
@@ -204,7 +243,10 @@ pub fn method_called_after(masked: &[u8], at: usize) -> Option<String> {
         return None;
     }
     let (start, _) = next_code_byte(masked, dot + 1)?;
-    let len = masked[start..].iter().take_while(|b| is_ident_byte(**b)).count();
+    let len = masked[start..]
+        .iter()
+        .take_while(|b| is_ident_byte(**b))
+        .count();
     if len == 0 {
         return None;
     }
@@ -258,6 +300,9 @@ pub fn block_keyword(masked: &[u8], open: usize) -> String {
             j -= 1;
         }
     }
-    let start = masked[..j].iter().rposition(|b| !is_ident_byte(*b)).map_or(0, |p| p + 1);
+    let start = masked[..j]
+        .iter()
+        .rposition(|b| !is_ident_byte(*b))
+        .map_or(0, |p| p + 1);
     String::from_utf8_lossy(&masked[start..j]).into_owned()
 }

@@ -59,7 +59,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         }
         let code = &masked.as_ref().expect("just set").1;
         let calls = &ws.summary(file).expect("has calls").calls;
-        let Some(get) = id_only_reaches_get(code, call, calls) else { continue };
+        let Some(get) = id_only_reaches_get(code, call, calls) else {
+            continue;
+        };
         if !stub_is_lost(code, get) {
             continue;
         }
@@ -81,20 +83,26 @@ pub(super) fn id_only_reaches_get<'a>(
     id_call: &CallSite,
     calls: &'a [CallSite],
 ) -> Option<&'a CallSite> {
-    let is_get = |c: &&CallSite| c.callee.len() >= 2 && c.callee.last().map(String::as_str) == Some("get") && !c.is_new;
+    let is_get = |c: &&CallSite| {
+        c.callee.len() >= 2 && c.callee.last().map(String::as_str) == Some("get") && !c.is_new
+    };
     match &id_call.usage {
         CallUsage::AssignedTo(names) if names.len() == 1 => {
             let name = &names[0];
-            let after = TextRange::new(id_call.range.end as usize, id_call.scope.function.end as usize);
+            let after = TextRange::new(
+                id_call.range.end as usize,
+                id_call.scope.function.end as usize,
+            );
             let uses = word_uses(code, after, name);
             let [only] = uses.as_slice() else { return None };
             if !preceded_by(code, *only, ".get(") {
                 return None;
             }
-            calls
-                .iter()
-                .filter(is_get)
-                .find(|c| c.args.first().is_some_and(|a| a.range.start as usize == *only))
+            calls.iter().filter(is_get).find(|c| {
+                c.args
+                    .first()
+                    .is_some_and(|a| a.range.start as usize == *only)
+            })
         }
         CallUsage::Argument => calls
             .iter()
@@ -110,7 +118,10 @@ pub(super) fn stub_is_lost(code: &[u8], stub_call: &CallSite) -> bool {
     match &stub_call.usage {
         CallUsage::AssignedTo(names) if names.len() == 1 => {
             let name = &names[0];
-            let after = TextRange::new(stub_call.range.end as usize, stub_call.scope.function.end as usize);
+            let after = TextRange::new(
+                stub_call.range.end as usize,
+                stub_call.scope.function.end as usize,
+            );
             let uses = word_uses(code, after, name);
             !uses.is_empty()
                 && uses
@@ -125,7 +136,11 @@ pub(super) fn stub_is_lost(code: &[u8], stub_call: &CallSite) -> bool {
 /// Whether the class bound to the namespace the call is made on reads its
 /// own id (`ctx.id`, `state.id`), so it could report the id itself.
 /// `None` when the class is not found.
-pub(super) fn bound_class_may_report_id(ws: &Workspace, file: FileId, call: &CallSite) -> Option<bool> {
+pub(super) fn bound_class_may_report_id(
+    ws: &Workspace,
+    file: FileId,
+    call: &CallSite,
+) -> Option<bool> {
     let binding = call.callee.get(call.callee.len().checked_sub(2)?)?;
     for worker in workers_reaching(ws, file) {
         for (env_index, env) in worker.envs.iter().enumerate() {
@@ -137,7 +152,11 @@ pub(super) fn bound_class_may_report_id(ws: &Workspace, file: FileId, call: &Cal
                 let (class_file, class) = bound_class(ws, worker, env_index, &class_name.value)?;
                 let text = ws.files.text(class_file);
                 let body = text.get(class.range.start as usize..class.range.end as usize)?;
-                return Some(body.contains("ctx.id") || body.contains("state.id") || body.contains(".id.name"));
+                return Some(
+                    body.contains("ctx.id")
+                        || body.contains("state.id")
+                        || body.contains(".id.name"),
+                );
             }
         }
     }
