@@ -264,10 +264,24 @@ fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
     env::accesses(&found.env_objects, text, &scopes, &mut env_accesses);
     env_accesses.sort_by_key(|access| access.name.range.start);
 
-    let env_type_members = found
+    let env_type_members: Vec<Spanned<String>> = found
         .env_type_members
         .iter()
         .filter_map(|node| property_name(*node, text))
+        .collect();
+    let env_member_types = found
+        .env_type_members
+        .iter()
+        .filter_map(|node| {
+            let name = property_name(*node, text)?.value;
+            // `name: Type` — the annotation node includes the colon.
+            let annotation = node.parent()?.child_by_field_name("type")?;
+            let ty = annotation.named_child(0).unwrap_or(annotation);
+            Some((
+                name,
+                Spanned::new(node_text(ty, text).to_owned(), node_range(ty)),
+            ))
+        })
         .collect();
 
     let mut storage_uses = Vec::new();
@@ -286,6 +300,7 @@ fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
         exports,
         env_accesses,
         env_type_members,
+        env_member_types,
         storage_uses,
         syntax_error_count: 0,
         calls,

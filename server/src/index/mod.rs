@@ -22,6 +22,10 @@ pub struct FileSummary {
     /// `type Bindings = {...}`, `interface CloudflareBindings`, and
     /// `Cloudflare.Env` in `worker-configuration.d.ts`.
     pub env_type_members: Vec<Spanned<String>>,
+    /// The declared type of each Env member that has one, as written
+    /// (`DurableObjectNamespace<import("./index").Counter>`), keyed by the
+    /// member name. Parallel information to `env_type_members`.
+    pub env_member_types: Vec<(String, Spanned<String>)>,
     /// Uses of storage APIs that need the SQLite backend
     /// (`storage.sql`, `storage.kv`, `storage.transactionSync`, PITR).
     pub storage_uses: Vec<StorageUse>,

@@ -84,7 +84,7 @@ pub struct Workspace {
     /// files and for files whose summary failed.
     pub summaries: Vec<Option<Arc<FileSummary>>>,
     /// Resolved module specifiers per file: specifier → target.
-    pub edges: HashMap<FileId, HashMap<String, FileId>>,
+    pub edges: ModuleEdges,
     pub workers: Vec<Worker>,
     /// Configs wrangler ignores because another config in the same folder
     /// wins: (shadowed, winner).
@@ -98,6 +98,9 @@ pub struct Workspace {
     /// for the same `main` many times).
     exports_cache: Vec<std::sync::OnceLock<ExportSet>>,
 }
+
+/// Resolved module specifiers per file: specifier → target.
+pub type ModuleEdges = HashMap<FileId, HashMap<String, FileId>>;
 
 /// Summaries computed elsewhere, keyed by path and exact text.
 pub type ReadySummaries<'a> = dyn Fn(&Path, &Arc<str>) -> Option<Arc<FileSummary>> + Sync + 'a;
@@ -331,10 +334,7 @@ fn resolve_edges(
     roles: &[(FileId, FileRole)],
     summaries: &[Option<Arc<FileSummary>>],
     same_files: Option<&Workspace>,
-) -> (
-    HashMap<FileId, HashMap<String, FileId>>,
-    Option<Arc<resolve::Resolver>>,
-) {
+) -> (ModuleEdges, Option<Arc<resolve::Resolver>>) {
     // Same files and tsconfigs: only files whose imports changed resolve again.
     let reusable = same_files.filter(|prev| {
         roles
@@ -599,21 +599,6 @@ fn is_test_folder(relative: &Path) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_folders_are_recognised_below_the_common_root() {
-        assert!(is_test_folder(Path::new("packages/agents/src/tests")));
-        assert!(is_test_folder(Path::new("src/lifecycle-tests")));
-        assert!(!is_test_folder(Path::new("apps/chat")));
-        assert!(!is_test_folder(Path::new("")));
-        let root = common_ancestor([Path::new("/a/b/x.ts"), Path::new("/a/c/d/y.ts")].into_iter());
-        assert_eq!(root, PathBuf::from("/a"));
-    }
-}
-
 /// Equal texts, checking the pointer first: unchanged files share their Arc.
 fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || a == b
@@ -654,5 +639,20 @@ impl Drop for StageTimer {
                 .collect();
             eprintln!("dols timing (model): {}", laps.join(", "));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_folders_are_recognised_below_the_common_root() {
+        assert!(is_test_folder(Path::new("packages/agents/src/tests")));
+        assert!(is_test_folder(Path::new("src/lifecycle-tests")));
+        assert!(!is_test_folder(Path::new("apps/chat")));
+        assert!(!is_test_folder(Path::new("")));
+        let root = common_ancestor([Path::new("/a/b/x.ts"), Path::new("/a/c/d/y.ts")].into_iter());
+        assert_eq!(root, PathBuf::from("/a"));
     }
 }

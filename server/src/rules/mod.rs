@@ -43,19 +43,20 @@ mod websocket_double_accept;
 mod websocket_handler_unused;
 // Identity, placement, storage, alarms and limits rules.
 // -- storage modules --
+mod alarm_retry_unsafe;
 mod alarm_without_handler;
+mod api_limit;
 mod delete_all_keeps_alarm;
 mod delete_all_kv_backend;
 mod invalid_id_string;
 mod invalid_location_hint;
-mod storage_support;
-mod alarm_retry_unsafe;
-mod api_limit;
-mod storage_await_in_loop;
 mod random_object_name;
+mod storage_await_in_loop;
+mod storage_support;
 mod unique_id_not_persisted;
 // RPC, stub, SQL and config/code agreement rules.
 // -- rpc modules --
+mod env_type_mismatch;
 mod gradual_deploy_migration;
 mod relative_stub_fetch_url;
 mod rpc_on_legacy_class;
@@ -127,6 +128,8 @@ pub static ALL: &[&Rule] = &[
     &websocket_handler_unused::RULE,
     &floating_promise_in_handler::RULE,
     // -- storage rules --
+    &unique_id_not_persisted::RULE,
+    &random_object_name::RULE,
     &invalid_id_string::RULE,
     &invalid_location_hint::RULE,
     &delete_all_kv_backend::RULE,
@@ -135,8 +138,6 @@ pub static ALL: &[&Rule] = &[
     &alarm_retry_unsafe::RULE,
     &api_limit::RULE,
     &storage_await_in_loop::RULE,
-    &unique_id_not_persisted::RULE,
-    &random_object_name::RULE,
     // -- rpc rules --
     &rpc_unknown_method::RULE,
     &rpc_on_legacy_class::RULE,
@@ -144,6 +145,7 @@ pub static ALL: &[&Rule] = &[
     &relative_stub_fetch_url::RULE,
     &sql_template_interpolation::RULE,
     &sql_transaction_statement::RULE,
+    &env_type_mismatch::RULE,
     &gradual_deploy_migration::RULE,
     &unused_suppression::RULE,
 ];
@@ -239,6 +241,7 @@ fn run_one(
     check: impl FnOnce(&mut Reporter),
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
+    let started = std::time::Instant::now();
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let mut reporter = Reporter {
             rule,
@@ -261,6 +264,10 @@ fn run_one(
                 panic_message(&panic)
             ),
         )];
+    }
+    let elapsed = started.elapsed();
+    if elapsed > std::time::Duration::from_millis(5) && std::env::var_os("DOLS_TIMING").is_some() {
+        eprintln!("dols timing (rule): {} took {elapsed:?}", rule.id);
     }
     if let Some(Some(severity)) = settings.overrides.get(rule.id) {
         for diagnostic in &mut found {

@@ -189,6 +189,139 @@ pub fn workers_reaching(ws: &Workspace, file: FileId) -> impl Iterator<Item = &W
         .filter(move |w| w.reachable.binary_search(&file).is_ok())
 }
 
+/// What the rules know about the class a piece of code sits in.
+pub struct ClassContext<'a> {
+    pub file: FileId,
+    pub class: &'a ClassInfo,
+    /// How it is a Durable Object (`None`: not one, as far as dols can tell).
+    pub kind: Option<crate::model::DoKind>,
+    /// The Workers whose code includes the file (reachable from `main`).
+    pub workers: Vec<&'a Worker>,
+    /// Storage backend from the migrations of those Workers, when every
+    /// Worker agrees; `None` when unknown or not created by a migration.
+    pub backend: Option<crate::model::Backend>,
+    /// True when some Worker binds this class by name.
+    pub bound: bool,
+}
+
+/// Context of the class named `class_name` declared in `file`.
+pub fn class_context<'a>(
+    ws: &'a Workspace,
+    file: FileId,
+    class_name: &str,
+) -> Option<ClassContext<'a>> {
+    let class = ws
+        .summary(file)?
+        .classes
+        .iter()
+        .find(|c| c.name.as_ref().is_some_and(|n| n.value == class_name))?;
+    let workers: Vec<&Worker> = workers_reaching(ws, file).collect();
+    let mut backends = Vec::new();
+    let mut bound = false;
+    for worker in &workers {
+        for history in env_replays(worker) {
+            if let Some(live) = history.replay.live.get(class_name) {
+                backends.push(live.backend);
+            }
+        }
+        bound |= worker.envs.iter().flat_map(|e| &e.do_bindings).any(|b| {
+            b.script_name.is_none() && b.class_name.as_ref().is_some_and(|c| c.value == class_name)
+        });
+    }
+    // Bound from another Worker through `script_name`.
+    bound |= ws
+        .workers
+        .iter()
+        .flat_map(|w| w.envs.iter())
+        .flat_map(|e| &e.do_bindings)
+        .any(|b| {
+            b.script_name.is_some() && b.class_name.as_ref().is_some_and(|c| c.value == class_name)
+        });
+    backends.dedup();
+    let backend = match backends.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
+    Some(ClassContext {
+        file,
+        class,
+        kind: crate::model::durable_object_kind(ws, file, class),
+        workers,
+        backend,
+        bound,
+    })
+}
+
+impl ClassContext<'_> {
+    /// A Durable Object by its base class or because a Worker binds it.
+    pub fn is_durable_object(&self) -> bool {
+        self.kind.is_some() || self.bound
+    }
+
+    pub fn has_method(&self, name: &str) -> bool {
+        self.class
+            .methods
+            .iter()
+            .any(|m| m.name.value == name && !m.is_static)
+    }
+
+    /// The earliest `compatibility_date` among the Workers running this
+    /// code (the most conservative for date-gated behaviour).
+    pub fn compatibility_date(&self) -> Option<&str> {
+        self.workers
+            .iter()
+            .filter_map(|w| {
+                w.envs[0]
+                    .compatibility_date
+                    .as_ref()
+                    .map(|d| d.value.as_str())
+            })
+            .min()
+    }
+
+    /// True when every Worker running this code sets `flag`.
+    pub fn all_have_flag(&self, flag: &str) -> bool {
+        !self.workers.is_empty()
+            && self.workers.iter().all(|w| {
+                w.envs[0]
+                    .compatibility_flags
+                    .iter()
+                    .any(|f| f.value == flag)
+            })
+    }
+}
+
+/// Calls recorded in `file` whose scope is inside class `class_name`.
+pub fn calls_in_class<'a>(
+    ws: &'a Workspace,
+    file: FileId,
+    class_name: &'a str,
+) -> impl Iterator<Item = &'a crate::index::CallSite> + 'a {
+    ws.summary(file)
+        .into_iter()
+        .flat_map(|s| s.calls.iter())
+        .filter(move |c| c.scope.class.as_deref() == Some(class_name))
+}
+
+/// Every (file, class) of the workspace with its context, for rules that
+/// walk all Durable Object classes.
+pub fn durable_object_classes(ws: &Workspace) -> Vec<ClassContext<'_>> {
+    let mut out = Vec::new();
+    for (index, summary) in ws.summaries.iter().enumerate() {
+        let Some(summary) = summary else { continue };
+        let file = FileId(index as u32);
+        for class in &summary.classes {
+            let Some(name) = &class.name else { continue };
+            if let Some(context) = class_context(ws, file, &name.value) {
+                if context.is_durable_object() {
+                    out.push(context);
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,120 +355,4 @@ mod tests {
         assert!(!is_js_identifier("1abc"));
         assert!(!is_js_identifier(""));
     }
-}
-
-/// What the rules know about the class a piece of code sits in.
-pub struct ClassContext<'a> {
-    pub file: FileId,
-    pub class: &'a ClassInfo,
-    /// How it is a Durable Object (`None`: not one, as far as dols can tell).
-    pub kind: Option<crate::model::DoKind>,
-    /// The Workers whose code includes the file (reachable from `main`).
-    pub workers: Vec<&'a Worker>,
-    /// Storage backend from the migrations of those Workers, when every
-    /// Worker agrees; `None` when unknown or not created by a migration.
-    pub backend: Option<crate::model::Backend>,
-    /// True when some Worker binds this class by name.
-    pub bound: bool,
-}
-
-/// Context of the class named `class_name` declared in `file`.
-pub fn class_context<'a>(ws: &'a Workspace, file: FileId, class_name: &str) -> Option<ClassContext<'a>> {
-    let class = ws
-        .summary(file)?
-        .classes
-        .iter()
-        .find(|c| c.name.as_ref().is_some_and(|n| n.value == class_name))?;
-    let workers: Vec<&Worker> = workers_reaching(ws, file).collect();
-    let mut backends = Vec::new();
-    let mut bound = false;
-    for worker in &workers {
-        for history in env_replays(worker) {
-            if let Some(live) = history.replay.live.get(class_name) {
-                backends.push(live.backend);
-            }
-        }
-        bound |= worker
-            .envs
-            .iter()
-            .flat_map(|e| &e.do_bindings)
-            .any(|b| b.script_name.is_none() && b.class_name.as_ref().is_some_and(|c| c.value == class_name));
-    }
-    // Bound from another Worker through `script_name`.
-    bound |= ws.workers.iter().flat_map(|w| w.envs.iter()).flat_map(|e| &e.do_bindings).any(|b| {
-        b.script_name.is_some() && b.class_name.as_ref().is_some_and(|c| c.value == class_name)
-    });
-    backends.dedup();
-    let backend = match backends.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    };
-    Some(ClassContext {
-        file,
-        class,
-        kind: crate::model::durable_object_kind(ws, file, class),
-        workers,
-        backend,
-        bound,
-    })
-}
-
-impl ClassContext<'_> {
-    /// A Durable Object by its base class or because a Worker binds it.
-    pub fn is_durable_object(&self) -> bool {
-        self.kind.is_some() || self.bound
-    }
-
-    pub fn has_method(&self, name: &str) -> bool {
-        self.class.methods.iter().any(|m| m.name.value == name && !m.is_static)
-    }
-
-    /// The earliest `compatibility_date` among the Workers running this
-    /// code (the most conservative for date-gated behaviour).
-    pub fn compatibility_date(&self) -> Option<&str> {
-        self.workers
-            .iter()
-            .filter_map(|w| w.envs[0].compatibility_date.as_ref().map(|d| d.value.as_str()))
-            .min()
-    }
-
-    /// True when every Worker running this code sets `flag`.
-    pub fn all_have_flag(&self, flag: &str) -> bool {
-        !self.workers.is_empty()
-            && self
-                .workers
-                .iter()
-                .all(|w| w.envs[0].compatibility_flags.iter().any(|f| f.value == flag))
-    }
-}
-
-/// Calls recorded in `file` whose scope is inside class `class_name`.
-pub fn calls_in_class<'a>(
-    ws: &'a Workspace,
-    file: FileId,
-    class_name: &'a str,
-) -> impl Iterator<Item = &'a crate::index::CallSite> + 'a {
-    ws.summary(file)
-        .into_iter()
-        .flat_map(|s| s.calls.iter())
-        .filter(move |c| c.scope.class.as_deref() == Some(class_name))
-}
-
-/// Every (file, class) of the workspace with its context, for rules that
-/// walk all Durable Object classes.
-pub fn durable_object_classes(ws: &Workspace) -> Vec<ClassContext<'_>> {
-    let mut out = Vec::new();
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
-        for class in &summary.classes {
-            let Some(name) = &class.name else { continue };
-            if let Some(context) = class_context(ws, file, &name.value) {
-                if context.is_durable_object() {
-                    out.push(context);
-                }
-            }
-        }
-    }
-    out
 }
