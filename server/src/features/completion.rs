@@ -22,6 +22,25 @@ pub fn completion(ws: &Workspace, file: FileId, offset: usize) -> Vec<Completion
     let Some(ctx) = Ctx::new(ws, file, offset) else {
         return Vec::new();
     };
+    complete(ws, file, ctx)
+}
+
+/// Completion in `text`, the current buffer of `file`, using `ws` from the
+/// previous analysis: answers right after a keystroke without waiting for
+/// the workspace to be rebuilt.
+pub fn completion_in_text(
+    ws: &Workspace,
+    file: FileId,
+    text: &str,
+    offset: usize,
+) -> Vec<CompletionEntry> {
+    if file.0 as usize >= ws.files.len() {
+        return Vec::new();
+    }
+    complete(ws, file, Ctx::with_text(ws, file, text, offset))
+}
+
+fn complete(ws: &Workspace, file: FileId, ctx: Ctx) -> Vec<CompletionEntry> {
     let format = ws
         .files
         .path(file)

@@ -223,13 +223,19 @@ impl<'a> Ctx<'a> {
         if file.0 as usize >= ws.files.len() {
             return None;
         }
-        let text = ws.files.text(file);
-        Some(Ctx {
+        Some(Self::with_text(ws, file, ws.files.text(file), offset))
+    }
+
+    /// A context over `text`, the editor's current buffer, while `ws` may be
+    /// a snapshot from just before the last keystroke (its summary ranges
+    /// are then off by that edit, which matters only at class boundaries).
+    pub fn with_text(ws: &'a Workspace, file: FileId, text: &'a str, offset: usize) -> Ctx<'a> {
+        Ctx {
             ws,
             file,
             text,
             offset: clamp(text, offset),
-        })
+        }
     }
 
     /// The innermost class whose declaration contains the offset.

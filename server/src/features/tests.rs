@@ -682,3 +682,21 @@ fn websocket_handler_parameter() {
     let f = with_counter(&COUNTER.replace("return by;", "socket.$0"));
     assert!(f.complete().is_empty());
 }
+
+/// Right after a keystroke the server completes in the new buffer text
+/// against the previous snapshot, whose summary predates the keystroke.
+#[test]
+fn completion_in_a_buffer_one_keystroke_ahead_of_the_snapshot() {
+    let config = "name = \"w\"\nmain = \"src/index.ts\"\n[[durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Counter\"]\n";
+    let before = "import { DurableObject } from \"cloudflare:workers\";\nexport class Counter extends DurableObject {\n  async hit() {\n    this.ctx.storage$0\n  }\n}\nexport default { fetch(r: Request, env: Env) { return new Response(); } };\n";
+    let f = fixture(&[("/w/wrangler.toml", config), ("/w/src/index.ts", before)]);
+    // The user types `.`: the snapshot still has the text without it.
+    let mut typed = f.ws.files.text(f.file).to_string();
+    typed.insert(f.offset, '.');
+    let entries = super::completion::completion_in_text(&f.ws, f.file, &typed, f.offset + 1);
+    let labels: Vec<String> = entries.into_iter().map(|e| e.label).collect();
+    assert!(
+        labels.iter().any(|l| l == "put") && labels.iter().any(|l| l == "sql"),
+        "{labels:?}"
+    );
+}

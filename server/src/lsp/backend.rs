@@ -271,6 +271,53 @@ fn to_lsp_range(text: &str, index: &LineIndex, range: TextRange, encoding: Encod
     }
 }
 
+/// Protocol items for completion entries whose ranges refer to `text`.
+fn completion_response(
+    entries: Vec<features::CompletionEntry>,
+    text: &str,
+    index: &LineIndex,
+    encoding: Encoding,
+) -> Option<CompletionResponse> {
+    if entries.is_empty() {
+        return None;
+    }
+    let items = entries
+        .into_iter()
+        .map(|entry| CompletionItem {
+            label: entry.label.clone(),
+            kind: Some(match entry.kind {
+                CompletionKind::Method => CompletionItemKind::METHOD,
+                CompletionKind::Property => CompletionItemKind::PROPERTY,
+                CompletionKind::Binding => CompletionItemKind::VARIABLE,
+                CompletionKind::Class => CompletionItemKind::CLASS,
+                CompletionKind::Snippet => CompletionItemKind::SNIPPET,
+                CompletionKind::Value => CompletionItemKind::VALUE,
+                CompletionKind::Key => CompletionItemKind::PROPERTY,
+                CompletionKind::File => CompletionItemKind::FILE,
+            }),
+            detail: Some(entry.detail),
+            documentation: entry.documentation.map(|value| {
+                Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value,
+                })
+            }),
+            insert_text_format: Some(if entry.is_snippet {
+                InsertTextFormat::SNIPPET
+            } else {
+                InsertTextFormat::PLAIN_TEXT
+            }),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range: to_lsp_range(text, index, entry.replace, encoding),
+                new_text: entry.insert_text,
+            })),
+            sort_text: entry.sort_text,
+            ..Default::default()
+        })
+        .collect();
+    Some(CompletionResponse::Array(items))
+}
+
 fn symbol_kind(kind: features::symbols::SymbolKind) -> SymbolKind {
     use features::symbols::SymbolKind as K;
     match kind {
@@ -519,6 +566,26 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let position = params.text_document_position;
+        let encoding = self.encoding();
+        // Right after a keystroke the newest snapshot is one edit behind.
+        // Completion reads the buffer text itself, so answer from that
+        // snapshot plus the buffer instead of waiting for a rebuild.
+        if let Some((analysis, file, text)) =
+            self.snapshot_behind_buffer(&position.text_document.uri)
+        {
+            let index = LineIndex::new(&text);
+            let offset = to_offset(
+                &text,
+                &index,
+                position.position.line,
+                position.position.character,
+                encoding,
+            );
+            let entries = guarded("completion", || {
+                features::completion::completion_in_text(&analysis.workspace, file, &text, offset)
+            })?;
+            return Ok(completion_response(entries, &text, &index, encoding));
+        }
         let Some((analysis, file, offset)) = self
             .locate(&position.text_document.uri, position.position)
             .await
@@ -528,46 +595,13 @@ impl LanguageServer for Backend {
         let entries = guarded("completion", || {
             features::completion::completion(&analysis.workspace, file, offset)
         })?;
-        if entries.is_empty() {
-            return Ok(None);
-        }
         let source = analysis.workspace.files.get(file);
-        let encoding = self.encoding();
-        let items = entries
-            .into_iter()
-            .map(|entry| CompletionItem {
-                label: entry.label.clone(),
-                kind: Some(match entry.kind {
-                    CompletionKind::Method => CompletionItemKind::METHOD,
-                    CompletionKind::Property => CompletionItemKind::PROPERTY,
-                    CompletionKind::Binding => CompletionItemKind::VARIABLE,
-                    CompletionKind::Class => CompletionItemKind::CLASS,
-                    CompletionKind::Snippet => CompletionItemKind::SNIPPET,
-                    CompletionKind::Value => CompletionItemKind::VALUE,
-                    CompletionKind::Key => CompletionItemKind::PROPERTY,
-                    CompletionKind::File => CompletionItemKind::FILE,
-                }),
-                detail: Some(entry.detail),
-                documentation: entry.documentation.map(|value| {
-                    Documentation::MarkupContent(MarkupContent {
-                        kind: MarkupKind::Markdown,
-                        value,
-                    })
-                }),
-                insert_text_format: Some(if entry.is_snippet {
-                    InsertTextFormat::SNIPPET
-                } else {
-                    InsertTextFormat::PLAIN_TEXT
-                }),
-                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                    range: to_lsp_range(&source.text, &source.line_index, entry.replace, encoding),
-                    new_text: entry.insert_text,
-                })),
-                sort_text: entry.sort_text,
-                ..Default::default()
-            })
-            .collect();
-        Ok(Some(CompletionResponse::Array(items)))
+        Ok(completion_response(
+            entries,
+            &source.text,
+            &source.line_index,
+            encoding,
+        ))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -851,6 +885,27 @@ impl Inner {
         if !matches!(result, Ok(Ok(()))) {
             eprintln!("dols: the client did not accept file watching; changes on disk are seen when files are opened");
         }
+    }
+
+    /// The newest snapshot when it is behind the open buffer of `uri` by a
+    /// small edit, with the buffer's current text. `None` when the snapshot
+    /// is current, missing, or too far behind to trust its ranges.
+    fn snapshot_behind_buffer(&self, uri: &Uri) -> Option<(Arc<Analysis>, FileId, String)> {
+        let path = uri_to_path(uri)?;
+        let generation = self.generation.load(Ordering::SeqCst);
+        let analysis = {
+            let slot = lock(&self.analysis);
+            let (done, analysis) = slot.as_ref()?;
+            if *done == generation {
+                return None;
+            }
+            analysis.clone()
+        };
+        let text = lock(&self.state).documents.get(&path)?.text.clone();
+        let file = analysis.workspace.files.lookup(&path)?;
+        let old_len = analysis.workspace.files.text(file).len();
+        // A few keystrokes: summary ranges are still good around the cursor.
+        (old_len.abs_diff(text.len()) <= 64).then_some((analysis, file, text))
     }
 
     /// Definition and references share their shape: position in, locations out.
