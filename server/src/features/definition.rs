@@ -157,11 +157,86 @@ pub fn references(ws: &Workspace, file: FileId, offset: usize) -> Vec<Target> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (host, class) in referenced_classes(&ctx) {
-        collect_references(ws, host, &class, &mut out);
+    if let Some(found) = method_references(&ctx) {
+        out = found;
+    } else {
+        for (host, class) in referenced_classes(&ctx) {
+            collect_references(ws, host, &class, &mut out);
+        }
     }
     dedupe(&mut out);
     out
+}
+
+/// References of a Durable Object method: its declaration and every stub
+/// call of it (`env.X.getByName(..).m()`, `stub.m()`), across Workers. The
+/// cursor is on the method's name in its class, or on a stub call of it.
+fn method_references(ctx: &Ctx) -> Option<Vec<Target>> {
+    let ws = ctx.ws;
+    let summary = ws.summary(ctx.file)?;
+    let calls = crate::rules::stubs::stub_calls(ws);
+    // (declaring file, class name, method name) the cursor designates.
+    let mut designated: Vec<(FileId, String, String)> = Vec::new();
+    for class in &summary.classes {
+        let Some(class_name) = &class.name else {
+            continue;
+        };
+        for method in &class.methods {
+            if method.name.range.contains(ctx.offset)
+                || method.name.range.end as usize == ctx.offset
+            {
+                designated.push((
+                    ctx.file,
+                    class_name.value.clone(),
+                    method.name.value.clone(),
+                ));
+            }
+        }
+    }
+    if designated.is_empty() {
+        let call = calls.iter().find(|c| {
+            c.file == ctx.file
+                && (c.call.name_range.contains(ctx.offset)
+                    || c.call.name_range.end as usize == ctx.offset)
+        })?;
+        for (file, class) in call.classes.iter().flatten() {
+            if let Some(name) = &class.name {
+                designated.push((*file, name.value.clone(), call.method.to_string()));
+            }
+        }
+    }
+    if designated.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (file, class_name, method) in &designated {
+        let declaration = ws.summary(*file).and_then(|s| {
+            s.classes
+                .iter()
+                .filter(|c| c.name.as_ref().is_some_and(|n| &n.value == class_name))
+                .flat_map(|c| c.methods.iter())
+                .find(|m| &m.name.value == method)
+        });
+        if let Some(declaration) = declaration {
+            out.push(Target {
+                file: *file,
+                range: declaration.name.range,
+            });
+        }
+        for call in calls.iter().filter(|c| c.method == method.as_str()) {
+            let reaches =
+                call.classes.iter().flatten().any(|(f, c)| {
+                    f == file && c.name.as_ref().is_some_and(|n| &n.value == class_name)
+                });
+            if reaches {
+                out.push(Target {
+                    file: call.file,
+                    range: call.call.name_range,
+                });
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The (host Worker, class name) pairs the cursor names.

@@ -700,3 +700,16 @@ fn completion_in_a_buffer_one_keystroke_ahead_of_the_snapshot() {
         "{labels:?}"
     );
 }
+
+#[test]
+fn references_of_a_method_include_stub_calls() {
+    let config = "name = \"w\"\nmain = \"src/index.ts\"\n[[durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Counter\"]\n";
+    let main = "import { DurableObject } from \"cloudflare:workers\";\nexport class Counter extends DurableObject {\n  async incr$0ement(by: number) { return by; }\n}\nexport default { async fetch(r: Request, env: Env) {\n  const stub = env.COUNTER.getByName(\"a\");\n  await stub.increment(1);\n  await env.COUNTER.getByName(\"b\").increment(2);\n  return new Response();\n} };\n";
+    let f = fixture(&[("/w/wrangler.toml", config), ("/w/src/index.ts", main)]);
+    let found = f.show(references(&f.ws, f.file, f.offset));
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().all(|t| t.ends_with(":increment")), "{found:?}");
+    // From a call site, the same set.
+    let call_offset = f.ws.files.text(f.file).find("stub.increment").unwrap() + "stub.".len() + 2;
+    assert_eq!(f.show(references(&f.ws, f.file, call_offset)).len(), 3);
+}
