@@ -1,11 +1,15 @@
-//! Turns one source file into a [`FileSummary`]: parse once, run the combined
-//! index query once, then read details off the matched nodes.
+//! Turns one source file into a [`FileSummary`]: parse once, walk the tree
+//! once (`extract/calls.rs`), run the combined index query only at the nodes
+//! the walk found as possible pattern roots, then read details off the
+//! matched nodes.
 //!
 //! Code being typed is full of ERROR nodes; every step tolerates missing
 //! fields and odd shapes rather than assuming a well-formed tree.
 mod calls;
 mod classes;
 mod env;
+#[cfg(test)]
+mod equivalence;
 mod modules;
 #[cfg(test)]
 mod tests;
@@ -16,7 +20,7 @@ use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Parser, QueryCursor, Tree};
 
 use super::language::SourceLanguage;
-use super::queries::{index_query, Cap, Grammar};
+use super::queries::{index_query, Cap, Grammar, IndexQuery};
 use super::{FileSummary, Import, ImportKind};
 use crate::text::{Spanned, TextRange};
 
@@ -187,27 +191,32 @@ struct Found<'t> {
     classes: Vec<Node<'t>>,
     /// ERROR nodes holding a loose `class Name` (see `classes.scm`).
     recovered_errors: Vec<Node<'t>>,
-    env_objects: Vec<(Node<'t>, Cap)>,
     env_type_members: Vec<Node<'t>>,
-    /// Property names like `sql`; the receiver is checked later.
-    storage_members: Vec<Node<'t>>,
-    /// `(object pattern, receiver)`
-    storage_patterns: Vec<(Node<'t>, Node<'t>)>,
 }
 
-fn find<'t>(tree: &'t Tree, text: &str, grammar: Grammar) -> Found<'t> {
+/// Runs the index query at each of `roots` (document order), matching only
+/// patterns rooted at that very node: the same matches as one run over the
+/// whole tree, without the query cursor visiting every node.
+fn find<'t>(roots: &[Node<'t>], text: &str, grammar: Grammar) -> Found<'t> {
     let compiled = index_query(grammar);
     let mut found = Found::default();
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
+    cursor.set_max_start_depth(Some(0));
+    for root in roots {
+        find_at(&mut cursor, compiled, *root, text, &mut found);
+    }
+    found
+}
+
+fn find_at<'t>(
+    cursor: &mut QueryCursor,
+    compiled: &IndexQuery,
+    root: Node<'t>,
+    text: &str,
+    found: &mut Found<'t>,
+) {
+    let mut matches = cursor.matches(&compiled.query, root, text.as_bytes());
     while let Some(m) = matches.next() {
-        // Patterns with two captures are read as pairs, whatever their order.
-        let partner = |want: Cap| {
-            m.captures()
-                .iter()
-                .find(|c| compiled.cap(c.index) == want)
-                .map(|c| c.node)
-        };
         for capture in m.captures() {
             let node = capture.node;
             match compiled.cap(capture.index) {
@@ -216,27 +225,21 @@ fn find<'t>(tree: &'t Tree, text: &str, grammar: Grammar) -> Found<'t> {
                 Cap::DynamicSpecifier => found.dynamic_specifiers.push(node),
                 Cap::Class => found.classes.push(node),
                 Cap::RecoveredKeyword => found.recovered_errors.extend(node.parent()),
-                cap @ (Cap::EnvParam | Cap::EnvThis | Cap::EnvContext) => {
-                    found.env_objects.push((node, cap))
-                }
                 Cap::EnvTypeMember => found.env_type_members.push(node),
-                Cap::StorageMember => found.storage_members.push(node),
-                Cap::StoragePattern => {
-                    if let Some(receiver) = partner(Cap::StorageReceiver) {
-                        found.storage_patterns.push((node, receiver));
-                    }
-                }
-                Cap::StorageReceiver | Cap::RecoveredName | Cap::Ignored => {}
+                Cap::RecoveredName | Cap::Ignored => {}
             }
         }
     }
-    found
 }
 
 fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
-    let found = find(tree, text, grammar);
+    // One walk for call sites, comments, env objects, storage members and
+    // the nodes where the index query can match; then the query at those.
+    let mut walked = calls::collect(tree, text);
+    let found = find(&walked.query_roots, text, grammar);
     let classes = classes::extract(&found, text);
     let scopes = classes::ClassScopes::new(&classes);
+    walked.set_classes(&scopes);
 
     let mut imports = Vec::new();
     for node in &found.imports {
@@ -260,8 +263,18 @@ fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
         modules::export_statement(*node, text, &mut exports);
     }
 
+    let calls::Collected {
+        calls,
+        websocket_pairs,
+        suppressions,
+        env_objects,
+        storage_members,
+        storage_patterns,
+        ..
+    } = walked;
+
     let mut env_accesses = Vec::new();
-    env::accesses(&found.env_objects, text, &scopes, &mut env_accesses);
+    env::accesses(&env_objects, text, &scopes, &mut env_accesses);
     env_accesses.sort_by_key(|access| access.name.range.start);
 
     let env_type_members: Vec<Spanned<String>> = found
@@ -285,14 +298,14 @@ fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
         .collect();
 
     let mut storage_uses = Vec::new();
-    env::storage_uses(&found, text, &scopes, &mut storage_uses);
+    env::storage_uses(
+        &storage_members,
+        &storage_patterns,
+        text,
+        &scopes,
+        &mut storage_uses,
+    );
     storage_uses.sort_by_key(|storage| storage.member.range.start);
-
-    let calls::Collected {
-        calls,
-        websocket_pairs,
-        suppressions,
-    } = calls::collect(tree, text, &scopes);
 
     FileSummary {
         classes,

@@ -4,23 +4,25 @@
 //! into one [`Query`] per grammar, so a file is walked once by a single
 //! `QueryCursor`; each capture name maps to a [`Cap`] that the extractor
 //! dispatches on. Captures starting with `_` only feed predicates.
+//!
+//! Patterns that would match a very common node kind and filter it by
+//! predicate (every `identifier` named `env`, every `property_identifier`
+//! named `sql`) do not belong here: the query cursor then keeps a match
+//! state per such node. Those are read in the call-site walk
+//! (`extract/calls.rs`), which visits every node anyway.
 use std::sync::OnceLock;
 
 use tree_sitter::{Language, Query};
 
 pub const IMPORTS_EXPORTS: &str = include_str!("../../../grammar-queries/imports-exports.scm");
 pub const CLASSES: &str = include_str!("../../../grammar-queries/classes.scm");
-pub const ENV_ACCESS: &str = include_str!("../../../grammar-queries/env-access.scm");
 pub const ENV_TYPES: &str = include_str!("../../../grammar-queries/env-types.scm");
-pub const STORAGE: &str = include_str!("../../../grammar-queries/storage.scm");
 
 /// Every query file with its name, for tests and tooling.
-pub const ALL: [(&str, &str); 5] = [
+pub const ALL: [(&str, &str); 3] = [
     ("imports-exports.scm", IMPORTS_EXPORTS),
     ("classes.scm", CLASSES),
-    ("env-access.scm", ENV_ACCESS),
     ("env-types.scm", ENV_TYPES),
-    ("storage.scm", STORAGE),
 ];
 
 /// The two grammars tree-sitter-typescript ships. JavaScript is parsed with
@@ -49,13 +51,7 @@ pub enum Cap {
     Class,
     RecoveredKeyword,
     RecoveredName,
-    EnvParam,
-    EnvThis,
-    EnvContext,
     EnvTypeMember,
-    StorageMember,
-    StorageReceiver,
-    StoragePattern,
     /// Predicate-only captures (`@_name`).
     Ignored,
 }
@@ -69,13 +65,7 @@ impl Cap {
             "class" => Cap::Class,
             "recovered.keyword" => Cap::RecoveredKeyword,
             "recovered.name" => Cap::RecoveredName,
-            "env.param" => Cap::EnvParam,
-            "env.this" => Cap::EnvThis,
-            "env.context" => Cap::EnvContext,
             "env_type.member" => Cap::EnvTypeMember,
-            "storage.member" => Cap::StorageMember,
-            "storage.receiver" => Cap::StorageReceiver,
-            "storage.pattern" => Cap::StoragePattern,
             _ => {
                 // A new capture in a .scm file must be wired up here.
                 debug_assert!(name.starts_with('_'), "unhandled capture @{name}");

@@ -1,5 +1,9 @@
 //! Call sites, WebSocket pairs and suppression comments, read in one
-//! tree-cursor walk.
+//! tree-cursor walk. The same walk collects the nodes that evaluate to the
+//! Worker env (`env`, `this.env`, `c.env`) and the SQLite-only storage
+//! members (`<x>.storage.sql`, `const { sql } = <x>.storage`): as query
+//! patterns those matched every identifier and filtered by predicate
+//! afterwards, a second full traversal that cost more than this walk.
 //!
 //! Why a walk and not query captures: each call needs its context (class
 //! method, innermost function, loop/try/finally, earlier awaits, awaited
@@ -12,9 +16,10 @@ use std::collections::HashSet;
 use tree_sitter::{Node, Tree};
 
 use super::classes::ClassScopes;
+use super::env::STORAGE_MEMBERS;
 use super::{has_token, is_field, is_transparent, node_range, node_text, unwrap_expression};
 use crate::index::{
-    Arg, ArgValue, CallSite, CallUsage, Scope, Suppression, WebSocketPairBinding,
+    Arg, ArgValue, CallSite, CallUsage, EnvVia, Scope, Suppression, WebSocketPairBinding,
     INTERESTING_CALLS, MAX_ARG_STRING_CHARS,
 };
 use crate::text::TextRange;
@@ -35,11 +40,38 @@ const MAX_TARGET_CHARS: usize = 120;
 const ITERATION_METHODS: [&str; 3] = ["forEach", "map", "flatMap"];
 /// Stub-returning calls: a chain through one of these is a stub call.
 const STUB_CALLS: [&str; 2] = ["getByName", "get"];
+/// Runtime globals with an `env` of their own (process variables, not
+/// bindings): `process.env` is not a Hono-style context.
+const NOT_CONTEXTS: [&str; 3] = ["process", "Deno", "Bun"];
 
-pub(super) struct Collected {
+pub(super) struct Collected<'t> {
     pub calls: Vec<CallSite>,
     pub websocket_pairs: Vec<WebSocketPairBinding>,
     pub suppressions: Vec<Suppression>,
+    /// Nodes evaluating to the env, in document order: an `env`
+    /// identifier, `this.env`, or `<identifier>.env`.
+    pub env_objects: Vec<(Node<'t>, EnvVia)>,
+    /// Property names like `sql`; the receiver is checked later.
+    pub storage_members: Vec<Node<'t>>,
+    /// `(object pattern, receiver)` of `const { .. } = <x>.storage`.
+    pub storage_patterns: Vec<(Node<'t>, Node<'t>)>,
+    /// Nodes where a pattern of the index query may start (a superset), in
+    /// document order; the query runs at each of them only.
+    pub query_roots: Vec<Node<'t>>,
+    /// Range of the `new WebSocketPair()` of each pair.
+    pair_calls: Vec<TextRange>,
+}
+
+impl Collected<'_> {
+    /// The class around each call (and pair), once the classes are known.
+    pub fn set_classes(&mut self, scopes: &ClassScopes) {
+        for call in &mut self.calls {
+            call.scope.class = scopes.enclosing(call.range);
+        }
+        for (pair, call) in self.websocket_pairs.iter_mut().zip(&self.pair_calls) {
+            pair.scope.class = scopes.enclosing(*call);
+        }
+    }
 }
 
 /// What holds for a node and everything below it until a nested function.
@@ -63,18 +95,20 @@ struct Frame<'t, 's> {
     pair: Option<usize>,
 }
 
-struct Walker<'t, 's, 'c, 'a> {
+struct Walker<'t, 's> {
     text: &'s str,
-    scopes: &'c ClassScopes<'a>,
     frames: Vec<Frame<'t, 's>>,
     /// Per function (0 = top level): an `await` has completed in it.
     await_seen: Vec<bool>,
     /// Variables a recorded call was assigned to.
     call_vars: HashSet<String>,
-    out: Collected,
+    out: Collected<'t>,
 }
 
-pub(super) fn collect(tree: &Tree, text: &str, scopes: &ClassScopes) -> Collected {
+/// Walk `tree` once. Scopes get their class afterwards, from
+/// [`Collected::set_classes`]: the classes are read from query matches at
+/// nodes this walk finds.
+pub(super) fn collect<'t>(tree: &'t Tree, text: &str) -> Collected<'t> {
     let root = tree.root_node();
     let top = Ctx {
         method: None,
@@ -87,7 +121,6 @@ pub(super) fn collect(tree: &Tree, text: &str, scopes: &ClassScopes) -> Collecte
     };
     let mut walker = Walker {
         text,
-        scopes,
         frames: vec![Frame {
             node: root,
             ctx: top,
@@ -100,8 +133,17 @@ pub(super) fn collect(tree: &Tree, text: &str, scopes: &ClassScopes) -> Collecte
             calls: Vec::new(),
             websocket_pairs: Vec::new(),
             suppressions: Vec::new(),
+            env_objects: Vec::new(),
+            storage_members: Vec::new(),
+            storage_patterns: Vec::new(),
+            query_roots: Vec::new(),
+            pair_calls: Vec::new(),
         },
     };
+    // `enter` sees every node but the root, which can be an ERROR node.
+    if is_query_root(root, root.kind(), text) {
+        walker.out.query_roots.push(root);
+    }
     let mut cursor = root.walk();
     'walk: loop {
         if cursor.goto_first_child() {
@@ -122,6 +164,27 @@ pub(super) fn collect(tree: &Tree, text: &str, scopes: &ClassScopes) -> Collecte
     walker.out
 }
 
+/// Whether a pattern of `grammar-queries/*.scm` can match with `node` as
+/// its root. Must stay a superset of the queries' root node kinds: a new
+/// pattern with another root needs its kind added here.
+fn is_query_root(node: Node, kind: &str, text: &str) -> bool {
+    match kind {
+        "import_statement"
+        | "export_statement"
+        | "class_declaration"
+        | "abstract_class_declaration"
+        | "class"
+        | "ERROR"
+        | "interface_declaration"
+        | "type_alias_declaration" => true,
+        // `require("x")` and `import("x")`
+        "call_expression" => node.child_by_field_name("function").is_some_and(|f| {
+            f.kind() == "import" || (f.kind() == "identifier" && node_text(f, text) == "require")
+        }),
+        _ => false,
+    }
+}
+
 fn is_function(kind: &str) -> bool {
     matches!(
         kind,
@@ -135,7 +198,7 @@ fn is_function(kind: &str) -> bool {
     )
 }
 
-impl<'t, 's> Walker<'t, 's, '_, '_> {
+impl<'t, 's> Walker<'t, 's> {
     fn parent(&self) -> &Frame<'t, 's> {
         // The root frame is never popped before the walk ends.
         self.frames.last().expect("root frame")
@@ -197,12 +260,66 @@ impl<'t, 's> Walker<'t, 's, '_, '_> {
             call: None,
             pair: None,
         };
+        if is_query_root(node, kind, self.text) {
+            self.out.query_roots.push(node);
+        }
         match kind {
             "call_expression" | "new_expression" => self.call(&mut frame),
             "comment" => self.comment(node),
+            "identifier" if node_text(node, self.text) == "env" => {
+                self.out.env_objects.push((node, EnvVia::Param));
+            }
+            "member_expression" => self.env_member(node),
+            "property_identifier" if STORAGE_MEMBERS.contains(&node_text(node, self.text)) => {
+                self.out.storage_members.push(node);
+            }
+            "variable_declarator" => self.storage_pattern(node),
             _ => {}
         }
         self.frames.push(frame);
+    }
+
+    /// `this.env` and `c.env` (not `process.env` and the like).
+    fn env_member(&mut self, node: Node<'t>) {
+        let Some(property) = node.child_by_field_name("property") else {
+            return;
+        };
+        if property.kind() != "property_identifier" || node_text(property, self.text) != "env" {
+            return;
+        }
+        let Some(object) = node.child_by_field_name("object") else {
+            return;
+        };
+        let via = match object.kind() {
+            "this" => EnvVia::ThisEnv,
+            "identifier" if !NOT_CONTEXTS.contains(&node_text(object, self.text)) => {
+                EnvVia::ContextEnv
+            }
+            _ => return,
+        };
+        self.out.env_objects.push((node, via));
+    }
+
+    /// `const { sql } = <x>.storage`: the keys are filtered later.
+    fn storage_pattern(&mut self, node: Node<'t>) {
+        let Some(pattern) = node
+            .child_by_field_name("name")
+            .filter(|p| p.kind() == "object_pattern")
+        else {
+            return;
+        };
+        let Some(value) = node
+            .child_by_field_name("value")
+            .filter(|v| v.kind() == "member_expression")
+        else {
+            return;
+        };
+        let is_storage = value.child_by_field_name("property").is_some_and(|p| {
+            p.kind() == "property_identifier" && node_text(p, self.text) == "storage"
+        });
+        if is_storage {
+            self.out.storage_patterns.push((pattern, value));
+        }
     }
 
     fn leave(&mut self) {
@@ -296,7 +413,8 @@ impl<'t, 's> Walker<'t, 's, '_, '_> {
             }
         }
         let scope = Scope {
-            class: self.scopes.enclosing(node_range(node)),
+            // Filled in by `Collected::set_classes`.
+            class: None,
             method: frame.ctx.method.map(str::to_owned),
             function: frame.ctx.function,
             in_loop: frame.ctx.in_loop,
@@ -313,6 +431,7 @@ impl<'t, 's> Walker<'t, 's, '_, '_> {
             if let Some(pair) = self.websocket_pair(&scope) {
                 frame.pair = Some(self.out.websocket_pairs.len());
                 self.out.websocket_pairs.push(pair);
+                self.out.pair_calls.push(node_range(node));
             }
         }
         frame.call = Some(self.out.calls.len());

@@ -3,14 +3,12 @@ use tree_sitter::Node;
 
 use super::classes::ClassScopes;
 use super::{
-    climb_wrappers, is_field, node_range, node_text, property_name, string_value,
-    unwrap_expression, Found,
+    climb_wrappers, is_field, node_range, node_text, property_name, string_value, unwrap_expression,
 };
-use crate::index::queries::Cap;
 use crate::index::{EnvAccess, EnvVia, StorageUse};
 use crate::text::Spanned;
 
-const STORAGE_MEMBERS: [&str; 6] = [
+pub(super) const STORAGE_MEMBERS: [&str; 6] = [
     "sql",
     "kv",
     "transactionSync",
@@ -23,20 +21,15 @@ const STORAGE_MEMBERS: [&str; 6] = [
 const MAX_RECEIVER_CHARS: usize = 120;
 
 /// `env_objects` are nodes that evaluate to the env (`env`, `this.env`,
-/// `c.env`); what counts is how each is used.
+/// `c.env`) with how they reach it; what counts is how each is used.
 pub(super) fn accesses(
-    env_objects: &[(Node, Cap)],
+    env_objects: &[(Node, EnvVia)],
     text: &str,
     scopes: &ClassScopes,
     out: &mut Vec<EnvAccess>,
 ) {
-    for (object, cap) in env_objects {
-        let via = match cap {
-            Cap::EnvThis => EnvVia::ThisEnv,
-            Cap::EnvContext => EnvVia::ContextEnv,
-            _ => EnvVia::Param,
-        };
-        let (outer, Some(parent)) = climb_wrappers(*object) else {
+    for &(object, via) in env_objects {
+        let (outer, Some(parent)) = climb_wrappers(object) else {
             continue;
         };
         match parent.kind() {
@@ -142,20 +135,24 @@ fn pattern_keys(pattern: Node) -> Vec<Node> {
     keys
 }
 
+/// `storage_members` are property names like `sql` (the receiver is checked
+/// here); `storage_patterns` are `(object pattern, receiver)` of
+/// `const { sql } = <x>.storage`.
 pub(super) fn storage_uses(
-    found: &Found,
+    storage_members: &[Node],
+    storage_patterns: &[(Node, Node)],
     text: &str,
     scopes: &ClassScopes,
     out: &mut Vec<StorageUse>,
 ) {
-    for member in &found.storage_members {
+    for member in storage_members {
         if let Some(receiver) = storage_receiver(*member, text) {
             let member = super::spanned_text(*member, text);
             push_storage(out, scopes, member, receiver, text);
         }
     }
     // `const { sql } = this.ctx.storage`
-    for (pattern, receiver) in &found.storage_patterns {
+    for (pattern, receiver) in storage_patterns {
         for key in pattern_keys(*pattern) {
             let Some(member) = property_name(key, text) else {
                 continue;
