@@ -13,7 +13,7 @@
 //! quadratic on deep (minified) trees.
 use std::collections::HashSet;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::classes::ClassScopes;
 use super::env::STORAGE_MEMBERS;
@@ -89,14 +89,40 @@ struct Ctx<'s> {
 
 struct Frame<'t, 's> {
     node: Node<'t>,
+    /// `node.kind()`, read once: it is a C string turned into `&str`.
+    kind: &'t str,
     ctx: Ctx<'s>,
     /// The call recorded for this node, to fill `after_await` on leaving.
     call: Option<usize>,
     pair: Option<usize>,
 }
 
+/// Field ids of the grammar, for the checks run on many nodes:
+/// `child_by_field_name` looks the name up by string compares each time.
+struct Fields {
+    object: u16,
+    property: u16,
+    name: u16,
+    value: u16,
+}
+
+impl Fields {
+    fn new(tree: &Tree) -> Fields {
+        let language = tree.language();
+        // 0 is no field: `child_by_field_id(0)` finds nothing.
+        let id = |name: &str| language.field_id_for_name(name).map_or(0, |id| id.get());
+        Fields {
+            object: id("object"),
+            property: id("property"),
+            name: id("name"),
+            value: id("value"),
+        }
+    }
+}
+
 struct Walker<'t, 's> {
     text: &'s str,
+    fields: Fields,
     frames: Vec<Frame<'t, 's>>,
     /// Per function (0 = top level): an `await` has completed in it.
     await_seen: Vec<bool>,
@@ -121,8 +147,10 @@ pub(super) fn collect<'t>(tree: &'t Tree, text: &str) -> Collected<'t> {
     };
     let mut walker = Walker {
         text,
+        fields: Fields::new(tree),
         frames: vec![Frame {
             node: root,
+            kind: root.kind(),
             ctx: top,
             call: None,
             pair: None,
@@ -147,13 +175,13 @@ pub(super) fn collect<'t>(tree: &'t Tree, text: &str) -> Collected<'t> {
     let mut cursor = root.walk();
     'walk: loop {
         if cursor.goto_first_child() {
-            walker.enter(cursor.node(), cursor.field_name());
+            walker.enter(&cursor);
             continue;
         }
         loop {
             walker.leave();
             if cursor.goto_next_sibling() {
-                walker.enter(cursor.node(), cursor.field_name());
+                walker.enter(&cursor);
                 break;
             }
             if !cursor.goto_parent() {
@@ -213,26 +241,31 @@ impl<'t, 's> Walker<'t, 's> {
         (index, index.checked_sub(1))
     }
 
-    fn enter(&mut self, node: Node<'t>, field: Option<&str>) {
+    fn enter(&mut self, cursor: &TreeCursor<'t>) {
+        let node = cursor.node();
         let parent = self.parent();
         let mut ctx = parent.ctx;
-        match parent.node.kind() {
-            "for_statement" if field != Some("initializer") => ctx.in_loop = true,
-            "for_in_statement" if field == Some("body") => ctx.in_loop = true,
+        // The field name is looked up only under the few parents that need it.
+        match parent.kind {
+            "for_statement" if cursor.field_name() != Some("initializer") => ctx.in_loop = true,
+            "for_in_statement" if cursor.field_name() == Some("body") => ctx.in_loop = true,
             "while_statement" | "do_statement" => ctx.in_loop = true,
-            "try_statement" if field == Some("body") => ctx.in_try = true,
-            "try_statement" if field == Some("finalizer") => ctx.in_finally = true,
+            "try_statement" => match cursor.field_name() {
+                Some("body") => ctx.in_try = true,
+                Some("finalizer") => ctx.in_finally = true,
+                _ => {}
+            },
             _ => {}
         }
         let kind = node.kind();
         match kind {
             "class_body" => ctx.method = None,
-            "method_definition" if parent.node.kind() == "class_body" => {
+            "method_definition" if parent.kind == "class_body" => {
                 ctx.method = node
                     .child_by_field_name("name")
                     .map(|n| node_text(n, self.text).trim_matches(['"', '\'']));
             }
-            "public_field_definition" if parent.node.kind() == "class_body" => {
+            "public_field_definition" if parent.kind == "class_body" => {
                 let is_function_value = node
                     .child_by_field_name("value")
                     .is_some_and(|v| is_function(unwrap_expression(v).kind()));
@@ -256,6 +289,7 @@ impl<'t, 's> Walker<'t, 's> {
         }
         let mut frame = Frame {
             node,
+            kind,
             ctx,
             call: None,
             pair: None,
@@ -281,13 +315,13 @@ impl<'t, 's> Walker<'t, 's> {
 
     /// `this.env` and `c.env` (not `process.env` and the like).
     fn env_member(&mut self, node: Node<'t>) {
-        let Some(property) = node.child_by_field_name("property") else {
+        let Some(property) = node.child_by_field_id(self.fields.property) else {
             return;
         };
         if property.kind() != "property_identifier" || node_text(property, self.text) != "env" {
             return;
         }
-        let Some(object) = node.child_by_field_name("object") else {
+        let Some(object) = node.child_by_field_id(self.fields.object) else {
             return;
         };
         let via = match object.kind() {
@@ -303,20 +337,22 @@ impl<'t, 's> Walker<'t, 's> {
     /// `const { sql } = <x>.storage`: the keys are filtered later.
     fn storage_pattern(&mut self, node: Node<'t>) {
         let Some(pattern) = node
-            .child_by_field_name("name")
+            .child_by_field_id(self.fields.name)
             .filter(|p| p.kind() == "object_pattern")
         else {
             return;
         };
         let Some(value) = node
-            .child_by_field_name("value")
+            .child_by_field_id(self.fields.value)
             .filter(|v| v.kind() == "member_expression")
         else {
             return;
         };
-        let is_storage = value.child_by_field_name("property").is_some_and(|p| {
-            p.kind() == "property_identifier" && node_text(p, self.text) == "storage"
-        });
+        let is_storage = value
+            .child_by_field_id(self.fields.property)
+            .is_some_and(|p| {
+                p.kind() == "property_identifier" && node_text(p, self.text) == "storage"
+            });
         if is_storage {
             self.out.storage_patterns.push((pattern, value));
         }
@@ -333,7 +369,7 @@ impl<'t, 's> Walker<'t, 's> {
         if let Some(index) = frame.pair {
             self.out.websocket_pairs[index].scope.after_await = seen;
         }
-        if frame.node.kind() == "await_expression" {
+        if frame.kind == "await_expression" {
             self.await_seen[frame.ctx.function_id] = true;
         }
     }
@@ -341,7 +377,7 @@ impl<'t, 's> Walker<'t, 's> {
     /// The function being entered is a `.forEach/.map` callback.
     fn is_iteration_callback(&self) -> bool {
         let n = self.frames.len();
-        if n < 2 || self.frames[n - 1].node.kind() != "arguments" {
+        if n < 2 || self.frames[n - 1].kind != "arguments" {
             return false;
         }
         let call = self.frames[n - 2].node;
@@ -357,7 +393,7 @@ impl<'t, 's> Walker<'t, 's> {
     /// `new Promise(...)`.
     fn is_awaited_promise_executor(&self, function: Node) -> bool {
         let n = self.frames.len();
-        if n < 3 || self.frames[n - 1].node.kind() != "arguments" {
+        if n < 3 || self.frames[n - 1].kind != "arguments" {
             return false;
         }
         let args = self.frames[n - 1].node;
