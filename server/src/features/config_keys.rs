@@ -1072,9 +1072,7 @@ fn parse_header(line: &str) -> Option<(Vec<String>, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discovery::FileRole;
-    use crate::index::language::SourceLanguage;
-    use crate::model::{InputFile, Workspace};
+    use crate::model::Workspace;
 
     fn format_of(path: &str) -> ConfigFormat {
         ConfigFormat::from_file_name(path).unwrap()
@@ -1463,32 +1461,8 @@ mod tests {
     }
 
     fn workspace(files: &[(&str, &str)]) -> (Workspace, crate::files::FileId, usize) {
-        let mut cursor = None;
-        let inputs = files
-            .iter()
-            .map(|(path, text)| {
-                let role = match ConfigFormat::from_file_name(path.rsplit('/').next().unwrap()) {
-                    Some(format) => FileRole::Config(format),
-                    None => FileRole::Source(SourceLanguage::TypeScript),
-                };
-                let text = match text.find("$0") {
-                    Some(at) => {
-                        cursor = Some((path.to_string(), at));
-                        text.replacen("$0", "", 1)
-                    }
-                    None => text.to_string(),
-                };
-                InputFile {
-                    path: path.into(),
-                    role,
-                    text: text.into(),
-                }
-            })
-            .collect();
-        let ws = Workspace::build(inputs);
-        let (path, offset) = cursor.unwrap();
-        let file = ws.files.lookup(std::path::Path::new(&path)).unwrap();
-        (ws, file, offset)
+        let f = super::super::tests::fixture(files);
+        (f.ws, f.file, f.offset)
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::files::FileId;
 use crate::index::ClassInfo;
 use crate::model::migrations::LiveClass;
 use crate::model::{durable_object_kind, Backend, Worker, Workspace};
-use crate::rules::support::{bound_class, env_replays, workers_reaching};
+use crate::rules::support::{agreed_backend, bound_class, env_replays, workers_reaching};
 use crate::text::TextRange;
 
 /// Names of the knowledge interfaces the features resolve to.
@@ -603,22 +603,10 @@ pub fn target_classes<'a>(
     out
 }
 
-/// The class's backend in the Workers that hold `file`: `Some(Kv)` only
-/// when every history that knows the class makes it KV-backed.
+/// The class's backend in the Workers that hold `file`, when their
+/// migration histories agree.
 pub fn class_backend(ws: &Workspace, file: FileId, class_name: &str) -> Option<Backend> {
-    let mut found = None;
-    for worker in file_workers(ws, file) {
-        for replay in env_replays(worker) {
-            if let Some(live) = replay.replay.live.get(class_name) {
-                match found {
-                    None => found = Some(live.backend),
-                    Some(b) if b != live.backend => return Some(Backend::Unknown),
-                    _ => {}
-                }
-            }
-        }
-    }
-    found
+    agreed_backend(file_workers(ws, file), class_name)
 }
 
 pub fn describe_backend(backend: Backend) -> &'static str {
@@ -645,19 +633,7 @@ pub fn location(ws: &Workspace, file: FileId, offset: u32) -> String {
 }
 
 pub fn short_path(ws: &Workspace, file: FileId) -> String {
-    let mut root: Option<std::path::PathBuf> = None;
-    for (_, f) in ws.files.iter() {
-        let dir = f.path.parent().unwrap_or(&f.path);
-        root = Some(match root {
-            None => dir.to_path_buf(),
-            Some(current) => current
-                .ancestors()
-                .find(|a| dir.starts_with(a))
-                .map(|p| p.to_path_buf())
-                .unwrap_or_default(),
-        });
-    }
-    ws.display_path(file, &root.unwrap_or_default())
+    ws.display_path(file, &ws.common_root)
 }
 
 /// Inside a string literal on the cursor's line: the offset just after the

@@ -11,13 +11,14 @@ use crate::files::FileId;
 use crate::index::language::SourceLanguage;
 use crate::model::{InputFile, Workspace};
 
-struct Fixture {
-    ws: Workspace,
-    file: FileId,
-    offset: usize,
+/// An in-memory workspace and the `$0` cursor; shared by the feature tests.
+pub(super) struct Fixture {
+    pub(super) ws: Workspace,
+    pub(super) file: FileId,
+    pub(super) offset: usize,
 }
 
-fn fixture(files: &[(&str, &str)]) -> Fixture {
+pub(super) fn fixture(files: &[(&str, &str)]) -> Fixture {
     let mut cursor = None;
     let inputs = files
         .iter()

@@ -82,70 +82,55 @@ impl Walk<'_> {
         };
         let mut stars = Vec::new();
         for export in &summary.exports {
-            match export {
+            let (name, origin, range) = match export {
                 Export::Local { exported, local } => {
-                    let origin = self.local(file, local);
-                    set.names.insert(
-                        exported.value.clone(),
-                        ExportEntry {
-                            origin,
-                            file,
-                            range: exported.range,
-                        },
-                    );
+                    (&exported.value, self.local(file, local), exported.range)
                 }
                 Export::ReExport {
                     exported,
                     imported,
                     specifier,
-                } => {
-                    let origin = self.imported(file, &specifier.value, imported);
-                    set.names.insert(
-                        exported.value.clone(),
-                        ExportEntry {
-                            origin,
-                            file,
-                            range: exported.range,
-                        },
-                    );
-                }
+                } => (
+                    &exported.value,
+                    self.imported(file, &specifier.value, imported),
+                    exported.range,
+                ),
                 Export::StarAs {
                     exported,
                     specifier,
-                } => {
-                    let origin = match self.ws.resolve_import(file, &specifier.value) {
-                        Some(target) => ExportOrigin::Value {
-                            file: target,
-                            name: "*".to_string(),
-                        },
-                        None => ExportOrigin::External {
-                            specifier: specifier.value.clone(),
-                        },
-                    };
-                    set.names.insert(
-                        exported.value.clone(),
-                        ExportEntry {
-                            origin,
-                            file,
-                            range: exported.range,
-                        },
-                    );
-                }
+                } => (
+                    &exported.value,
+                    self.namespace(file, &specifier.value),
+                    exported.range,
+                ),
                 Export::DefaultExpression { range } => {
+                    let origin = ExportOrigin::Value {
+                        file,
+                        name: "default".to_string(),
+                    };
                     set.names.insert(
                         "default".to_string(),
                         ExportEntry {
-                            origin: ExportOrigin::Value {
-                                file,
-                                name: "default".to_string(),
-                            },
+                            origin,
                             file,
                             range: *range,
                         },
                     );
+                    continue;
                 }
-                Export::Star { specifier } => stars.push(specifier),
-            }
+                Export::Star { specifier } => {
+                    stars.push(specifier);
+                    continue;
+                }
+            };
+            set.names.insert(
+                name.clone(),
+                ExportEntry {
+                    origin,
+                    file,
+                    range,
+                },
+            );
         }
         // Explicit exports win over star re-exports, as in ES modules.
         for specifier in stars {
@@ -194,19 +179,27 @@ impl Walk<'_> {
             };
             let specifier = import.specifier.value.clone();
             if imported == "*" {
-                return match self.ws.resolve_import(file, &specifier) {
-                    Some(target) => ExportOrigin::Value {
-                        file: target,
-                        name: "*".into(),
-                    },
-                    None => ExportOrigin::External { specifier },
-                };
+                return self.namespace(file, &specifier);
             }
             return self.imported(file, &specifier, &imported);
         }
         ExportOrigin::Value {
             file,
             name: local.to_string(),
+        }
+    }
+
+    /// The namespace object of the module `specifier` (`import * as ns`,
+    /// `export * as ns from`).
+    fn namespace(&self, file: FileId, specifier: &str) -> ExportOrigin {
+        match self.ws.resolve_import(file, specifier) {
+            Some(target) => ExportOrigin::Value {
+                file: target,
+                name: "*".to_string(),
+            },
+            None => ExportOrigin::External {
+                specifier: specifier.to_string(),
+            },
         }
     }
 

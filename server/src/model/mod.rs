@@ -91,6 +91,9 @@ pub struct Workspace {
     pub shadowed_configs: Vec<(FileId, FileId)>,
     /// Source files whose indexing panicked, with the panic message.
     pub index_failures: Vec<(FileId, String)>,
+    /// The deepest folder holding every file: paths in messages are shown
+    /// relative to it, and test folders are recognised below it.
+    pub common_root: PathBuf,
     /// The module resolver of this file set, shared with the next build when
     /// the files and tsconfigs stay the same.
     resolver: Option<Arc<resolve::Resolver>>,
@@ -160,6 +163,7 @@ impl Workspace {
                     .all(|((_, a), (_, b))| a.path == b.path)
         });
         timer.lap("files");
+        ws.common_root = common_ancestor(ws.files.iter().map(|(_, f)| f.path.as_path()));
         ws.summaries = summarize_all(&ws.files, &roles, ready, &mut ws.index_failures);
         timer.lap("summaries");
         (ws.edges, ws.resolver) = resolve_edges(&ws.files, &roles, &ws.summaries, same_files);
@@ -461,7 +465,7 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
         .filter(|(_, r)| matches!(r, FileRole::Source(_)))
         .map(|(id, _)| *id)
         .collect();
-    let common_root = common_ancestor(ws.files.iter().map(|(_, f)| f.path.as_path()));
+    let common_root = &ws.common_root;
     // Each source belongs to the deepest Worker folder above it: one walk up
     // the ancestors per file instead of a scan of all files per Worker.
     let worker_of_dir: HashMap<&Path, usize> = worker_dirs
@@ -545,7 +549,7 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
             let mut sources: Vec<FileId> = sources.into_iter().collect();
             sources.sort_by(|a, b| ws.files.path(*a).cmp(ws.files.path(*b)));
 
-            let is_test_harness = is_test_folder(dir.strip_prefix(&common_root).unwrap_or(&dir));
+            let is_test_harness = is_test_folder(dir.strip_prefix(common_root).unwrap_or(&dir));
             Worker {
                 config: config_file.file,
                 config_index,

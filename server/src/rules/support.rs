@@ -204,6 +204,28 @@ pub struct ClassContext<'a> {
     pub bound: bool,
 }
 
+/// The storage backend that every migration history of `workers` (all
+/// environments) gives `class_name`; `None` when no history creates the
+/// class or the histories disagree.
+pub fn agreed_backend<'a>(
+    workers: impl IntoIterator<Item = &'a Worker>,
+    class_name: &str,
+) -> Option<crate::model::Backend> {
+    let mut agreed = None;
+    for worker in workers {
+        for history in env_replays(worker) {
+            if let Some(live) = history.replay.live.get(class_name) {
+                match agreed {
+                    None => agreed = Some(live.backend),
+                    Some(backend) if backend != live.backend => return None,
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    agreed
+}
+
 /// Context of the class named `class_name` declared in `file`.
 pub fn class_context<'a>(
     ws: &'a Workspace,
@@ -216,14 +238,9 @@ pub fn class_context<'a>(
         .iter()
         .find(|c| c.name.as_ref().is_some_and(|n| n.value == class_name))?;
     let workers: Vec<&Worker> = workers_reaching(ws, file).collect();
-    let mut backends = Vec::new();
+    let backend = agreed_backend(workers.iter().copied(), class_name);
     let mut bound = false;
     for worker in &workers {
-        for history in env_replays(worker) {
-            if let Some(live) = history.replay.live.get(class_name) {
-                backends.push(live.backend);
-            }
-        }
         bound |= worker.envs.iter().flat_map(|e| &e.do_bindings).any(|b| {
             b.script_name.is_none() && b.class_name.as_ref().is_some_and(|c| c.value == class_name)
         });
@@ -237,11 +254,6 @@ pub fn class_context<'a>(
         .any(|b| {
             b.script_name.is_some() && b.class_name.as_ref().is_some_and(|c| c.value == class_name)
         });
-    backends.dedup();
-    let backend = match backends.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    };
     Some(ClassContext {
         file,
         class,
