@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::files::FileId;
+use crate::fix::Fix;
 use crate::text::TextRange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -41,6 +42,9 @@ pub struct Diagnostic {
     pub range: TextRange,
     pub message: String,
     pub related: Vec<Related>,
+    /// Edits that resolve the finding, best first. Built only where the
+    /// edit is right for this exact code (see `crate::fix`).
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -58,7 +62,14 @@ impl Diagnostic {
             range,
             message: message.into(),
             related: Vec::new(),
+            fixes: Vec::new(),
         }
+    }
+
+    /// Offers a fix for this finding (in-place, for reporters).
+    pub fn add_fix(&mut self, fix: Fix) -> &mut Self {
+        self.fixes.push(fix);
+        self
     }
 
     pub fn with_related(

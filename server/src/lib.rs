@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod discovery;
 pub mod features;
 pub mod files;
+pub mod fix;
 pub mod host;
 pub mod index;
 pub mod knowledge;

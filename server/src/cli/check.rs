@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::output::{self, Report};
 use super::{CheckArgs, Format};
 use crate::diagnostic::Severity;
+use crate::fix::{fix_all, FixFilter};
 use crate::model::Workspace;
 use crate::rules;
 use crate::settings::Settings;
@@ -45,7 +46,89 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         }
     };
+    if args.fix || args.diff {
+        return fix(args, &roots, &display_root, &settings);
+    }
     let report = check_paths_with(&roots, &display_root, &settings);
+    print_report(args, &report)
+}
+
+/// `--fix` / `--diff`: the fix-all loop over the files as read, then either
+/// a diff on stdout or atomic writes followed by the usual report.
+fn fix(args: &CheckArgs, roots: &[PathBuf], display_root: &Path, settings: &Settings) -> ExitCode {
+    let (inputs, skipped) = crate::discovery::load(roots, &settings.exclude);
+    let filter = FixFilter {
+        include_unsafe: args.unsafe_fixes,
+        rule: None,
+    };
+    let outcome = fix_all(inputs, &settings.rules, filter, &|path| path.exists());
+    let label = |path: &Path| {
+        path.strip_prefix(display_root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    if args.diff {
+        let mut text = String::new();
+        for file in &outcome.files {
+            let before = file.before.as_deref().unwrap_or("");
+            text.push_str(&crate::fix::unified(
+                &label(&file.path),
+                before,
+                &file.after,
+            ));
+        }
+        let mut stdout = std::io::stdout().lock();
+        if stdout.write_all(text.as_bytes()).is_err() {
+            return ExitCode::from(2);
+        }
+        return ExitCode::from(u8::from(!outcome.files.is_empty()));
+    }
+    for file in &outcome.files {
+        if let Err(err) = write_atomically(&file.path, &file.after) {
+            eprintln!("dols: cannot write {}: {err}", file.path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if !outcome.applied.is_empty() {
+        eprintln!(
+            "dols: applied {} fix{} in {} file{}",
+            outcome.applied.len(),
+            if outcome.applied.len() == 1 { "" } else { "es" },
+            outcome.files.len(),
+            if outcome.files.len() == 1 { "" } else { "s" },
+        );
+    }
+    let report = Report {
+        workspace: outcome.workspace,
+        diagnostics: outcome.remaining,
+        skipped,
+        root: display_root.to_path_buf(),
+    };
+    print_report(args, &report)
+}
+
+/// Writes through a temporary file in the same folder and a rename, so a
+/// crash never leaves half a file; an existing file keeps its permissions.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = folder.join(format!(".{name}.dols-{}.tmp", std::process::id()));
+    let result = (|| {
+        std::fs::write(&temp, text)?;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            std::fs::set_permissions(&temp, metadata.permissions())?;
+        }
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+fn print_report(args: &CheckArgs, report: &Report) -> ExitCode {
     if args.verbose {
         for skipped in &report.skipped {
             eprintln!(
@@ -56,8 +139,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     let text = match args.format {
-        Format::Human => output::human(&report, color_wanted()),
-        Format::Json => output::json(&report),
+        Format::Human => output::human(report, color_wanted()),
+        Format::Json => output::json(report),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout

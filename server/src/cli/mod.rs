@@ -53,6 +53,17 @@ pub struct CheckArgs {
     /// Also list files that were skipped and why.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Apply the safe fixes, write the files, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix` or `--diff`: also apply fixes marked unsafe (suggested
+    /// names, new migrations, code rewrites).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them; exits 1
+    /// when there is something to fix.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -177,6 +177,14 @@ pub fn human(report: &Report, color: bool) -> String {
                 ),
             );
         }
+        for fix in &diagnostic.fixes {
+            let marker = match fix.safety {
+                crate::fix::Safety::Safe => "fix",
+                crate::fix::Safety::Unsafe => "fix (unsafe)",
+            };
+            let title = format!("{marker}: {}", fix.title);
+            groups.push(Group::with_title(Level::HELP.secondary_title(title)));
+        }
         text.push_str(&renderer.render(&groups));
         text.push_str("\n\n");
     }
@@ -191,6 +199,25 @@ pub fn human(report: &Report, color: bool) -> String {
         plural(ws.workers.len(), "Worker"),
         plural(ws.files.len(), "file"),
     ));
+    let has_safe_fix =
+        |d: &&Diagnostic| d.fixes.iter().any(|f| f.safety == crate::fix::Safety::Safe);
+    let safe = report.diagnostics.iter().filter(has_safe_fix).count();
+    let unsafe_only = report
+        .diagnostics
+        .iter()
+        .filter(|d| !d.fixes.is_empty() && !has_safe_fix(d))
+        .count();
+    if safe > 0 {
+        text.push_str(&format!("{safe} fixable with `dols check --fix`"));
+        if unsafe_only > 0 {
+            text.push_str(&format!(" ({unsafe_only} more with `--unsafe-fixes`)"));
+        }
+        text.push('\n');
+    } else if unsafe_only > 0 {
+        text.push_str(&format!(
+            "{unsafe_only} fixable with `dols check --fix --unsafe-fixes`\n"
+        ));
+    }
     text
 }
 

@@ -11,17 +11,14 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::position::{to_offset, to_position, Encoding};
-use crate::diagnostic::Severity;
+use super::edits::{code_actions, to_lsp_diagnostic, to_lsp_range, EditSupport};
+use super::position::{to_offset, Encoding};
 use crate::features::{self, CompletionKind};
 use crate::files::FileId;
 use crate::host::{Analysis, AnalysisHost};
 use crate::model::panic_message;
 use crate::settings::Settings;
 use crate::text::{ByteEdit, LineIndex, TextRange};
-
-/// Where `codeDescription` links point: the rule pages in the repository.
-const RULE_DOCS_BASE: &str = "https://github.com/dols-lsp/dols/blob/main/docs/rules/";
 
 /// How long to wait after an edit before re-analysing, so fast typing
 /// triggers one analysis, not one per keystroke.
@@ -42,6 +39,8 @@ struct State {
     can_watch_files: bool,
     /// The client supports server-initiated `$/progress`.
     can_show_progress: bool,
+    /// What the client accepts in a `WorkspaceEdit`.
+    edit_support: EditSupport,
     documents: HashMap<PathBuf, OpenDocument>,
     /// Files that currently have published diagnostics.
     published: HashSet<PathBuf>,
@@ -135,40 +134,10 @@ impl Inner {
         let encoding = self.encoding();
         let mut by_file: HashMap<FileId, Vec<Diagnostic>> = HashMap::new();
         for d in analysis.diagnostics() {
-            let source = ws.files.get(d.file);
-            let range = to_lsp_range(&source.text, &source.line_index, d.range, encoding);
-            let related: Vec<DiagnosticRelatedInformation> = d
-                .related
-                .iter()
-                .filter_map(|r| {
-                    let other = ws.files.get(r.file);
-                    Some(DiagnosticRelatedInformation {
-                        location: Location {
-                            uri: Uri::from_file_path(&other.path)?,
-                            range: to_lsp_range(&other.text, &other.line_index, r.range, encoding),
-                        },
-                        message: r.message.clone(),
-                    })
-                })
-                .collect();
-            by_file.entry(d.file).or_default().push(Diagnostic {
-                range,
-                severity: Some(match d.severity {
-                    Severity::Error => DiagnosticSeverity::ERROR,
-                    Severity::Warning => DiagnosticSeverity::WARNING,
-                    Severity::Info => DiagnosticSeverity::INFORMATION,
-                    Severity::Hint => DiagnosticSeverity::HINT,
-                }),
-                code: Some(NumberOrString::String(d.code.to_string())),
-                code_description: format!("{RULE_DOCS_BASE}{}.md", d.code)
-                    .parse::<Uri>()
-                    .ok()
-                    .map(|href| CodeDescription { href }),
-                source: Some("dols".to_string()),
-                message: d.message.clone(),
-                related_information: (!related.is_empty()).then_some(related),
-                ..Default::default()
-            });
+            by_file
+                .entry(d.file)
+                .or_default()
+                .push(to_lsp_diagnostic(ws, d, encoding));
         }
         let now: HashSet<PathBuf> = by_file
             .keys()
@@ -260,15 +229,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path()
         .map(|p| crate::model::resolve::normalize(&p))
-}
-
-fn to_lsp_range(text: &str, index: &LineIndex, range: TextRange, encoding: Encoding) -> Range {
-    let (sl, sc) = to_position(text, index, range.start as usize, encoding);
-    let (el, ec) = to_position(text, index, range.end as usize, encoding);
-    Range {
-        start: Position::new(sl, sc),
-        end: Position::new(el, ec),
-    }
 }
 
 /// Protocol items for completion entries whose ranges refer to `text`.
@@ -406,6 +366,7 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
                 .unwrap_or(false);
+            state.edit_support = EditSupport::from_client(&params.capabilities);
             state.can_show_progress = params
                 .capabilities
                 .window
@@ -433,6 +394,12 @@ impl LanguageServer for Backend {
                 references_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    },
+                )),
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
@@ -631,6 +598,49 @@ impl LanguageServer for Backend {
                 self.encoding(),
             )),
         }))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let wants_quickfix = params.context.only.as_ref().is_none_or(|kinds| {
+            kinds
+                .iter()
+                .any(|k| k.as_str() == "quickfix" || k.as_str().is_empty())
+        });
+        if !wants_quickfix {
+            return Ok(None);
+        }
+        let uri = &params.text_document.uri;
+        let Some((analysis, file, start)) = self.locate(uri, params.range.start).await else {
+            return Ok(None);
+        };
+        let Some((_, _, end)) = self.locate(uri, params.range.end).await else {
+            return Ok(None);
+        };
+        let (encoding, support) = (self.encoding(), lock(&self.state).edit_support);
+        let versions: HashMap<PathBuf, i32> = lock(&self.state)
+            .documents
+            .iter()
+            .map(|(path, doc)| (path.clone(), doc.version))
+            .collect();
+        // Diagnostics may not be computed yet for this snapshot: do it off
+        // the async threads, like publishing does.
+        let actions = tokio::task::spawn_blocking(move || {
+            guarded("codeAction", || {
+                let range = TextRange::new(start, end.max(start));
+                code_actions(
+                    &analysis.workspace,
+                    analysis.diagnostics(),
+                    file,
+                    range,
+                    encoding,
+                    support,
+                    &|path| versions.get(path).copied(),
+                )
+            })
+        })
+        .await
+        .map_err(|_| Error::internal_error())??;
+        Ok((!actions.is_empty()).then_some(actions))
     }
 
     async fn goto_definition(
