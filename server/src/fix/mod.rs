@@ -5,6 +5,7 @@
 //! the fix-all loop over an in-memory workspace.
 
 pub mod apply;
+pub mod config_edit;
 pub mod diff;
 
 use std::collections::BTreeMap;
