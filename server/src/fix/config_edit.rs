@@ -10,6 +10,7 @@ use jsonc_parser::ParseOptions;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
 use super::{minimal_edits, TextEdit};
+use crate::config::value::NodeKind;
 use crate::config::ConfigFormat;
 use crate::text::TextRange;
 
@@ -200,6 +201,49 @@ pub fn add_sqlite_export(
             Some(())
         }),
     }
+}
+
+/// The key (unquoted name and range of the name without quotes) of the
+/// innermost entry named one of `names` whose value contains `offset`:
+/// e.g. the `new_classes` key holding a class name.
+pub fn key_around(
+    text: &str,
+    format: ConfigFormat,
+    offset: usize,
+    names: &[&str],
+) -> Option<(String, TextRange)> {
+    let (root, _) = match format {
+        ConfigFormat::Toml => crate::config::toml::parse(text),
+        ConfigFormat::Json | ConfigFormat::Jsonc => crate::config::jsonc::parse(text),
+    };
+    // Search everything: TOML header tables carry the header's range, not
+    // their content's, so descending by containment would stop early.
+    let mut best: Option<&crate::config::value::Entry> = None;
+    let mut stack = vec![&root];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Object(entries) => {
+                for entry in entries {
+                    let bare = entry.key.value.trim_matches(|c| c == '"' || c == '\'');
+                    let holds = entry.value.range.contains(offset);
+                    let smaller =
+                        best.is_none_or(|b| entry.value.range.len() < b.value.range.len());
+                    if names.contains(&bare) && holds && smaller {
+                        best = Some(entry);
+                    }
+                    stack.push(&entry.value);
+                }
+            }
+            NodeKind::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    let entry = best?;
+    let bare = entry.key.value.trim_matches(|c| c == '"' || c == '\'');
+    // The span may or may not include quotes; find the name in it.
+    let raw = text.get(entry.key.range.as_std())?;
+    let start = entry.key.range.start as usize + raw.find(bare)?;
+    Some((bare.to_string(), TextRange::new(start, start + bare.len())))
 }
 
 /// Replaces the content of a quoted string whose range (quotes included)
@@ -465,6 +509,22 @@ mod tests {
         assert_eq!(next_tag_on(["20240101"], today), "20261126");
         assert_eq!(next_tag_on(["2026-11-26"], today), "2026-11-26-2");
         assert_eq!(next_tag_on(["v2", "v3", "v1"], today), "v2-2");
+    }
+
+    #[test]
+    fn keys_around_values_are_found_in_every_format() {
+        let toml = "[[migrations]]\ntag = \"v1\"\nnew_classes = [\"A\"]\n\n[env.x]\nname = \"y\"\n";
+        let at = toml.find("\"A\"").unwrap() + 1;
+        let (key, range) = key_around(toml, ConfigFormat::Toml, at, &["new_classes"]).unwrap();
+        assert_eq!(
+            (key.as_str(), &toml[range.as_std()]),
+            ("new_classes", "new_classes")
+        );
+        let json = "{ \"migrations\": [ { \"tag\": \"v1\", \"new_classes\": [\"A\"] } ] }";
+        let at = json.find("\"A\"").unwrap() + 1;
+        let (_, range) = key_around(json, ConfigFormat::Jsonc, at, &["new_classes"]).unwrap();
+        assert_eq!(&json[range.as_std()], "new_classes");
+        assert_eq!(key_around(json, ConfigFormat::Jsonc, at, &["tag"]), None);
     }
 
     #[test]

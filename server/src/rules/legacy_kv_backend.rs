@@ -2,8 +2,12 @@
 
 use super::support::env_replays;
 use super::{Check, Reporter, Rule};
+use crate::config::Migration;
 use crate::diagnostic::Severity;
+use crate::files::FileId;
+use crate::fix::{config_edit, Fix, Safety, SourceChange};
 use crate::model::Workspace;
+use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
     id: "legacy-kv-backend",
@@ -38,6 +42,11 @@ tag = "v1"
 new_sqlite_classes = ["Counter"]
 ```
 A deployed KV-backed class cannot be converted; see `kv-to-sqlite-conversion`.
+
+The quick fix (unsafe, because it is wrong for a migration that is already
+deployed) renames the key of the latest migration to `new_sqlite_classes`,
+or sets `storage = "sqlite"` on an `exports` entry. `dols check --fix
+--unsafe-fixes` applies it.
 "#,
     prevents: &[
         "In order to use Durable Objects with a free plan, you must create a namespace using a new_sqlite_classes migration [code: 10097]",
@@ -62,7 +71,8 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         continue;
                     }
                     if index == last {
-                        out.report(
+                        let fix = switch_to_sqlite(ws, worker.config, migration, class.range);
+                        let diagnostic = out.report(
                             worker.config,
                             class.range,
                             format!(
@@ -70,6 +80,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                                 class.value
                             ),
                         );
+                        if let Some(fix) = fix {
+                            diagnostic.add_fix(fix);
+                        }
                     } else {
                         out.report(
                             worker.config,
@@ -93,7 +106,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     .storage
                     .as_ref()
                     .map_or(entry.class.range, |s| s.range);
-                out.report(
+                let diagnostic = out.report(
                     worker.config,
                     range,
                     format!(
@@ -101,7 +114,47 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         entry.class.value
                     ),
                 );
+                if let Some(storage) = &entry.storage {
+                    let text = ws.files.text(worker.config);
+                    diagnostic.add_fix(Fix::new(
+                        format!(
+                            "Store `{}` in SQLite (`storage = \"sqlite\"`)",
+                            entry.class.value
+                        ),
+                        Safety::Unsafe,
+                        SourceChange::single(
+                            worker.config,
+                            config_edit::replace_string_content(text, storage.range, "sqlite"),
+                        ),
+                    ));
+                }
             }
         }
     }
+}
+
+/// Renames the latest migration's `new_classes` key to `new_sqlite_classes`.
+/// Unsafe: if that migration was already deployed, the next deploy is
+/// refused (a deployed class cannot change backend). Not offered when the
+/// migration already has a `new_sqlite_classes` list to merge into.
+fn switch_to_sqlite(
+    ws: &Workspace,
+    config: FileId,
+    migration: &Migration,
+    class: TextRange,
+) -> Option<Fix> {
+    if !migration.new_sqlite_classes.is_empty() {
+        return None;
+    }
+    let text = ws.files.text(config);
+    let format = ws.configs.iter().find(|c| c.file == config)?.format;
+    let (_, key) = config_edit::key_around(text, format, class.start as usize, &["new_classes"])?;
+    Some(Fix::new(
+        "Create the classes of this migration on SQLite (`new_sqlite_classes`)",
+        Safety::Unsafe,
+        SourceChange::single(
+            config,
+            crate::fix::TextEdit::replace(key, "new_sqlite_classes"),
+        ),
+    ))
 }
