@@ -124,32 +124,23 @@ fn fixes_match_their_fixed_files_and_settle() {
             ));
         }
         // A second run over the fixed texts must find nothing more to do.
-        let again = fix_all(
-            outcome
-                .files
-                .iter()
-                .map(|f| (f.path.clone(), f.after.clone()))
-                .fold(
-                    dols::discovery::load(&[root.clone()], &[]).0,
-                    |mut inputs, (path, text)| {
-                        match inputs.iter_mut().find(|i| i.path == path) {
-                            Some(input) => input.text = text,
-                            None => inputs.push(dols::model::InputFile {
-                                role: dols::discovery::FileRole::of(&path).unwrap(),
-                                path,
-                                text,
-                            }),
-                        }
-                        inputs
-                    },
-                ),
-            &Default::default(),
-            FixFilter {
-                include_unsafe: true,
-                rule: Some(rule),
-            },
-            &|_| false,
-        );
+        let mut inputs = dols::discovery::load(std::slice::from_ref(&root), &[]).0;
+        for file in &outcome.files {
+            match inputs.iter_mut().find(|i| i.path == file.path) {
+                Some(input) => input.text = file.after.clone(),
+                None => inputs.push(dols::model::InputFile {
+                    role: dols::discovery::FileRole::of(&file.path).unwrap(),
+                    path: file.path.clone(),
+                    text: file.after.clone(),
+                }),
+            }
+        }
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        let filter = FixFilter {
+            include_unsafe: true,
+            rule: Some(rule),
+        };
+        let again = fix_all(inputs, &Default::default(), filter, &|_| false);
         if !again.files.is_empty() {
             failures.push(format!(
                 "{name}: fixing twice changed {:?}",
