@@ -14,7 +14,15 @@ use std::path::{Path, PathBuf};
 
 use dols::fix::{fix_all, FixFilter, FixOutcome};
 
+/// Fixes name new migrations after today's date when a file uses dates as
+/// tags; pin "today" (2026-11-26) so snapshots don't change daily.
+fn pin_today() {
+    static PIN: std::sync::Once = std::sync::Once::new();
+    PIN.call_once(|| std::env::set_var("SOURCE_DATE_EPOCH", "1795651200"));
+}
+
 fn fixtures_root() -> PathBuf {
+    pin_today();
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }
 

@@ -164,10 +164,17 @@ fn choose_fixes<'d>(
             .iter()
             .filter(|fix| filter.include_unsafe || fix.safety == Safety::Safe);
         for fix in allowed {
+            // Edits that touch (even inserts at one offset) are left for the
+            // next pass, which sees the first fix's result: two migrations
+            // appended at one place would otherwise get the same tag.
             let edits_apply = fix.change.edits.iter().all(|(file, edits)| {
-                let mut combined = taken.get(file).cloned().unwrap_or_default();
-                combined.extend(edits.iter().cloned());
-                apply_edits(ws.files.text(*file), &combined).is_ok()
+                let earlier = taken.get(file).map_or(&[][..], |e| e.as_slice());
+                let touches = edits.iter().any(|edit| {
+                    earlier
+                        .iter()
+                        .any(|t| edit.range.start <= t.range.end && t.range.start <= edit.range.end)
+                });
+                !touches && apply_edits(ws.files.text(*file), edits).is_ok()
             });
             let creates_ok = fix.change.created.iter().all(|(path, _)| {
                 !created.contains(path.as_path())

@@ -306,11 +306,17 @@ fn next_tag_on<'a>(tags: impl IntoIterator<Item = &'a str>, today: (i64, u32, u3
     tag
 }
 
-/// Today's civil date in UTC, from the system clock.
+/// Today's civil date in UTC: from `SOURCE_DATE_EPOCH` when set (the
+/// reproducible-builds convention; the tests pin it), else the clock.
 fn today_utc() -> (i64, u32, u32) {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let pinned = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok());
+    let seconds = pinned.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
     civil_from_days(seconds.div_euclid(86_400))
 }
 

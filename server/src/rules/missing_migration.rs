@@ -2,9 +2,11 @@
 
 use std::collections::HashSet;
 
-use super::support::{env_replays, find_declaration, local_do_bindings};
+use super::support::{env_replays, find_declaration, local_do_bindings, EnvReplay};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
+use crate::fix::config_edit::{self, NewMigration, Section};
+use crate::fix::{Fix, Safety, SourceChange};
 use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
@@ -45,6 +47,12 @@ Append a migration that creates the class on the SQLite backend:
 tag = "v2"
 new_sqlite_classes = ["ChatRoom"]
 ```
+The quick fix appends exactly that to the migration list the binding's
+environment uses (the top level unless the env has its own list), with the
+next tag in the scheme the file already follows (`v3` after `v2`, today's
+date after dates); for a Worker that uses the declarative `exports` map it
+adds `ChatRoom = { type = "durable-object", storage = "sqlite" }` instead.
+It is marked unsafe because it decides the storage backend.
 "#,
     prevents: &[
         "Cannot create binding for class that is not currently configured to implement Durable Objects [code: 10061]",
@@ -110,11 +118,62 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             } else {
                 format!("add a migration with `new_sqlite_classes = [\"{class_name}\"]`")
             };
-            out.report(
+            let diagnostic = out.report(
                 worker.config,
                 binding.class_name.range,
                 format!("no migration creates Durable Object class `{class_name}`; the deploy is refused until one does ({how})"),
             );
+            if let Some(fix) = create_class_fix(ws, worker, history, class_name) {
+                diagnostic.add_fix(fix);
+            }
         }
     }
+}
+
+/// Appends a migration creating `class` on SQLite to the list the env's
+/// history comes from (or adds a live `exports` entry for declarative
+/// Workers), in the file that holds that list.
+fn create_class_fix(
+    ws: &Workspace,
+    worker: &crate::model::Worker,
+    history: &EnvReplay,
+    class: &str,
+) -> Option<Fix> {
+    let config = ws.configs.iter().find(|c| c.file == worker.config)?;
+    let text = ws.files.text(worker.config);
+    let section = match (&history.env.env, history.owns_history) {
+        (Some(env), true) => Section::Env(&env.value),
+        _ => Section::Top,
+    };
+    if history.declarative {
+        let edits = config_edit::add_sqlite_export(text, config.format, section, class)?;
+        let mut change = SourceChange::default();
+        change.extend(worker.config, edits);
+        return Some(Fix::new(
+            format!("Add a live `exports` entry for `{class}` on SQLite"),
+            Safety::Unsafe,
+            change,
+        ));
+    }
+    let tags = history
+        .env
+        .migrations
+        .iter()
+        .filter_map(|m| m.tag.as_ref().map(|t| t.value.as_str()));
+    let migration = NewMigration {
+        tag: config_edit::next_tag(tags),
+        new_sqlite_classes: vec![class.to_string()],
+        ..Default::default()
+    };
+    let edits = config_edit::append_migration(text, config.format, section, &migration)?;
+    let mut change = SourceChange::default();
+    change.extend(worker.config, edits);
+    Some(Fix::new(
+        format!(
+            "Add migration `{}` creating `{class}` on SQLite",
+            migration.tag
+        ),
+        Safety::Unsafe,
+        change,
+    ))
 }
