@@ -68,7 +68,7 @@ pub fn append_migration(
             }
             push_toml_entry(table, "migrations", entry)
         }),
-        ConfigFormat::Json | ConfigFormat::Jsonc => edit_jsonc(text, |root| {
+        ConfigFormat::Json | ConfigFormat::Jsonc => edit_jsonc(text, |root, inline| {
             let object = jsonc_section(root, section)?;
             let list = object.array_value_or_create("migrations")?;
             let mut fields = vec![(
@@ -94,7 +94,7 @@ pub fn append_migration(
                     .collect();
                 fields.push(("renamed_classes".to_string(), CstInputValue::Array(renames)));
             }
-            list.append(CstInputValue::Object(fields));
+            append_jsonc(&list, CstInputValue::Object(fields), inline);
             Some(())
         }),
     }
@@ -130,7 +130,7 @@ pub fn add_do_bindings(
             }
             Some(())
         }),
-        ConfigFormat::Json | ConfigFormat::Jsonc => edit_jsonc(text, |root| {
+        ConfigFormat::Json | ConfigFormat::Jsonc => edit_jsonc(text, |root, inline| {
             let object = jsonc_section(root, section)?;
             let list = object
                 .object_value_or_create("durable_objects")?
@@ -152,7 +152,7 @@ pub fn add_do_bindings(
                         CstInputValue::String(script.clone()),
                     ));
                 }
-                list.append(CstInputValue::Object(fields));
+                append_jsonc(&list, CstInputValue::Object(fields), inline);
             }
             Some(())
         }),
@@ -180,7 +180,7 @@ pub fn add_sqlite_export(
             exports.insert(class, Item::Value(Value::InlineTable(entry)));
             Some(())
         }),
-        ConfigFormat::Json | ConfigFormat::Jsonc => edit_jsonc(text, |root| {
+        ConfigFormat::Json | ConfigFormat::Jsonc => edit_jsonc(text, |root, _| {
             let exports = jsonc_section(root, section)?.object_value("exports")?;
             if exports.get(class).is_some() {
                 return None;
@@ -364,10 +364,71 @@ fn edit_toml(
     Some(minimal_edits(text, &rendered))
 }
 
-fn edit_jsonc(text: &str, edit: impl FnOnce(&CstRootNode) -> Option<()>) -> Option<Vec<TextEdit>> {
+fn edit_jsonc(
+    text: &str,
+    edit: impl FnOnce(&CstRootNode, &mut InlineElements) -> Option<()>,
+) -> Option<Vec<TextEdit>> {
     let root = CstRootNode::parse(text, &ParseOptions::default()).ok()?;
-    edit(&root)?;
-    Some(minimal_edits(text, &root.to_string()))
+    let mut inline = InlineElements::default();
+    edit(&root, &mut inline)?;
+    let mut rendered = root.to_string();
+    for (index, element) in inline.0.iter().enumerate() {
+        rendered = rendered.replacen(&format!("\"{}\"", placeholder(index)), element, 1);
+    }
+    Some(minimal_edits(text, &rendered))
+}
+
+/// Elements to splice into single-line JSON arrays after rendering: the
+/// CST writes new objects over several lines, which would break
+/// `[{ "name": "A", "class_name": "A" }]` style lists.
+#[derive(Default)]
+struct InlineElements(Vec<String>);
+
+fn placeholder(index: usize) -> String {
+    format!("__dols_inline_element_{index}__")
+}
+
+/// Appends `value` to a JSON array, on one line when the array is written
+/// on one line.
+fn append_jsonc(
+    list: &jsonc_parser::cst::CstArray,
+    value: CstInputValue,
+    inline: &mut InlineElements,
+) {
+    let single_line = !list.elements().is_empty() && !list.to_string().contains('\n');
+    if single_line {
+        list.append(CstInputValue::String(placeholder(inline.0.len())));
+        inline.0.push(inline_json(&value));
+    } else {
+        list.append(value);
+    }
+}
+
+/// `{ "a": "b", "c": ["d"] }`: the one-line style wrangler examples use.
+fn inline_json(value: &CstInputValue) -> String {
+    match value {
+        CstInputValue::Null => "null".to_string(),
+        CstInputValue::Bool(b) => b.to_string(),
+        CstInputValue::Number(n) => n.clone(),
+        CstInputValue::String(s) => serde_json::Value::String(s.clone()).to_string(),
+        CstInputValue::Array(items) => {
+            let items: Vec<String> = items.iter().map(inline_json).collect();
+            format!("[{}]", items.join(", "))
+        }
+        CstInputValue::Object(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        serde_json::Value::String(k.clone()),
+                        inline_json(v)
+                    )
+                })
+                .collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+    }
 }
 
 fn normalize_crlf(text: &str) -> String {
@@ -438,25 +499,42 @@ fn push_toml_entry_like(
 /// Appends `entry` as an inline table, on its own line when the array is
 /// written one element per line.
 fn push_inline(array: &mut Array, entry: Table) {
-    let multiline = array
+    // One element per line when the first element starts a line, or when
+    // an empty array already spans lines (`[\n  # nothing yet\n]`).
+    let first_prefix = array
         .iter()
         .next()
         .and_then(|first| first.decor().prefix())
         .and_then(|p| p.as_str())
-        .is_some_and(|p| p.contains('\n'));
-    let indent = array
-        .iter()
-        .next()
-        .and_then(|first| first.decor().prefix())
-        .and_then(|p| p.as_str())
-        .map(|p| p.rsplit('\n').next().unwrap_or("").to_string())
-        .unwrap_or_default();
+        .map(str::to_string);
+    let trailing = array.trailing().as_str().unwrap_or("").to_string();
+    let (multiline, indent) = match &first_prefix {
+        Some(prefix) => (
+            prefix.contains('\n'),
+            prefix.rsplit('\n').next().unwrap_or("").to_string(),
+        ),
+        None => (
+            trailing.contains('\n'),
+            trailing
+                .split('\n')
+                .find(|line| !line.trim().is_empty())
+                .map(|line| line[..line.len() - line.trim_start().len()].to_string())
+                .unwrap_or_else(|| "  ".to_string()),
+        ),
+    };
     let mut inline = entry.into_inline_table();
     inline.fmt();
     array.push(Value::InlineTable(inline));
     if multiline {
         if let Some(last) = array.iter_mut().last() {
             last.decor_mut().set_prefix(format!("\n{indent}"));
+            // Comments that were alone in an empty array stay after it.
+            if first_prefix.is_none() {
+                last.decor_mut().set_suffix("");
+            }
+        }
+        if first_prefix.is_none() {
+            array.set_trailing_comma(true);
         }
     }
 }

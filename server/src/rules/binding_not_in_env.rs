@@ -4,7 +4,11 @@
 use std::collections::HashSet;
 
 use super::{Check, Reporter, Rule};
+use crate::config::DoBinding;
 use crate::diagnostic::Severity;
+use crate::files::FileId;
+use crate::fix::config_edit::{self, NewBinding, Section};
+use crate::fix::{Fix, Safety, SourceChange};
 use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
@@ -40,6 +44,9 @@ Repeat the binding in the environment:
 name = "COUNTER"
 class_name = "Counter"
 ```
+The quick fix copies the missing bindings into the environment, in the
+style the file already uses (a `[[env.NAME.durable_objects.bindings]]`
+table, or an entry in the env's `durable_objects.bindings` list).
 "#,
     prevents: &[
         "durable_objects exists at the top level, but not on env. This is not what you probably want, since durable_objects is not inherited by environments",
@@ -87,7 +94,17 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             } else {
                 ("bindings", "they are")
             };
-            out.report(
+            let copied: Vec<&DoBinding> = top
+                .do_bindings
+                .iter()
+                .filter(|b| {
+                    b.name
+                        .as_ref()
+                        .is_some_and(|n| missing.contains(&n.value.as_str()))
+                })
+                .collect();
+            let fix = copy_bindings_fix(ws, worker.config, &env_name.value, &copied);
+            let diagnostic = out.report(
                 worker.config,
                 env_name.range,
                 format!(
@@ -95,6 +112,48 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     env_name.value, missing[0], env_name.value
                 ),
             );
+            if let Some(fix) = fix {
+                diagnostic.add_fix(fix);
+            }
         }
     }
+}
+
+/// Copies `bindings` (as written at the top level) into `env.<name>`.
+/// Bindings with an `environment` key are left to the user: which
+/// environment of the other Worker this env should use is theirs to say.
+fn copy_bindings_fix(
+    ws: &Workspace,
+    config: FileId,
+    env: &str,
+    bindings: &[&DoBinding],
+) -> Option<Fix> {
+    let copies = bindings
+        .iter()
+        .map(|b| {
+            if b.environment.is_some() {
+                return None;
+            }
+            Some(NewBinding {
+                name: b.name.as_ref()?.value.clone(),
+                class_name: b.class_name.as_ref()?.value.clone(),
+                script_name: b.script_name.as_ref().map(|s| s.value.clone()),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let format = ws.configs.iter().find(|c| c.file == config)?.format;
+    let edits =
+        config_edit::add_do_bindings(ws.files.text(config), format, Section::Env(env), &copies)?;
+    let mut change = SourceChange::default();
+    change.extend(config, edits);
+    let noun = if copies.len() == 1 {
+        "binding"
+    } else {
+        "bindings"
+    };
+    Some(Fix::new(
+        format!("Copy the Durable Object {noun} into environment `{env}`"),
+        Safety::Safe,
+        change,
+    ))
 }
