@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod config_edit;
 pub mod diff;
+pub mod source_edit;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -4,6 +4,9 @@ use super::storage_support::{chain_defines, is_storage_call, mask_code};
 use super::support::{calls_in_class, durable_object_classes};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
+use crate::fix::source_edit::{self, line_ending};
+use crate::fix::{Fix, Safety, SourceChange, TextEdit};
+use crate::index::ClassInfo;
 use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
@@ -39,6 +42,11 @@ async alarm(info?: AlarmInvocationInfo) {
   // the work that should happen at the scheduled time
 }
 ```
+The quick fix adds such an empty handler after the class's last method,
+indented like its other members (without the type annotation in a
+JavaScript file). It is marked unsafe: `setAlarm()` stops throwing, and the
+alarms it schedules then fire into a handler that does nothing until you
+write the scheduled work into it.
 "#,
     prevents: &[
         "Your Durable Object class must have an alarm() handler in order to call setAlarm()",
@@ -82,7 +90,37 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         for other in &calls[1..] {
             diagnostic.with_related_mut(class.file, other.name_range, "also calls `setAlarm()`");
         }
+        if let Some(fix) = handler_fix(ws, class.file, class.class) {
+            diagnostic.add_fix(fix);
+        }
     }
+}
+
+/// An empty `alarm()` method after the class's last method. Unsafe: the
+/// `setAlarm()` call that threw now succeeds, and until the body is
+/// written the alarm it schedules fires into a handler that does nothing,
+/// so a loud failure turns into silently skipped work.
+fn handler_fix(ws: &Workspace, file: crate::files::FileId, class: &ClassInfo) -> Option<Fix> {
+    let source = ws.files.get(file);
+    let parsed = source_edit::parse(&source.path, &source.text)?;
+    let at = parsed.member_insertion(class.range)?;
+    let eol = line_ending(&source.text);
+    let parameter = if source_edit::is_javascript(&source.path) {
+        "alarmInfo"
+    } else {
+        "alarmInfo?: AlarmInvocationInfo"
+    };
+    let (indent, inner) = (&at.indent, &at.inner_indent);
+    let method = format!(
+        "{eol}{eol}{indent}async alarm({parameter}) {{{eol}\
+         {inner}// Runs when the time given to setAlarm() comes: do the scheduled work here.{eol}\
+         {indent}}}"
+    );
+    Some(Fix::new(
+        "Add an empty `alarm()` handler to the class",
+        Safety::Unsafe,
+        SourceChange::single(file, TextEdit::insert(at.offset, method)),
+    ))
 }
 
 /// The class hands `this` to other code (`Lifecycle.install(this)`,

@@ -5,6 +5,8 @@ use super::storage_support::all_calls;
 use super::support::{nearest, workers_reaching};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
+use crate::fix::source_edit::replace_quoted;
+use crate::fix::{Fix, Safety, SourceChange};
 use crate::index::{Arg, ArgValue};
 use crate::knowledge::{PlacementValue, JURISDICTIONS, LOCATION_HINTS};
 use crate::model::Workspace;
@@ -39,6 +41,13 @@ const eu = env.ROOMS.jurisdiction("EU");
 Use one of the location hints `wnam`, `enam`, `sam`, `weur`, `eeur`,
 `apac`, `apac-ne`, `apac-se`, `oc`, `afr`, `me`, or one of the
 jurisdictions `eu`, `us`, `fedramp`, `fedramp-high`.
+
+When one valid value is clearly the nearest (`"EU"` for `"eu"`, `"weu"`
+for `"weur"`), the quick fix writes it in place of the literal's text. It
+is marked unsafe: it guesses the value you meant, and a jurisdiction
+decides where the object's data lives. A hint given as a jurisdiction (or
+the reverse) gets no quick fix, because moving the value to the other
+option is a decision about guarantees, not a spelling.
 "#,
     prevents: &[],
     check: Check::Workspace(check),
@@ -111,6 +120,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             continue;
         }
         let mut message = format!("`{value}` is not a valid {what}");
+        let mut fix = None;
         if other.contains(&value) {
             message.push_str(&format!(
                 "; it is a {other_what}. {}",
@@ -122,6 +132,16 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             ));
         } else if let Some(near) = nearest(value, valid.iter().copied()) {
             message.push_str(&format!("; did you mean `{near}`?"));
+            fix = clearly_nearest(value, near, valid)
+                .then(|| replace_quoted(ws.files.text(file), value_arg.range, value, near))
+                .flatten()
+                .map(|edit| {
+                    Fix::new(
+                        format!("Use the {what} `{near}`"),
+                        Safety::Unsafe,
+                        SourceChange::single(file, edit),
+                    )
+                });
         } else {
             message.push_str(&format!("; valid values: {}", valid.join(", ")));
         }
@@ -130,6 +150,46 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 " (a hint is best effort and only counts when the object is first created)",
             );
         }
-        out.report(file, value_arg.range, message);
+        let diagnostic = out.report(file, value_arg.range, message);
+        if let Some(fix) = fix {
+            diagnostic.add_fix(fix);
+        }
+    }
+}
+
+/// `near` is the only plausible reading of `value`: no other valid value
+/// is about as close (`"nam"` could be `wnam` or `enam`).
+fn clearly_nearest(value: &str, near: &str, valid: &[&str]) -> bool {
+    let score = |candidate: &str| {
+        if candidate.eq_ignore_ascii_case(value) {
+            1.0
+        } else if value.len() >= 3 && candidate.ends_with(value) {
+            0.9
+        } else {
+            strsim::jaro_winkler(value, candidate)
+        }
+    };
+    let best = score(near);
+    match nearest(value, valid.iter().copied().filter(|v| *v != near)) {
+        Some(runner_up) => best - score(runner_up) >= 0.03,
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fix_needs_one_clear_nearest_value() {
+        let hints: Vec<&str> = values(LOCATION_HINTS).collect();
+        let jurisdictions: Vec<&str> = values(JURISDICTIONS).collect();
+        assert!(clearly_nearest("EU", "eu", &jurisdictions));
+        assert!(clearly_nearest("weu", "weur", &hints));
+        assert!(clearly_nearest("apac-n", "apac-ne", &hints));
+        for (value, meant) in [("nam", "wnam or enam"), ("eur", "weur or eeur")] {
+            let near = nearest(value, hints.iter().copied()).unwrap();
+            assert!(!clearly_nearest(value, near, &hints), "{value}: {meant}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 use super::stubs::{all_envs, stub_calls};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
+use crate::fix::{Fix, Safety, SourceChange, TextEdit};
 use crate::index::ArgValue;
 use crate::model::Workspace;
 
@@ -35,6 +36,12 @@ Give any absolute URL; the host is ignored, only the path and query reach
 the object: `stub.fetch("https://counter/increment")`, or
 `stub.fetch(new URL("/increment", request.url))`. Better still, call an RPC
 method on the stub.
+
+The quick fix puts `https://do` in front of the literal's path
+(`"/increment"` becomes `"https://do/increment"`, a template literal gets
+it right after the backtick). It is safe: the call threw before, and the
+object sees the same path and query; only `request.url`'s host is the
+placeholder `do`.
 "#,
     prevents: &["Fetch API cannot load"],
     check: Check::Workspace(check),
@@ -60,14 +67,43 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             continue;
         }
         let slash = if shown.starts_with('/') { "" } else { "/" };
-        out.report(
+        let diagnostic = out.report(
             call.file,
             arg.range,
             format!(
                 "`stub.fetch()` needs an absolute URL, but `{shown}` is relative, so the call throws a TypeError; prefix any origin, e.g. `https://do{slash}{shown}` (the host is ignored)"
             ),
         );
+        if let Some(edit) = absolute_url_edit(ws.files.text(call.file), arg.range) {
+            diagnostic.add_fix(Fix::new(
+                "Make the URL absolute with the placeholder origin `https://do`",
+                Safety::Safe,
+                SourceChange::single(call.file, edit),
+            ));
+        }
     }
+}
+
+/// Inserts `https://do` (plus a `/` before a bare path such as `status`)
+/// right after the opening quote or backtick of the literal at `range`.
+/// `None` for a protocol-relative `//host/...` (its host would become part
+/// of the path) and for anything that is not a plain literal.
+fn absolute_url_edit(text: &str, range: crate::text::TextRange) -> Option<TextEdit> {
+    let literal = text.get(range.as_std())?;
+    let quote = literal.chars().next()?;
+    if !matches!(quote, '"' | '\'' | '`') || literal.len() < 2 || !literal.ends_with(quote) {
+        return None;
+    }
+    let content = &literal[1..];
+    if content.starts_with("//") || content.starts_with('\\') {
+        return None;
+    }
+    let origin = if content.starts_with('/') {
+        "https://do"
+    } else {
+        "https://do/"
+    };
+    Some(TextEdit::insert(range.start as usize + 1, origin))
 }
 
 /// The literal's text when it certainly is not an absolute URL.

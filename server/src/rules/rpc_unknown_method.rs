@@ -3,6 +3,8 @@
 use super::stubs::{class_names, rpc_verdict, stub_calls, RpcVerdict};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
+use crate::fix::source_edit::rename_at;
+use crate::fix::{Fix, Safety, SourceChange};
 use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
@@ -42,7 +44,9 @@ export default {
 
 ## How to fix
 Call a method the class defines (dols suggests the closest name), or add
-the method to the class. To trigger an alarm or WebSocket handling from
+the method to the class. When there is a close name, the quick fix puts it
+in place of the called one; it is marked unsafe because the closest name
+is a guess, and its parameters may differ. To trigger an alarm or WebSocket handling from
 outside, add a public method that does the work, or schedule the alarm
 with `ctx.storage.setAlarm`. dols stays silent when the class extends a
 library base such as `Agent` or partyserver's `Server`, or a mixin,
@@ -85,10 +89,25 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         call.binding, call.method
                     )
                 };
-                if let Some(suggestion) = suggestion {
+                if let Some(suggestion) = &suggestion {
                     message.push_str(&format!("; did you mean `{suggestion}`?"));
                 }
                 let diagnostic = out.report(call.file, call.call.name_range, message);
+                let edit = suggestion.as_deref().and_then(|suggestion| {
+                    rename_at(
+                        ws.files.text(call.file),
+                        call.call.name_range,
+                        call.method,
+                        suggestion,
+                    )
+                });
+                if let (Some(edit), Some(suggestion)) = (edit, &suggestion) {
+                    diagnostic.add_fix(Fix::new(
+                        format!("Call `{suggestion}` instead of `{}`", call.method),
+                        Safety::Unsafe,
+                        SourceChange::single(call.file, edit),
+                    ));
+                }
                 for (file, class) in &classes {
                     let range = class.name.as_ref().map_or(class.range, |n| n.range);
                     diagnostic.with_related_mut(*file, range, "class declared here");

@@ -7,6 +7,10 @@ use super::support::{likely_typo_of, nearest, workers_reaching};
 use super::{Check, Reporter, Rule};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
+use crate::files::FileId;
+use crate::fix::source_edit::rename_at;
+use crate::fix::{Fix, Safety, SourceChange, TextEdit};
+use crate::index::{EnvAccess, EnvVia};
 use crate::model::Workspace;
 
 /// Calls that only a Durable Object namespace has (`get` is shared with KV,
@@ -43,6 +47,11 @@ const stub = env.COUNTR.getByName("global"); // the binding is COUNTER
 ## How to fix
 Use the declared name, or declare the binding in the config (in every
 `[env.*]` section you deploy).
+
+When a declared name is close, the quick fix replaces the name in the code
+with it (in a destructuring `const { COUNTR } = env` it reads the declared
+binding into the same local name: `const { COUNTER: COUNTR } = env`). It is
+marked unsafe because the closest name is a guess.
 "#,
     prevents: &[
         "Cannot read properties of undefined (reading 'idFromName')",
@@ -91,6 +100,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 .as_ref()
                 .is_some_and(|m| NAMESPACE_ONLY_METHODS.contains(&m.value.as_str()));
             if used_as_namespace && !do_names.contains(name) {
+                let mut suggestion = None;
                 let method = &access.member.as_ref().expect("checked above").value;
                 let message = match declared.get(name) {
                     Some(kind) => format!(
@@ -99,13 +109,17 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     ),
                     None => {
                         let mut message = format!("no Durable Object binding named `{name}` is declared for this Worker");
-                        if let Some(suggestion) = nearest(name, do_names.iter().copied()) {
+                        suggestion = nearest(name, do_names.iter().copied());
+                        if let Some(suggestion) = suggestion {
                             message.push_str(&format!("; did you mean `{suggestion}`?"));
                         }
                         message
                     }
                 };
-                out.report(file, access.name.range, message);
+                let diagnostic = out.report(file, access.name.range, message);
+                if let Some(fix) = suggestion.and_then(|s| rename_fix(ws, file, access, s)) {
+                    diagnostic.add_fix(fix);
+                }
                 continue;
             }
             if declared.contains_key(name) || typed_names.contains(name) {
@@ -113,12 +127,66 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             }
             // Only a likely typo is worth saying: the name may be a secret we cannot see.
             if let Some(suggestion) = likely_typo_of(name, declared.keys().copied()) {
-                out.report(
+                let diagnostic = out.report(
                     file,
                     access.name.range,
                     format!("no binding, var or secret named `{name}` is declared; did you mean `{suggestion}`?"),
                 );
+                if let Some(fix) = rename_fix(ws, file, access, suggestion) {
+                    diagnostic.add_fix(fix);
+                }
             }
         }
+    }
+}
+
+/// Reads `suggestion` instead of the unknown name. In a shorthand
+/// destructuring (`const { COUNTR } = env`) the local variable keeps its
+/// name, so the rest of the code is untouched: `{ COUNTER: COUNTR }`.
+fn rename_fix(ws: &Workspace, file: FileId, access: &EnvAccess, suggestion: &str) -> Option<Fix> {
+    let text = ws.files.text(file);
+    let name = &access.name;
+    let edit = match access.via {
+        EnvVia::Destructure => match pattern_entry(text, name.range.end as usize)? {
+            PatternEntry::Shorthand => {
+                let written = text.get(name.range.as_std())? == name.value;
+                if !written || !super::support::is_js_identifier(suggestion) {
+                    return None;
+                }
+                TextEdit::insert(name.range.start as usize, format!("{suggestion}: "))
+            }
+            PatternEntry::Pair => rename_at(text, name.range, &name.value, suggestion)?,
+        },
+        _ => rename_at(text, name.range, &name.value, suggestion)?,
+    };
+    Some(Fix::new(
+        format!("Use `{suggestion}` instead of `{}`", name.value),
+        Safety::Unsafe,
+        SourceChange::single(file, edit),
+    ))
+}
+
+enum PatternEntry {
+    /// `{ X }`, `{ X = 1 }`: the key is also the local name.
+    Shorthand,
+    /// `{ X: local }`, `{ "X": local }`
+    Pair,
+}
+
+/// What kind of object-pattern entry the key ending at `end` starts;
+/// `None` when something unexpected (a comment) follows it.
+fn pattern_entry(text: &str, end: usize) -> Option<PatternEntry> {
+    let after_key = text[end..]
+        .strip_prefix(['"', '\''])
+        .unwrap_or(&text[end..]);
+    let rest = after_key.trim_start();
+    if rest.starts_with(':') {
+        Some(PatternEntry::Pair)
+    } else if after_key.len() == text[end..].len()
+        && (rest.starts_with([',', '}']) || (rest.starts_with('=') && !rest.starts_with("==")))
+    {
+        Some(PatternEntry::Shorthand)
+    } else {
+        None
     }
 }

@@ -3,6 +3,8 @@
 use super::support::nearest;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
+use crate::fix::source_edit::replace_quoted;
+use crate::fix::{Fix, Safety, SourceChange};
 use crate::model::{Worker, Workspace};
 
 pub static RULE: Rule = Rule {
@@ -31,6 +33,12 @@ class_name = "Countr"   # the class is `Counter`
 ## How to fix
 Use the exact class name. To rename a class that is already deployed, keep
 the binding in step with a `renamed_classes` migration.
+
+When dols has a close match, the quick fix writes it into the binding's
+`class_name`, keeping the quotes and the rest of the file as they are. It
+is marked unsafe because it is a guess: check that the suggested class is
+the one meant, and that the migrations still describe the classes you
+deploy.
 "#,
     prevents: &["which are not exported in your entrypoint file"],
     check: Check::Workspace(check),
@@ -76,12 +84,27 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     "no class or export named `{}` in {where_}",
                     class_name.value
                 );
-                if let Some(suggestion) =
-                    nearest(&class_name.value, candidates.iter().map(String::as_str))
-                {
+                let suggestion = nearest(&class_name.value, candidates.iter().map(String::as_str));
+                if let Some(suggestion) = suggestion {
                     message.push_str(&format!("; did you mean `{suggestion}`?"));
                 }
-                out.report(worker.config, class_name.range, message);
+                let diagnostic = out.report(worker.config, class_name.range, message);
+                let edit = suggestion.and_then(|suggestion| {
+                    replace_quoted(
+                        ws.files.text(worker.config),
+                        class_name.range,
+                        &class_name.value,
+                        suggestion,
+                    )
+                    .map(|edit| (suggestion, edit))
+                });
+                if let Some((suggestion, edit)) = edit {
+                    diagnostic.add_fix(Fix::new(
+                        format!("Change `class_name` to `{suggestion}`"),
+                        Safety::Unsafe,
+                        SourceChange::single(worker.config, edit),
+                    ));
+                }
             }
         }
     }
