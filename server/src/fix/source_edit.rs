@@ -288,7 +288,15 @@ impl ParsedSource<'_> {
                 } else {
                     line_end
                 };
-                (line_end, false)
+                // After a trailing `// note`, but not inside a block comment
+                // that goes on to the next line: then right after the
+                // statement.
+                let rest = self.text[end..line_end].trim_start();
+                if rest.is_empty() || rest.starts_with("//") {
+                    (line_end, false)
+                } else {
+                    (end, false)
+                }
             }
             None => (self.text.len(), true),
         }
@@ -561,6 +569,8 @@ mod tests {
         let source = parsed(crlf);
         assert_eq!(source.statement_insertion_point(), (17, false));
         assert!(!source.uses_semicolons());
+        let block = "import a from 'a'; /* one\n two */\nconst b = 1;\n";
+        assert_eq!(parsed(block).statement_insertion_point(), (18, false));
         let none = parsed("export default {};\n");
         assert_eq!(none.statement_insertion_point(), (19, true));
     }
