@@ -8,6 +8,7 @@ pub mod apply;
 pub mod config_edit;
 pub mod diff;
 pub mod source_edit;
+pub mod source_rewrite;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
