@@ -7,6 +7,8 @@ mod config_keys;
 mod context;
 pub mod definition;
 pub mod hover;
+pub mod new_object;
+pub mod rename;
 pub mod symbols;
 #[cfg(test)]
 mod tests;

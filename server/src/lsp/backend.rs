@@ -11,8 +11,9 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::edits::{code_actions, to_lsp_diagnostic, to_lsp_range, EditSupport};
+use super::edits::{code_actions, to_lsp_diagnostic, to_lsp_range, workspace_edit, EditSupport};
 use super::position::{to_offset, Encoding};
+use super::refactors::{self, refused, NewObjectArgs};
 use crate::features::{self, CompletionKind};
 use crate::files::FileId;
 use crate::host::{Analysis, AnalysisHost};
@@ -41,6 +42,8 @@ struct State {
     can_show_progress: bool,
     /// What the client accepts in a `WorkspaceEdit`.
     edit_support: EditSupport,
+    /// The client takes `workspace/applyEdit` requests.
+    can_apply_edit: bool,
     documents: HashMap<PathBuf, OpenDocument>,
     /// Files that currently have published diagnostics.
     published: HashSet<PathBuf>,
@@ -189,6 +192,15 @@ impl Inner {
             self.encoding(),
         );
         Some((analysis, file, offset))
+    }
+
+    /// The version of each open document, for versioned workspace edits.
+    fn open_versions(&self) -> HashMap<PathBuf, i32> {
+        lock(&self.state)
+            .documents
+            .iter()
+            .map(|(path, doc)| (path.clone(), doc.version))
+            .collect()
     }
 
     fn location(&self, analysis: &Analysis, target: features::Target) -> Option<Location> {
@@ -367,6 +379,12 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.dynamic_registration)
                 .unwrap_or(false);
             state.edit_support = EditSupport::from_client(&params.capabilities);
+            state.can_apply_edit = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.apply_edit)
+                .unwrap_or(false);
             state.can_show_progress = params
                 .capabilities
                 .window
@@ -396,10 +414,21 @@ impl LanguageServer for Backend {
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::REFACTOR,
+                        ]),
                         ..Default::default()
                     },
                 )),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![refactors::NEW_DURABLE_OBJECT.to_string()],
+                    ..Default::default()
+                }),
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
@@ -601,12 +630,15 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let wants_quickfix = params.context.only.as_ref().is_none_or(|kinds| {
-            kinds
-                .iter()
-                .any(|k| k.as_str() == "quickfix" || k.as_str().is_empty())
-        });
-        if !wants_quickfix {
+        let wants = |kind: &str| {
+            params.context.only.as_ref().is_none_or(|kinds| {
+                kinds
+                    .iter()
+                    .any(|k| k.as_str() == kind || k.as_str().is_empty())
+            })
+        };
+        let (wants_quickfix, wants_refactor) = (wants("quickfix"), wants("refactor"));
+        if !wants_quickfix && !wants_refactor {
             return Ok(None);
         }
         let uri = &params.text_document.uri;
@@ -617,25 +649,37 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let (encoding, support) = (self.encoding(), lock(&self.state).edit_support);
-        let versions: HashMap<PathBuf, i32> = lock(&self.state)
-            .documents
-            .iter()
-            .map(|(path, doc)| (path.clone(), doc.version))
-            .collect();
+        let versions = self.open_versions();
         // Diagnostics may not be computed yet for this snapshot: do it off
         // the async threads, like publishing does.
         let actions = tokio::task::spawn_blocking(move || {
             guarded("codeAction", || {
                 let range = TextRange::new(start, end.max(start));
-                code_actions(
-                    &analysis.workspace,
-                    analysis.diagnostics(),
-                    file,
-                    range,
-                    encoding,
-                    support,
-                    &|path| versions.get(path).copied(),
-                )
+                let version_of = |path: &std::path::Path| versions.get(path).copied();
+                let mut actions = Vec::new();
+                if wants_quickfix {
+                    actions = code_actions(
+                        &analysis.workspace,
+                        analysis.diagnostics(),
+                        file,
+                        range,
+                        encoding,
+                        support,
+                        &version_of,
+                    );
+                }
+                if wants_refactor {
+                    let ws = &analysis.workspace;
+                    actions.extend(refactors::bind_class_action(
+                        ws,
+                        file,
+                        start,
+                        encoding,
+                        support,
+                        &version_of,
+                    ));
+                }
+                actions
             })
         })
         .await
@@ -748,6 +792,112 @@ impl LanguageServer for Backend {
             features::definition::references,
         )
         .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let Some((analysis, file, offset)) = self
+            .locate(&params.text_document.uri, params.position)
+            .await
+        else {
+            return Ok(None);
+        };
+        let ws = &analysis.workspace;
+        let found = guarded("prepareRename", || {
+            features::rename::prepare_rename(ws, file, offset)
+        })?
+        .map_err(refused)?;
+        let source = ws.files.get(file);
+        let encoding = self.encoding();
+        Ok(found.map(|(range, placeholder)| {
+            let range = to_lsp_range(&source.text, &source.line_index, range, encoding);
+            PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }
+        }))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let position = params.text_document_position;
+        let Some((analysis, file, offset)) = self
+            .locate(&position.text_document.uri, position.position)
+            .await
+        else {
+            return Ok(None);
+        };
+        let ws = &analysis.workspace;
+        let new_name = params.new_name.trim();
+        let change = guarded("rename", || {
+            features::rename::rename(ws, file, offset, new_name)
+        })?
+        .map_err(refused)?;
+        let support = lock(&self.state).edit_support;
+        let versions = self.open_versions();
+        workspace_edit(ws, &change, self.encoding(), support, &|path| {
+            versions.get(path).copied()
+        })
+        .map(Some)
+        .ok_or_else(|| refused("dols cannot express this rename as a workspace edit."))
+    }
+
+    /// `dols.newDurableObject`: the change goes to the client as a
+    /// `workspace/applyEdit` request; the command answers null, or an
+    /// error with the reason the class cannot be created.
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command != refactors::NEW_DURABLE_OBJECT {
+            return Err(refactors::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let args = NewObjectArgs::parse(&params.arguments).map_err(refactors::invalid_params)?;
+        let (roots, support, can_apply) = {
+            let state = lock(&self.state);
+            (
+                state.roots.clone(),
+                state.edit_support,
+                state.can_apply_edit,
+            )
+        };
+        if !can_apply {
+            return Err(refused(
+                "dols.newDurableObject needs a client that accepts workspace/applyEdit.",
+            ));
+        }
+        let Some(analysis) = self.current_analysis().await else {
+            return Err(refused(
+                "dols has not indexed the workspace yet; try again.",
+            ));
+        };
+        let ws = &analysis.workspace;
+        let path = args.worker_path(&roots);
+        let change = guarded("newDurableObject", || {
+            let config = features::new_object::worker_config(ws, &path)
+                .ok_or_else(|| format!("No Worker config at {}.", path.display()))?;
+            features::new_object::new_durable_object(ws, config, &args.class_name, &args.binding)
+        })?
+        .map_err(refused)?;
+        let versions = self.open_versions();
+        let edit = workspace_edit(ws, &change, self.encoding(), support, &|p| {
+            versions.get(p).copied()
+        })
+        .ok_or_else(|| {
+            refused("dols.newDurableObject needs a client that can create files in a workspace edit (documentChanges with the create operation).")
+        })?;
+        // The client answers while this request is still open; never wait
+        // on it for long.
+        let client = self.client.clone();
+        let applied = tokio::spawn(async move { client.apply_edit(edit).await });
+        match tokio::time::timeout(Duration::from_secs(5), applied).await {
+            Ok(Ok(Ok(response))) if !response.applied => Err(refused(format!(
+                "The editor did not apply the change{}.",
+                response
+                    .failure_reason
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ))),
+            _ => Ok(None),
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 mod backend;
 pub mod edits;
 pub mod position;
+mod refactors;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,7 @@
+import { DurableObject } from "cloudflare:workers";
+
+export class RoomImpl extends DurableObject {
+	async fetch(): Promise<Response> {
+		return new Response("room");
+	}
+}

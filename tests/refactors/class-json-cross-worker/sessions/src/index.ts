@@ -1,0 +1,7 @@
+export { Session } from "./session.js";
+
+export default {
+  async fetch(): Promise<Response> {
+    return new Response("sessions");
+  },
+};

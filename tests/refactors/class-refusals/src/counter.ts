@@ -1,0 +1,7 @@
+import { DurableObject } from "cloudflare:workers";
+
+export class Counter extends DurableObject {
+	count(): number {
+		return 1;
+	}
+}

@@ -1,0 +1,3 @@
+export interface Env {
+	OUTBOX: DurableObjectNamespace<import("./index").Outbox>;
+}

@@ -1,0 +1,3 @@
+export function room(): string {
+	return "room";
+}

@@ -1,0 +1,5 @@
+export function limit(request: Request): void {
+	if (!request.url) {
+		throw new Error("no url");
+	}
+}
