@@ -27,8 +27,14 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn diagnostics(&self) -> &[Diagnostic] {
-        self.diagnostics
-            .get_or_init(|| rules::run(&self.workspace, &self.rules))
+        self.diagnostics.get_or_init(|| {
+            let started = std::time::Instant::now();
+            let diagnostics = rules::run(&self.workspace, &self.rules);
+            if timing_enabled() {
+                eprintln!("dols timing (host): rules {:?}", started.elapsed());
+            }
+            diagnostics
+        })
     }
 }
 
@@ -157,22 +163,31 @@ impl AnalysisHost {
             {
                 continue;
             }
-            let previous = self.open_trees.get(path);
+            // Taken out: a panic below drops it, and the next edit parses
+            // from scratch.
+            let previous = self.open_trees.remove(path);
+            let started = std::time::Instant::now();
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 index::extract::summarize_reparse(text, language, previous)
             }));
             match outcome {
                 Ok((summary, tree)) => {
-                    match tree {
-                        Some(tree) => self.open_trees.insert(path.clone(), tree),
-                        None => self.open_trees.remove(path),
-                    };
+                    if timing_enabled() {
+                        let (reused, nodes) = tree.as_ref().map_or((0, 0), |t| t.reuse());
+                        eprintln!(
+                            "dols timing (host): {} re-parsed and summarised in {:?}, {reused} of {nodes} top-level nodes reused",
+                            path.display(),
+                            started.elapsed()
+                        );
+                    }
+                    if let Some(tree) = tree {
+                        self.open_trees.insert(path.clone(), tree);
+                    }
                     self.open_summaries
                         .insert(path.clone(), (text.clone(), Arc::new(summary)));
                 }
                 Err(_) => {
                     // Leave it to the regular path, which reports the failure.
-                    self.open_trees.remove(path);
                     self.open_summaries.remove(path);
                 }
             }
@@ -203,7 +218,9 @@ impl AnalysisHost {
                 });
             }
         }
+        let started = std::time::Instant::now();
         self.reparse_open_sources();
+        let reparsed = started.elapsed();
         let previous = self.previous.as_ref().map(|a| &a.workspace);
         let open = &self.open_summaries;
         let ready = |path: &Path, text: &Arc<str>| {
@@ -215,6 +232,12 @@ impl AnalysisHost {
             previous?.unchanged_summary(path, text)
         };
         let workspace = Workspace::build_with(inputs, &ready, previous);
+        if timing_enabled() {
+            eprintln!(
+                "dols timing (host): open documents {reparsed:?}, analyze {:?}",
+                started.elapsed()
+            );
+        }
         let analysis = Arc::new(Analysis {
             workspace,
             rules: self.settings.rules.clone(),
@@ -223,6 +246,12 @@ impl AnalysisHost {
         self.previous = Some(analysis.clone());
         analysis
     }
+}
+
+/// `DOLS_TIMING=1`: log the stages of each analysis to stderr.
+fn timing_enabled() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var_os("DOLS_TIMING").is_some())
 }
 
 fn point((row, column): (usize, usize)) -> tree_sitter::Point {
@@ -266,20 +295,59 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
         }
     }
 
-    /// Incremental state equals from-scratch state: after every random
-    /// edit, the open document's summary and the diagnostics match a fresh
-    /// analysis of the same text.
-    #[test]
-    fn incremental_edits_match_a_fresh_analysis() {
+    /// A module with one of everything the index splits by top-level
+    /// node: imports, a suppression, top-level calls and awaits, a variable
+    /// bound to a stub and used in later statements, an Env interface, a
+    /// class with fields, constructor, WebSocket pair and handlers, loops,
+    /// try/finally, exports.
+    const LONG: &str = r#"import { DurableObject } from "cloudflare:workers";
+import type { Helper } from "./helper";
+// dols-ignore-next-line unknown-binding
+const early = env.MISSING.getByName("a");
+interface Env { COUNTER: DurableObjectNamespace<Counter>; }
+export class Counter extends DurableObject<Env> {
+  sessions = new Map();
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.items = [];
+  }
+  async fetch(request: Request) {
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server);
+    this.ctx.storage.sql.exec("SELECT 1");
+    setTimeout(() => {}, 10);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+  async alarm() { await this.ctx.storage.setAlarm(Date.now() + 1000); }
+}
+const stub = env.COUNTER.getByName("b");
+await stub.fetch("https://x");
+stub.increment();
+const pair = new WebSocketPair();
+export async function handler(request: Request, env: Env) {
+  const s = env.COUNTER.getByName("c");
+  for (const x of [1, 2]) { await s.fetch(request); }
+  try { await s.increment(); } finally { s.close(); }
+}
+export { handler as other };
+export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(request); } };
+"#;
+
+    /// Random edits to `src/index.ts` through the incremental path; after
+    /// each, the open document's summary and the diagnostics must match a
+    /// fresh analysis of the same text. Some changes undo the one before
+    /// (syntax errors come and go), some carry several edits at once.
+    /// Returns how many top-level nodes reused their facts, summed.
+    fn random_edits(start: &str, seed: u64, steps: usize, gentle: bool) -> usize {
         let dir = tempfile::tempdir().unwrap();
         let root = crate::model::resolve::normalize(dir.path());
         std::fs::create_dir_all(root.join("src")).unwrap();
         std::fs::write(root.join("wrangler.toml"), CONFIG).unwrap();
-        std::fs::write(root.join("src/index.ts"), MAIN).unwrap();
+        std::fs::write(root.join("src/index.ts"), start).unwrap();
         let main = root.join("src/index.ts");
 
         let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
-        let mut text = MAIN.to_string();
+        let mut text = start.to_string();
         host.set_overlay(main.clone(), text.clone());
         host.analyze();
 
@@ -288,29 +356,68 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             "x",
             "export ",
             "class A extends DurableObject {}",
+            "class B extends DurableObject {\n  async go() { this.ctx.storage.sql.exec(\"x\"); }\n",
             "\n",
             "{",
             "}",
+            "}\n",
             "env.",
             "(",
             "\"",
+            "`",
+            "/*",
+            "*/",
             "é",
+            "await ",
+            "stub",
+            "\nconst stub = env.COUNTER.getByName(\"z\");\n",
+            "\nstub.again();\n",
+            "\n// dols-ignore-next-line unknown-binding\n",
+            "\ninterface Env { OTHER: DurableObjectNamespace }\n",
+            "\nimport { y } from \"./y\";\n",
+            "\nexport * from \"./z\";\n",
+            "new WebSocketPair()",
         ];
-        let mut rng = Lcg(7);
-        for step in 0..120 {
-            let mut start = rng.next(text.len() + 1);
-            while !text.is_char_boundary(start) {
-                start -= 1;
+        let mut rng = Lcg(seed);
+        let mut reused = 0;
+        // The inverse of the last change, to undo it.
+        let mut undo: Option<(usize, usize, String)> = None;
+        for step in 0..steps {
+            let mut edits = Vec::new();
+            let count = if rng.next(5) == 0 { 3 } else { 1 };
+            // Now and then the whole text goes back to the start (still an
+            // edit of the kept tree), so edits also land in a valid file.
+            if step % 15 == 14 {
+                let edit = ByteEdit::new(&text, 0, text.len(), start);
+                text = start.to_string();
+                edits.push(edit);
+                undo = None;
             }
-            let mut end = (start + rng.next(12)).min(text.len());
-            while !text.is_char_boundary(end) {
-                end -= 1;
+            for _ in 0..count {
+                let (start, end, inserted) = match undo.take() {
+                    Some(inverse) if rng.next(2) == 0 => inverse,
+                    _ if gentle => gentle_edit(&text, &mut rng),
+                    _ => {
+                        let mut start = rng.next(text.len() + 1);
+                        while !text.is_char_boundary(start) {
+                            start -= 1;
+                        }
+                        // Sometimes a whole line goes.
+                        let span = if rng.next(8) == 0 { 80 } else { 12 };
+                        let mut end = (start + rng.next(span)).min(text.len());
+                        while !text.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        (start, end, snippets[rng.next(snippets.len())].to_string())
+                    }
+                };
+                undo = Some((start, start + inserted.len(), text[start..end].to_string()));
+                edits.push(ByteEdit::new(&text, start, end, &inserted));
+                text.replace_range(start..end, &inserted);
             }
-            let inserted = snippets[rng.next(snippets.len())];
-            let edit = ByteEdit::new(&text, start, end, inserted);
-            text.replace_range(start..end, inserted);
-            host.edit_overlay(main.clone(), text.clone(), &[edit]);
+            host.edit_overlay(main.clone(), text.clone(), &edits);
             let incremental = host.analyze();
+            reused += host.open_trees.get(&main).map_or(0, |t| t.reuse().0);
 
             let mut fresh_host = AnalysisHost::new(vec![root.clone()], Settings::default());
             fresh_host.set_overlay(main.clone(), text.clone());
@@ -320,7 +427,7 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             assert_eq!(
                 incremental.workspace.summary(id),
                 Some(&crate::index::summarize(&text, SourceLanguage::TypeScript)),
-                "summary differs after step {step}: {text:?}"
+                "summary differs after step {step} (seed {seed}): {text:?}"
             );
             let codes = |a: &Analysis| -> Vec<(&'static str, u32, String)> {
                 a.diagnostics()
@@ -331,8 +438,81 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             assert_eq!(
                 codes(&incremental),
                 codes(&fresh),
-                "diagnostics differ after step {step}"
+                "diagnostics differ after step {step} (seed {seed}): {text:?}"
             );
+        }
+        reused
+    }
+
+    /// An edit that mostly keeps the file valid, as typing inside a
+    /// statement does: a letter changed, or a whole statement added or
+    /// removed at a line start.
+    fn gentle_edit(text: &str, rng: &mut Lcg) -> (usize, usize, String) {
+        let statements = [
+            "const stub = env.COUNTER.getByName(\"z\");\n",
+            "stub.again();\n",
+            "await stub.fetch(\"y\");\n",
+            "// dols-ignore-next-line unknown-binding\n",
+            "export class D extends DurableObject { async go() { await this.ctx.storage.put(\"a\", 1); } }\n",
+            "new WebSocketPair();\n",
+            "interface Env { OTHER: DurableObjectNamespace }\n",
+            "export { Counter as Renamed };\n",
+        ];
+        let at = rng.next(text.len() + 1);
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        match rng.next(4) {
+            0 => (
+                line_start,
+                line_start,
+                statements[rng.next(statements.len())].to_string(),
+            ),
+            1 => (line_start, line_end, String::new()),
+            // A letter of a name: keeps the syntax, changes what is bound,
+            // called or declared (`stub` in one statement and not the next).
+            _ => {
+                let words = [
+                    "stub",
+                    "COUNTER",
+                    "MISSING",
+                    "fetch",
+                    "increment",
+                    "sessions",
+                    "Counter",
+                    "handler",
+                    "request",
+                    "alarm",
+                    "sql",
+                    "await",
+                ];
+                let word = words[rng.next(words.len())];
+                let found: Vec<usize> = text.match_indices(word).map(|(i, _)| i).collect();
+                if found.is_empty() {
+                    return (at, at, String::new());
+                }
+                let at = found[rng.next(found.len())] + rng.next(word.len());
+                (at, at + 1, ["q", "s", "x", "e"][rng.next(4)].to_string())
+            }
+        }
+    }
+
+    /// Incremental state equals from-scratch state: after every random
+    /// edit, the open document's summary and the diagnostics match a fresh
+    /// analysis of the same text.
+    #[test]
+    fn incremental_edits_match_a_fresh_analysis() {
+        random_edits(MAIN, 7, 120, false);
+        // `DOLS_PROPTEST_SEEDS=200` for a longer run.
+        let seeds = std::env::var("DOLS_PROPTEST_SEEDS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(3u64);
+        for seed in 1..=seeds {
+            random_edits(LONG, seed, 150, false);
+            // Edits that keep the file mostly valid: the other top-level
+            // nodes are spliced in, which this must exercise.
+            let reused = random_edits(LONG, seed, 150, true);
+            assert!(reused >= 150 * 3, "seed {seed}: only {reused} reused");
         }
     }
 }

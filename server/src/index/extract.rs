@@ -10,7 +10,9 @@ mod classes;
 mod env;
 #[cfg(test)]
 mod equivalence;
+mod incremental;
 mod modules;
+mod shift;
 #[cfg(test)]
 mod tests;
 
@@ -40,46 +42,7 @@ pub fn summarize(text: &str, language: SourceLanguage) -> FileSummary {
     }
 }
 
-/// A syntax tree kept for an open document, so the next edit re-parses only
-/// what changed.
-pub struct IncrementalTree {
-    tree: Tree,
-    grammar: Grammar,
-}
-
-impl IncrementalTree {
-    /// Tells the tree about an edit already applied to the text.
-    pub fn edit(&mut self, edit: &tree_sitter::InputEdit) {
-        self.tree.edit(edit);
-    }
-}
-
-/// Like [`summarize`], but re-using `previous` (already told about the
-/// edits with [`IncrementalTree::edit`]) and returning the new tree.
-pub fn summarize_reparse(
-    text: &str,
-    language: SourceLanguage,
-    previous: Option<&IncrementalTree>,
-) -> (FileSummary, Option<IncrementalTree>) {
-    let parsed = match previous {
-        Some(old) => parse_with_old(old.grammar, text, Some(&old.tree)),
-        None => parse(text, language),
-    };
-    match parsed {
-        Some(parsed) => {
-            let summary = FileSummary {
-                syntax_error_count: parsed.errors,
-                ..collect(&parsed.tree, text, parsed.grammar)
-            };
-            let tree = IncrementalTree {
-                tree: parsed.tree,
-                grammar: parsed.grammar,
-            };
-            (summary, Some(tree))
-        }
-        None => (FileSummary::default(), None),
-    }
-}
+pub use incremental::{summarize_reparse, IncrementalTree};
 
 /// Compile the queries and create this thread's parsers ahead of time, so a
 /// benchmark or the first request does not pay for it.
@@ -197,13 +160,17 @@ struct Found<'t> {
 /// Runs the index query at each of `roots` (document order), matching only
 /// patterns rooted at that very node: the same matches as one run over the
 /// whole tree, without the query cursor visiting every node.
-fn find<'t>(roots: &[Node<'t>], text: &str, grammar: Grammar) -> Found<'t> {
+fn find<'t>(
+    roots: &[Node<'t>],
+    text: &str,
+    grammar: Grammar,
+    cursor: &mut QueryCursor,
+) -> Found<'t> {
     let compiled = index_query(grammar);
     let mut found = Found::default();
-    let mut cursor = QueryCursor::new();
     cursor.set_max_start_depth(Some(0));
     for root in roots {
-        find_at(&mut cursor, compiled, *root, text, &mut found);
+        find_at(cursor, compiled, *root, text, &mut found);
     }
     found
 }
@@ -235,8 +202,20 @@ fn find_at<'t>(
 fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
     // One walk for call sites, comments, env objects, storage members and
     // the nodes where the index query can match; then the query at those.
-    let mut walked = calls::collect(tree, text);
-    let found = find(&walked.query_roots, text, grammar);
+    let walked = calls::collect(tree, text);
+    finish(walked, text, grammar, &mut QueryCursor::new())
+}
+
+/// Everything after the walk: the index query at the roots it found, then
+/// the facts read off the matched and walked nodes. Works the same on the
+/// walk of a whole tree and of one top-level node.
+fn finish(
+    mut walked: calls::Collected,
+    text: &str,
+    grammar: Grammar,
+    cursor: &mut QueryCursor,
+) -> FileSummary {
+    let found = find(&walked.query_roots, text, grammar, cursor);
     let classes = classes::extract(&found, text);
     let scopes = classes::ClassScopes::new(&classes);
     walked.set_classes(&scopes);

@@ -129,6 +129,24 @@ struct Walker<'t, 's> {
     /// Variables a recorded call was assigned to.
     call_vars: HashSet<String>,
     out: Collected<'t>,
+    /// While walking one top-level node for [`Pieces`]: what it reads from
+    /// and leaves to the nodes around it.
+    deps: Option<PieceDeps>,
+    /// The names `deps` has inserted into `call_vars` so far.
+    own_vars: HashSet<String>,
+}
+
+fn empty_collected<'t>() -> Collected<'t> {
+    Collected {
+        calls: Vec::new(),
+        websocket_pairs: Vec::new(),
+        suppressions: Vec::new(),
+        env_objects: Vec::new(),
+        storage_members: Vec::new(),
+        storage_patterns: Vec::new(),
+        query_roots: Vec::new(),
+        pair_calls: Vec::new(),
+    }
 }
 
 /// Walk `tree` once. Scopes get their class afterwards, from
@@ -136,60 +154,158 @@ struct Walker<'t, 's> {
 /// nodes this walk finds.
 pub(super) fn collect<'t>(tree: &'t Tree, text: &str) -> Collected<'t> {
     let root = tree.root_node();
-    let top = Ctx {
-        method: None,
-        function: TextRange::new(0, text.len()),
-        function_id: 0,
-        in_loop: false,
-        in_try: false,
-        in_finally: false,
-        in_awaited_promise: false,
-    };
-    let mut walker = Walker {
-        text,
-        fields: Fields::new(tree),
-        frames: vec![Frame {
-            node: root,
-            kind: root.kind(),
-            ctx: top,
-            call: None,
-            pair: None,
-        }],
-        await_seen: vec![false],
-        call_vars: HashSet::new(),
-        out: Collected {
-            calls: Vec::new(),
-            websocket_pairs: Vec::new(),
-            suppressions: Vec::new(),
-            env_objects: Vec::new(),
-            storage_members: Vec::new(),
-            storage_patterns: Vec::new(),
-            query_roots: Vec::new(),
-            pair_calls: Vec::new(),
-        },
-    };
+    let mut walker = Walker::new(tree, text);
     // `enter` sees every node but the root, which can be an ERROR node.
     if is_query_root(root, root.kind(), text) {
         walker.out.query_roots.push(root);
     }
-    let mut cursor = root.walk();
-    'walk: loop {
-        if cursor.goto_first_child() {
-            walker.enter(&cursor);
-            continue;
+    walker.walk(root.walk(), false);
+    walker.out
+}
+
+/// What one top-level node's facts depend on outside of it, and what it
+/// changes for the nodes after it. Everything else the walk reads comes
+/// from the node's own subtree (its parent is the root, the same for every
+/// top-level node), so facts extracted with equal dependencies are equal.
+#[derive(Clone, Debug, Default)]
+pub(super) struct PieceDeps {
+    /// Root names of callee chains looked up among the variables of
+    /// earlier nodes (`stub` in `stub.join()`), with the answer.
+    tested: Vec<(String, bool)>,
+    /// Variables this node assigned a recorded call to.
+    inserted: Vec<String>,
+    /// Whether a top-level `await` had completed before this node.
+    top_await_in: bool,
+    /// A top-level `await` completes in this node.
+    sets_top_await: bool,
+    /// Indices into the node's calls and WebSocket pairs of those at top
+    /// level: their function range is the whole file, and their
+    /// `after_await` reads `top_await_in`.
+    pub top_calls: Vec<usize>,
+    pub top_pairs: Vec<usize>,
+}
+
+/// Walks the top-level nodes of a tree one at a time, carrying the state
+/// that crosses statements (variables bound to recorded calls, top-level
+/// awaits), so the facts of a node that did not change can be reused.
+pub(super) struct Pieces<'t, 's> {
+    walker: Walker<'t, 's>,
+}
+
+impl<'t, 's> Pieces<'t, 's> {
+    pub fn new(tree: &'t Tree, text: &'s str) -> Self {
+        Pieces {
+            walker: Walker::new(tree, text),
         }
-        loop {
-            walker.leave();
-            if cursor.goto_next_sibling() {
-                walker.enter(&cursor);
-                break;
+    }
+
+    /// Whether facts extracted with `deps` hold after the nodes walked or
+    /// skipped so far.
+    pub fn still_valid(&self, deps: &PieceDeps) -> bool {
+        let reads_await = !deps.top_calls.is_empty() || !deps.top_pairs.is_empty();
+        (!reads_await || self.walker.await_seen[0] == deps.top_await_in)
+            && deps
+                .tested
+                .iter()
+                .all(|(name, hit)| self.walker.call_vars.contains(name) == *hit)
+    }
+
+    /// Moves past a node whose facts are reused (`still_valid`).
+    pub fn skip(&mut self, deps: &PieceDeps) {
+        self.walker.call_vars.extend(deps.inserted.iter().cloned());
+        self.walker.await_seen[0] |= deps.sets_top_await;
+    }
+
+    /// Walks one top-level node.
+    pub fn walk(&mut self, node: Node<'t>) -> (Collected<'t>, PieceDeps) {
+        let walker = &mut self.walker;
+        walker.out = empty_collected();
+        walker.own_vars.clear();
+        walker.deps = Some(PieceDeps {
+            top_await_in: walker.await_seen[0],
+            ..PieceDeps::default()
+        });
+        walker.walk(node.walk(), true);
+        let deps = walker.deps.take().unwrap_or_default();
+        (std::mem::replace(&mut walker.out, empty_collected()), deps)
+    }
+}
+
+impl<'t, 's> Walker<'t, 's> {
+    fn new(tree: &'t Tree, text: &'s str) -> Self {
+        let root = tree.root_node();
+        let top = Ctx {
+            method: None,
+            function: TextRange::new(0, text.len()),
+            function_id: 0,
+            in_loop: false,
+            in_try: false,
+            in_finally: false,
+            in_awaited_promise: false,
+        };
+        Walker {
+            text,
+            fields: Fields::new(tree),
+            frames: vec![Frame {
+                node: root,
+                kind: root.kind(),
+                ctx: top,
+                call: None,
+                pair: None,
+            }],
+            await_seen: vec![false],
+            call_vars: HashSet::new(),
+            out: empty_collected(),
+            deps: None,
+            own_vars: HashSet::new(),
+        }
+    }
+
+    /// Pre-order walk below the cursor's node (and of the node itself with
+    /// `enter_start`; otherwise its frame is already on the stack).
+    fn walk(&mut self, mut cursor: TreeCursor<'t>, enter_start: bool) {
+        if enter_start {
+            self.enter(&cursor);
+        }
+        'walk: loop {
+            if cursor.goto_first_child() {
+                self.enter(&cursor);
+                continue;
             }
-            if !cursor.goto_parent() {
-                break 'walk;
+            loop {
+                self.leave();
+                // The cursor never moves above the node it started at.
+                if cursor.goto_next_sibling() {
+                    self.enter(&cursor);
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
             }
         }
     }
-    walker.out
+
+    /// Whether `name` holds a recorded call, noting the question when it
+    /// is about an earlier top-level node.
+    fn is_call_var(&mut self, name: &str) -> bool {
+        let hit = self.call_vars.contains(name);
+        if let Some(deps) = &mut self.deps {
+            if !self.own_vars.contains(name) {
+                deps.tested.push((name.to_owned(), hit));
+            }
+        }
+        hit
+    }
+
+    fn add_call_var(&mut self, name: &str) {
+        if let Some(deps) = &mut self.deps {
+            if self.own_vars.insert(name.to_owned()) {
+                deps.inserted.push(name.to_owned());
+            }
+        }
+        self.call_vars.insert(name.to_owned());
+    }
 }
 
 /// Whether a pattern of `grammar-queries/*.scm` can match with `node` as
@@ -371,6 +487,11 @@ impl<'t, 's> Walker<'t, 's> {
         }
         if frame.kind == "await_expression" {
             self.await_seen[frame.ctx.function_id] = true;
+            if frame.ctx.function_id == 0 {
+                if let Some(deps) = &mut self.deps {
+                    deps.sets_top_await = true;
+                }
+            }
         }
     }
 
@@ -434,7 +555,7 @@ impl<'t, 's> Walker<'t, 's> {
             || chain.segments[1..]
                 .iter()
                 .any(|s| s.calls > 0 && !s.is_new && STUB_CALLS.contains(&s.text))
-            || (n >= 2 && root.calls == 0 && self.call_vars.contains(root.text))
+            || (n >= 2 && root.calls == 0 && self.is_call_var(root.text))
             || (n == 3 && root.text == "this" && root.calls == 0);
         if !record {
             return;
@@ -444,7 +565,7 @@ impl<'t, 's> Walker<'t, 's> {
             // Only plain names can root a later chain (`stub.join()`).
             for name in names {
                 if !name.contains('.') {
-                    self.call_vars.insert(name.clone());
+                    self.add_call_var(name);
                 }
             }
         }
@@ -466,11 +587,21 @@ impl<'t, 's> Walker<'t, 's> {
         if is_new && last.text == "WebSocketPair" {
             if let Some(pair) = self.websocket_pair(&scope) {
                 frame.pair = Some(self.out.websocket_pairs.len());
+                if frame.ctx.function_id == 0 {
+                    if let Some(deps) = &mut self.deps {
+                        deps.top_pairs.push(self.out.websocket_pairs.len());
+                    }
+                }
                 self.out.websocket_pairs.push(pair);
                 self.out.pair_calls.push(node_range(node));
             }
         }
         frame.call = Some(self.out.calls.len());
+        if frame.ctx.function_id == 0 {
+            if let Some(deps) = &mut self.deps {
+                deps.top_calls.push(self.out.calls.len());
+            }
+        }
         self.out.calls.push(CallSite {
             callee: chain.strings(),
             name_range: node_range(chain.name),

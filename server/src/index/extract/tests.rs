@@ -1470,7 +1470,8 @@ fn super_calls() {
 #[test]
 fn reparse_fills_the_same_facts() {
     let source = in_class("async fetch() { const s = env.NS.getByName(\"a\"); await s.go(); }\n// dols-ignore-next-line a-b");
-    let (summary, _) = summarize_reparse(&source, SourceLanguage::TypeScript, None);
+    let shared: std::sync::Arc<str> = source.as_str().into();
+    let (summary, _) = summarize_reparse(&shared, SourceLanguage::TypeScript, None);
     assert_eq!(summary, ts(&source));
     assert_eq!(callees(&summary), ["env.NS.getByName", "s.go"]);
     assert_eq!(summary.suppressions.len(), 1);
