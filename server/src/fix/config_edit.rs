@@ -395,8 +395,14 @@ fn append_jsonc(
     value: CstInputValue,
     inline: &mut InlineElements,
 ) {
-    let single_line = !list.elements().is_empty() && !list.to_string().contains('\n');
-    if single_line {
+    // One-line objects stay one-line: in a one-line array, or in a list
+    // whose every entry is written on one line.
+    let elements = list.elements();
+    let one_line_entries = !elements.is_empty()
+        && elements
+            .iter()
+            .all(|element| !element.to_string().contains('\n'));
+    if one_line_entries {
         list.append(CstInputValue::String(placeholder(inline.0.len())));
         inline.0.push(inline_json(&value));
     } else {
