@@ -126,7 +126,7 @@ pub fn add_do_bindings(
                 if let Some(script) = &binding.script_name {
                     entry.insert("script_name", toml_edit::value(script.as_str()));
                 }
-                push_toml_entry_like(durable_objects, "bindings", entry)?;
+                push_toml_entry(durable_objects, "bindings", entry)?;
             }
             Some(())
         }),
@@ -454,35 +454,10 @@ fn toml_section<'d>(doc: &'d mut DocumentMut, section: Section) -> Option<&'d mu
     }
 }
 
-/// Appends a table to the list `key` of `table`: a new `[[key]]` entry when
-/// the list is an array of tables (or absent), an inline table when it is
-/// written as an inline array.
-fn push_toml_entry(table: &mut Table, key: &str, entry: Table) -> Option<()> {
-    match table.get_mut(key) {
-        None => {
-            let mut list = ArrayOfTables::new();
-            list.push(entry);
-            table.insert(key, Item::ArrayOfTables(list));
-            Some(())
-        }
-        Some(Item::ArrayOfTables(list)) => {
-            list.push(entry);
-            Some(())
-        }
-        Some(Item::Value(Value::Array(array))) => {
-            push_inline(array, entry);
-            Some(())
-        }
-        Some(_) => None,
-    }
-}
-
-/// Like [`push_toml_entry`] for a table that may be inline or dotted.
-fn push_toml_entry_like(
-    table: &mut dyn toml_edit::TableLike,
-    key: &str,
-    entry: Table,
-) -> Option<()> {
+/// Appends a table to the list `key` of `table` (a header, inline or
+/// dotted table): a new `[[key]]` entry when the list is an array of tables
+/// (or absent), an inline table when it is written as an inline array.
+fn push_toml_entry(table: &mut dyn toml_edit::TableLike, key: &str, entry: Table) -> Option<()> {
     match table.get_mut(key) {
         None => {
             let mut list = ArrayOfTables::new();
