@@ -25,7 +25,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     let roots: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
-    let display_root = if roots.len() == 1 && roots[0].is_dir() {
+    let display_root = if let Some(folder) = &args.relative_to {
+        absolute(folder)
+    } else if roots.len() == 1 && roots[0].is_dir() {
         roots[0].clone()
     } else {
         absolute(Path::new("."))
@@ -139,16 +141,25 @@ fn print_report(args: &CheckArgs, report: &Report) -> ExitCode {
         }
     }
     let text = match args.format {
-        Format::Human => output::human(report, color_wanted()),
+        Format::Human => output::human(report, args.output.is_none() && color_wanted()),
         Format::Json => output::json(report),
+        Format::Sarif => super::sarif::sarif(report),
+        Format::Github => super::github::github(report),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
-        return ExitCode::from(2);
+    if let Some(path) = &args.output {
+        if let Err(err) = write_atomically(&absolute(path), &text) {
+            eprintln!("dols: cannot write {}: {err}", path.display());
+            return ExitCode::from(2);
+        }
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        if stdout
+            .write_all(text.as_bytes())
+            .and_then(|_| stdout.flush())
+            .is_err()
+        {
+            return ExitCode::from(2);
+        }
     }
     let counts = report.counts();
     if counts.errors > 0 || (args.deny_warnings && counts.warnings > 0) {

@@ -2,7 +2,9 @@
 //! knows about terminals and output formats; all analysis is in the engine.
 
 pub mod check;
+pub mod github;
 pub mod output;
+pub mod sarif;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,12 +66,25 @@ pub struct CheckArgs {
     /// when there is something to fix.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE", conflicts_with = "diff")]
+    pub output: Option<PathBuf>,
+    /// Print paths relative to this folder (the SARIF `%SRCROOT%`). Default:
+    /// the folder checked, or the current folder when several paths are.
+    #[arg(long, value_name = "DIR")]
+    pub relative_to: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Code frames for a terminal.
     Human,
+    /// The stable JSON report (version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 pub fn main() -> ExitCode {

@@ -13,9 +13,6 @@ use crate::fix::{Safety, SourceChange};
 use crate::model::Workspace;
 use crate::text::{LineIndex, TextRange};
 
-/// Where `codeDescription` links point: the rule pages in the repository.
-const RULE_DOCS_BASE: &str = "https://github.com/dols-lsp/dols/blob/main/docs/rules/";
-
 /// What the client said it can do with a `WorkspaceEdit`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct EditSupport {
@@ -78,7 +75,7 @@ pub fn to_lsp_diagnostic(
             Severity::Hint => DiagnosticSeverity::HINT,
         }),
         code: Some(NumberOrString::String(d.code.to_string())),
-        code_description: format!("{RULE_DOCS_BASE}{}.md", d.code)
+        code_description: crate::rules::doc_url(d.code)
             .parse::<Uri>()
             .ok()
             .map(|href| CodeDescription { href }),

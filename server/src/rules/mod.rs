@@ -150,6 +150,15 @@ pub static ALL: &[&Rule] = &[
     &unused_suppression::RULE,
 ];
 
+/// The project's home page (SARIF `informationUri`).
+pub const HOME_URL: &str = "https://github.com/dols-lsp/dols";
+
+/// The rule's documentation page (`docs/rules/<id>.md` in the repository):
+/// the LSP `codeDescription` link and the SARIF `helpUri`.
+pub fn doc_url(id: &str) -> String {
+    format!("{HOME_URL}/blob/main/docs/rules/{id}.md")
+}
+
 pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
