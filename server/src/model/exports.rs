@@ -3,6 +3,7 @@
 //! instead of looping.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::files::FileId;
 use crate::index::{Export, ImportKind};
@@ -32,7 +33,9 @@ pub struct ExportEntry {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExportSet {
-    pub names: BTreeMap<String, ExportEntry>,
+    /// Shared: `Workspace::exports_of` hands out copies of a memoised set,
+    /// and rules ask for the same `main` once per call site.
+    pub names: Arc<BTreeMap<String, ExportEntry>>,
     /// False when an `export *` could not be followed (a package, a missing
     /// file): the module may export names dols cannot see.
     pub complete: bool,
@@ -67,18 +70,18 @@ impl Walk<'_> {
         if !self.visiting.insert(file) {
             // A cycle: the names are being collected further up the stack.
             return ExportSet {
-                names: BTreeMap::new(),
+                names: Arc::default(),
                 complete: true,
             };
         }
-        let mut set = ExportSet {
-            names: BTreeMap::new(),
-            complete: true,
-        };
+        let mut names = BTreeMap::new();
+        let mut complete = true;
         let Some(summary) = self.ws.summary(file) else {
             self.visiting.remove(&file);
-            set.complete = false;
-            return set;
+            return ExportSet {
+                names: Arc::default(),
+                complete: false,
+            };
         };
         let mut stars = Vec::new();
         for export in &summary.exports {
@@ -108,7 +111,7 @@ impl Walk<'_> {
                         file,
                         name: "default".to_string(),
                     };
-                    set.names.insert(
+                    names.insert(
                         "default".to_string(),
                         ExportEntry {
                             origin,
@@ -123,7 +126,7 @@ impl Walk<'_> {
                     continue;
                 }
             };
-            set.names.insert(
+            names.insert(
                 name.clone(),
                 ExportEntry {
                     origin,
@@ -137,16 +140,22 @@ impl Walk<'_> {
             match self.ws.resolve_import(file, &specifier.value) {
                 Some(target) => {
                     let inner = self.module(target);
-                    set.complete &= inner.complete;
-                    for (name, entry) in inner.names {
+                    complete &= inner.complete;
+                    for (name, entry) in inner.names.iter() {
                         if name != "default" {
-                            set.names.entry(name).or_insert(entry);
+                            names
+                                .entry(name.clone())
+                                .or_insert_with(|| entry.clone());
                         }
                     }
                 }
-                None => set.complete = false,
+                None => complete = false,
             }
         }
+        let set = ExportSet {
+            names: Arc::new(names),
+            complete,
+        };
         self.visiting.remove(&file);
         self.done.insert(file, set.clone());
         set

@@ -14,6 +14,8 @@
 //! class. Anything unresolved makes the call unknown, and the rules stay
 //! silent on unknown calls.
 
+use std::collections::HashMap;
+
 use crate::config::{DoBinding, EffectiveConfig};
 use crate::files::FileId;
 use crate::index::{CallSite, CallUsage, ClassInfo, FileSummary, ImportKind, Visibility};
@@ -54,6 +56,10 @@ pub fn stub_calls(ws: &Workspace) -> Vec<StubCall<'_>> {
         if callers.is_empty() {
             continue;
         }
+        // Per file, once: looking assignments and bindings up per call was
+        // quadratic in the file's calls (a long module of handlers).
+        let assignments = Assignments::of(summary);
+        let mut resolved: HashMap<String, Option<Resolved>> = HashMap::new();
         for call in &summary.calls {
             if call.is_new {
                 continue;
@@ -63,27 +69,37 @@ pub fn stub_calls(ws: &Workspace) -> Vec<StubCall<'_>> {
             };
             let binding = match stub_binding(receiver) {
                 Some(binding) => binding.to_string(),
-                None => match variable_binding(summary, call, receiver) {
+                None => match variable_binding(&assignments, call, receiver) {
                     Some(binding) => binding,
                     None => continue,
                 },
             };
-            if let Some(found) = resolve(ws, file, call, method, binding, &callers) {
-                out.push(found);
+            let found = resolved
+                .entry(binding.clone())
+                .or_insert_with(|| resolve(ws, &binding, &callers));
+            if let Some((caller_envs, classes)) = found {
+                out.push(StubCall {
+                    file,
+                    call,
+                    method,
+                    binding,
+                    caller_envs: caller_envs.clone(),
+                    classes: classes.clone(),
+                });
             }
         }
     }
     out
 }
 
-fn resolve<'a>(
-    ws: &'a Workspace,
-    file: FileId,
-    call: &'a CallSite,
-    method: &'a str,
-    binding: String,
-    callers: &[&'a Worker],
-) -> Option<StubCall<'a>> {
+/// What a binding reaches from the calling Workers: the envs that declare
+/// it, and the classes (see [`StubCall`]).
+type Resolved<'a> = (
+    Vec<&'a EffectiveConfig>,
+    Option<Vec<(FileId, &'a ClassInfo)>>,
+);
+
+fn resolve<'a>(ws: &'a Workspace, binding: &str, callers: &[&'a Worker]) -> Option<Resolved<'a>> {
     let mut caller_envs = Vec::new();
     let mut classes: Option<Vec<(FileId, &ClassInfo)>> = Some(Vec::new());
     for &worker in callers {
@@ -116,14 +132,7 @@ fn resolve<'a>(
     if caller_envs.is_empty() {
         return None; // not a DO binding here: another rule's business
     }
-    Some(StubCall {
-        file,
-        call,
-        method,
-        binding,
-        caller_envs,
-        classes,
-    })
+    Some((caller_envs, classes))
 }
 
 /// The Worker (and its env index) that runs the class of a DO binding
@@ -176,21 +185,50 @@ pub fn stub_binding(receiver: &[String]) -> Option<&str> {
     env_rooted.then_some(binding.as_str())
 }
 
+/// The recorded calls of a file assigned to each variable name, in source
+/// order.
+struct Assignments<'a> {
+    by_name: HashMap<&'a str, Vec<&'a CallSite>>,
+}
+
+impl<'a> Assignments<'a> {
+    fn of(summary: &'a FileSummary) -> Self {
+        let mut by_name: HashMap<&str, Vec<&CallSite>> = HashMap::new();
+        for call in &summary.calls {
+            let CallUsage::AssignedTo(names) = &call.usage else {
+                continue;
+            };
+            for name in names {
+                let calls = by_name.entry(name.as_str()).or_default();
+                // `[a, a] = ...` names the variable twice; one call.
+                if !calls.last().is_some_and(|last| std::ptr::eq(*last, call)) {
+                    calls.push(call);
+                }
+            }
+        }
+        Assignments { by_name }
+    }
+}
+
 /// The binding when `receiver` is a variable (`stub`) that every recorded
 /// assignment in the call's function sets to a stub of that one binding,
 /// before the call.
-fn variable_binding(summary: &FileSummary, call: &CallSite, receiver: &[String]) -> Option<String> {
+fn variable_binding(
+    assignments: &Assignments,
+    call: &CallSite,
+    receiver: &[String],
+) -> Option<String> {
     let [name] = receiver else { return None };
     if name == "env" || name == "this" || name.ends_with(')') {
         return None;
     }
     let mut found: Option<String> = None;
     let mut before_call = false;
-    for other in &summary.calls {
+    for other in assignments.by_name.get(name.as_str()).into_iter().flatten() {
         let CallUsage::AssignedTo(names) = &other.usage else {
             continue;
         };
-        if !names.iter().any(|n| n == name) || other.scope.function != call.scope.function {
+        if other.scope.function != call.scope.function {
             continue;
         }
         // A destructuring or an assignment of something else: unknown.
