@@ -1,5 +1,6 @@
 //! Editor features as pure functions of (workspace, file, byte offset):
-//! completion, hover, go to definition, references. They return plain data
+//! completion, hover, go to definition, references; and of the workspace
+//! alone: the Durable Objects topology. They return plain data
 //! with byte ranges; the LSP layer translates to protocol types.
 
 pub mod completion;
@@ -12,6 +13,7 @@ pub mod rename;
 pub mod symbols;
 #[cfg(test)]
 mod tests;
+pub mod topology;
 
 use crate::files::FileId;
 use crate::text::TextRange;

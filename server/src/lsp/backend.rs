@@ -1112,6 +1112,22 @@ impl Backend {
         Backend(Arc::new(Inner::new(client)))
     }
 
+    /// `dols/topology`: every Worker with its Durable Object bindings,
+    /// classes and migrations (shape in `topology.rs`). Waits for the
+    /// first index like any request.
+    pub async fn topology(&self, _params: serde_json::Value) -> Result<serde_json::Value> {
+        let Some(analysis) = self.current_analysis().await else {
+            return Err(refused(
+                "dols has not indexed the workspace yet; try again.",
+            ));
+        };
+        let encoding = self.encoding();
+        guarded("topology", || {
+            let ws = &analysis.workspace;
+            super::topology::to_json(ws, &features::topology::topology(ws), encoding)
+        })
+    }
+
     /// Publishes in the background so a notification handler never sleeps.
     fn spawn_publish(&self) {
         let inner = self.0.clone();

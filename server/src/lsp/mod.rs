@@ -6,6 +6,7 @@ mod backend;
 pub mod edits;
 pub mod position;
 mod refactors;
+mod topology;
 
 use std::process::ExitCode;
 
@@ -13,9 +14,14 @@ pub use backend::Backend;
 use tower_lsp_server::{ClientSocket, LspService, Server};
 
 /// The service and its client socket, for serving over any transport
-/// (stdio here; in-memory pipes in tests).
+/// (stdio here; in-memory pipes in tests). Besides LSP it answers the
+/// custom request `dols/topology` (params `{}`): the Workers, their
+/// Durable Object bindings, classes and migrations as JSON (see
+/// `topology.rs`).
 pub fn new_service() -> (LspService<Backend>, ClientSocket) {
-    LspService::new(Backend::new)
+    LspService::build(Backend::new)
+        .custom_method("dols/topology", Backend::topology)
+        .finish()
 }
 
 /// Serves LSP on stdin/stdout until the client sends `exit`.
