@@ -40,7 +40,7 @@ fi
 modes="configs replace"
 if [ "${DOLS_E2E_RASS:-1}" != 0 ]; then
   modes="$modes rass"
-  cache=${DOLS_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dols-e2e}
+  cache=${DOLS_E2E_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/dols-e2e}
   rass_version=0.3.5 tsls_version=5.1.3 ts_version=5.9.3
   rass=$cache/rass-$rass_version/bin/rass
   tsls=$cache/tsls-$tsls_version/node_modules/.bin/typescript-language-server

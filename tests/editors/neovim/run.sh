@@ -24,7 +24,7 @@ start=$(date +%s.%N)
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 nvim011_version=0.11.4
-cache=${DOLS_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dols-e2e}
+cache=${DOLS_E2E_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/dols-e2e}
 venv=$cache/nvim-$nvim011_version
 
 bin=${1:-$repo/target/release/dols}
