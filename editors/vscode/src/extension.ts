@@ -1,0 +1,422 @@
+// The dols extension: starts `dols lsp` for wrangler configs and the
+// TypeScript/JavaScript of Workers, mirrors the settings to the server, and
+// adds commands (restart, output, new Durable Object, topology) and a status
+// bar item. The logic worth testing without VS Code lives in serverPath.ts,
+// settings.ts and topology.ts.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  DocumentSelector,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { resolveServer, ServerResolution } from './serverPath';
+import {
+  didChangeConfigurationParams,
+  isIdentifier,
+  screamingSnake,
+  SERVER_SECTIONS,
+  serverSettings,
+  ServerSettings,
+} from './settings';
+import { summary, Topology, toMarkdown, Worker } from './topology';
+
+const CONFIG_GLOB = '**/wrangler.{toml,json,jsonc}';
+const TOPOLOGY_SCHEME = 'dols-topology';
+const TOPOLOGY_URI = vscode.Uri.from({ scheme: TOPOLOGY_SCHEME, path: '/Durable Objects topology.md' });
+
+/** Wrangler configs by name (whatever their language), and every TS/JS file. */
+export const DOCUMENT_SELECTOR: DocumentSelector = [
+  { scheme: 'file', language: 'toml', pattern: '**/wrangler.toml' },
+  { scheme: 'file', language: 'json', pattern: '**/wrangler.json' },
+  { scheme: 'file', language: 'jsonc', pattern: '**/wrangler.{json,jsonc}' },
+  { scheme: 'file', language: 'typescript' },
+  { scheme: 'file', language: 'typescriptreact' },
+  { scheme: 'file', language: 'javascript' },
+  { scheme: 'file', language: 'javascriptreact' },
+];
+
+/** What the extension exports to other extensions (and its end-to-end test). */
+export interface DolsApi {
+  client(): LanguageClient | undefined;
+  serverPath(): string | undefined;
+  /** The status bar text, and every text it showed, oldest first. */
+  status(): string;
+  statusHistory(): string[];
+  topology(): Promise<Topology | undefined>;
+}
+
+interface NewObjectArgs {
+  worker?: string;
+  className?: string;
+  binding?: string;
+}
+
+class Dols implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private resolved: ServerResolution | undefined;
+  private readonly output = vscode.window.createOutputChannel('dols');
+  private readonly status = vscode.window.createStatusBarItem('dols.status', vscode.StatusBarAlignment.Left, 0);
+  private readonly topologyChanged = new vscode.EventEmitter<vscode.Uri>();
+  private topologyMarkdown = '# Durable Objects topology\n\nRun "dols: Show Durable Objects topology".\n';
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private starting: Promise<void> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly statusHistory: string[] = [];
+  /** The "not found" message was shown; later automatic starts only log. */
+  private reportedMissing = false;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.status.name = 'dols';
+    this.disposables.push(
+      this.output,
+      this.status,
+      this.topologyChanged,
+      vscode.workspace.registerTextDocumentContentProvider(TOPOLOGY_SCHEME, {
+        onDidChange: this.topologyChanged.event,
+        provideTextDocumentContent: () => this.topologyMarkdown,
+      }),
+      vscode.commands.registerCommand('dols.restartServer', () => this.restart()),
+      vscode.commands.registerCommand('dols.showOutput', () => this.output.show(true)),
+      vscode.commands.registerCommand('dols.showTopology', () => this.showTopology()),
+      vscode.commands.registerCommand('dols.createDurableObject', (args?: NewObjectArgs) => this.createDurableObject(args)),
+      vscode.workspace.onDidChangeConfiguration((e) => this.configurationChanged(e)),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (vscode.languages.match(DOCUMENT_SELECTOR, doc) > 0) this.scheduleRefresh();
+      }),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher(CONFIG_GLOB);
+    const configsChanged = () => {
+      if (this.client) this.scheduleRefresh();
+      else void this.startIfWorkers();
+    };
+    watcher.onDidCreate(configsChanged);
+    watcher.onDidChange(configsChanged);
+    watcher.onDidDelete(configsChanged);
+    this.disposables.push(watcher);
+  }
+
+  api(): DolsApi {
+    return {
+      client: () => this.client,
+      serverPath: () => (this.resolved?.ok ? this.resolved.path : undefined),
+      status: () => this.status.text,
+      statusHistory: () => [...this.statusHistory],
+      topology: () => this.fetchTopology(),
+    };
+  }
+
+  /** Starts the server when the workspace holds a wrangler config. */
+  startIfWorkers(): Promise<void> {
+    if (this.client || this.starting) return this.starting ?? Promise.resolve();
+    return this.track(async () => {
+      const found = await vscode.workspace.findFiles(CONFIG_GLOB, '**/node_modules/**', 1);
+      if (found.length === 0 && !this.activeDocumentIsConfig()) {
+        this.output.appendLine('dols: no wrangler config in the workspace; the server starts when one appears.');
+        return;
+      }
+      await this.doStart();
+    });
+  }
+
+  /** Runs a start-up; requests wait for it through `starting`. */
+  private track(run: () => Promise<void>): Promise<void> {
+    const starting = run().finally(() => {
+      if (this.starting === starting) this.starting = undefined;
+    });
+    this.starting = starting;
+    return starting;
+  }
+
+  private activeDocumentIsConfig(): boolean {
+    const doc = vscode.window.activeTextEditor?.document;
+    return doc !== undefined && /(^|[\\/])wrangler\.(toml|json|jsonc)$/.test(doc.fileName);
+  }
+
+  private settings(): ServerSettings {
+    const config = vscode.workspace.getConfiguration('dols');
+    return serverSettings(config.get('rules'), config.get('exclude'));
+  }
+
+  private resolve(): ServerResolution {
+    const configured = vscode.workspace.getConfiguration('dols').get<string>('server.path');
+    return resolveServer({
+      configured,
+      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      extensionPath: this.context.extensionPath,
+      platform: process.platform,
+      arch: process.arch,
+      envPath: process.env.PATH,
+      pathExt: process.env.PATHEXT,
+      home: os.homedir(),
+      isExecutable: (file) => {
+        try {
+          if (!fs.statSync(file).isFile()) return false;
+          if (process.platform !== 'win32') fs.accessSync(file, fs.constants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    });
+  }
+
+  /** `explicit`: the user asked (restart), so a missing server is shown again. */
+  private async doStart(explicit = false): Promise<void> {
+    this.resolved = this.resolve();
+    if (!this.resolved.ok) {
+      this.output.appendLine(this.resolved.message);
+      this.output.appendLine(`Looked for: ${this.resolved.tried.join(', ') || '(nothing)'}`);
+      this.setStatus('$(error) dols', 'dols: server not found. Click for details.', 'dols.showOutput');
+      if (explicit || !this.reportedMissing) {
+        this.reportedMissing = true;
+        void this.notFound(this.resolved.message);
+      }
+      return;
+    }
+    const executable = { command: this.resolved.path, args: ['lsp'], transport: TransportKind.stdio };
+    const serverOptions: ServerOptions = { run: executable, debug: executable };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: DOCUMENT_SELECTOR,
+      outputChannel: this.output,
+      traceOutputChannel: this.output,
+      diagnosticCollectionName: 'dols',
+      initializationOptions: this.settings(),
+    };
+    this.output.appendLine(`dols: starting ${this.resolved.path} lsp (${this.resolved.source})`);
+    const client = new LanguageClient('dols', 'dols', serverOptions, clientOptions);
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Stopped && this.client === client) {
+        this.setStatus('$(circle-slash) dols', 'dols: the server stopped. Click to restart.', 'dols.restartServer');
+      }
+    });
+    this.client = client;
+    this.setStatus('$(sync~spin) dols: indexing…', 'dols is indexing the workspace', 'dols.showOutput');
+    try {
+      await client.start();
+    } catch (err) {
+      this.output.appendLine(`dols: the server did not start: ${message(err)}`);
+      this.setStatus('$(error) dols', 'dols: the server did not start. Click for the output.', 'dols.showOutput');
+      return;
+    }
+    // The request waits for the first index: the status says "indexing"
+    // until it is answered.
+    void this.refresh(false);
+  }
+
+  private async notFound(text: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(text, 'Open Settings', 'Show Output');
+    if (choice === 'Open Settings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'dols.server.path');
+    } else if (choice === 'Show Output') {
+      this.output.show(true);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch (err) {
+        this.output.appendLine(`dols: stopping the server: ${message(err)}`);
+      }
+      await client.dispose().catch(() => undefined);
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    await this.track(async () => {
+      await this.stop();
+      await this.doStart(true);
+    });
+  }
+
+  private configurationChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (e.affectsConfiguration('dols.server.path')) {
+      void this.restart();
+      return;
+    }
+    if (SERVER_SECTIONS.some((s) => e.affectsConfiguration(s)) && this.client?.isRunning()) {
+      void this.client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams(this.settings()));
+      this.scheduleRefresh();
+    }
+  }
+
+  private setStatus(text: string, tooltip: string, command: string): void {
+    this.status.text = text;
+    if (this.statusHistory[this.statusHistory.length - 1] !== text) this.statusHistory.push(text);
+    this.status.tooltip = tooltip;
+    this.status.command = command;
+    this.status.show();
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(), 500);
+  }
+
+  /** `dols/topology`; `wait`: first let a start-up under way finish. */
+  private async fetchTopology(wait = true): Promise<Topology | undefined> {
+    if (wait) await this.starting?.catch(() => undefined);
+    const client = this.client;
+    if (!client || !client.isRunning()) return undefined;
+    return client.sendRequest<Topology>('dols/topology', {});
+  }
+
+  /** Fetches the topology for the status item and an open topology document. */
+  private async refresh(wait = true): Promise<Topology | undefined> {
+    let topology: Topology | undefined;
+    try {
+      topology = await this.fetchTopology(wait);
+    } catch (err) {
+      this.output.appendLine(`dols: dols/topology failed: ${message(err)}`);
+      return undefined;
+    }
+    if (!topology) return undefined;
+    const workers = topology.workers.length;
+    this.setStatus(
+      `$(symbol-class) dols: ${workers} Worker${workers === 1 ? '' : 's'}`,
+      `dols: ${summary(topology)}. Click for the Durable Objects topology.`,
+      'dols.showTopology',
+    );
+    this.topologyMarkdown = toMarkdown(topology, describe);
+    this.topologyChanged.fire(TOPOLOGY_URI);
+    return topology;
+  }
+
+  /** Opens the topology as a read-only Markdown document and its preview. */
+  private async showTopology(): Promise<{ uri: string; markdown: string; workers: number } | undefined> {
+    if (!this.client) await this.startIfWorkers();
+    const topology = await this.refresh();
+    if (!topology) {
+      void vscode.window.showErrorMessage('dols: the server is not running; see "dols: Show output".');
+      return undefined;
+    }
+    const doc = await vscode.workspace.openTextDocument(TOPOLOGY_URI);
+    if (doc.languageId !== 'markdown') await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: false });
+    try {
+      await vscode.commands.executeCommand('markdown.showPreviewToSide', TOPOLOGY_URI);
+    } catch (err) {
+      this.output.appendLine(`dols: no Markdown preview: ${message(err)}`);
+    }
+    return { uri: TOPOLOGY_URI.toString(), markdown: this.topologyMarkdown, workers: topology.workers.length };
+  }
+
+  /** Asks for the Worker, class and binding, then runs the server's `dols.newDurableObject`. */
+  private async createDurableObject(args?: NewObjectArgs): Promise<{ className: string; binding: string; file?: string } | undefined> {
+    if (!this.client) await this.startIfWorkers();
+    const client = this.client;
+    const topology = await this.fetchTopology().catch(() => undefined);
+    if (!client || !topology) {
+      this.output.appendLine(`dols: New Durable Object: no server (${client ? 'no topology' : 'no client'})`);
+      void vscode.window.showErrorMessage('dols: the server is not running; see "dols: Show output".');
+      return undefined;
+    }
+    const worker = args?.worker ?? (await this.pickWorker(topology.workers.filter((w) => !w.testHarness)));
+    if (!worker) return undefined;
+    const identifier = (value: string) =>
+      isIdentifier(value.trim()) ? undefined : 'Letters, digits, _ or $, not starting with a digit.';
+    const className =
+      args?.className ??
+      (await vscode.window.showInputBox({
+        title: 'New Durable Object',
+        prompt: 'Class name',
+        placeHolder: 'ChatRoom',
+        validateInput: identifier,
+      }))?.trim();
+    if (!className) return undefined;
+    // Called with a class name (a keybinding, another extension): no
+    // prompt, the binding defaults as the server would name it.
+    const binding =
+      args?.binding ??
+      (args?.className ? screamingSnake(className) : undefined) ??
+      (await vscode.window.showInputBox({
+        title: 'New Durable Object',
+        prompt: `Binding name (env.NAME) for ${className}`,
+        value: screamingSnake(className),
+        validateInput: identifier,
+      }))?.trim();
+    if (!binding) return undefined;
+    try {
+      await client.sendRequest(ExecuteCommandRequest.type, {
+        command: 'dols.newDurableObject',
+        arguments: [{ worker, className, binding }],
+      });
+    } catch (err) {
+      this.output.appendLine(`dols: dols.newDurableObject ${className}: ${message(err)}`);
+      void vscode.window.showErrorMessage(`dols: ${message(err)}`);
+      return undefined;
+    }
+    const after = await this.refresh();
+    const created = after?.workers.find((w) => w.config === worker)?.classes.find((c) => c.name === className);
+    if (created) {
+      const range = new vscode.Range(
+        created.location.range.start.line,
+        created.location.range.start.character,
+        created.location.range.end.line,
+        created.location.range.end.character,
+      );
+      await vscode.window.showTextDocument(vscode.Uri.parse(created.location.uri), { selection: range });
+    }
+    return { className, binding, file: created?.location.uri };
+  }
+
+  /** The Worker's config URI: the only one, or the user's pick (the active file's Worker first). */
+  private async pickWorker(workers: Worker[]): Promise<string | undefined> {
+    if (workers.length === 0) {
+      void vscode.window.showErrorMessage('dols: no Worker in this workspace (no wrangler.toml, wrangler.json or wrangler.jsonc).');
+      return undefined;
+    }
+    if (workers.length === 1) return workers[0].config;
+    const active = vscode.window.activeTextEditor?.document.uri.toString() ?? '';
+    const folder = (config: string) => config.slice(0, config.lastIndexOf('/') + 1);
+    const ranked = [...workers].sort((a, b) => {
+      const inA = active.startsWith(folder(a.config)) ? folder(a.config).length : 0;
+      const inB = active.startsWith(folder(b.config)) ? folder(b.config).length : 0;
+      return inB - inA;
+    });
+    const picked = await vscode.window.showQuickPick(
+      ranked.map((w) => ({ label: w.name ?? describe(w.config), description: describe(w.config), config: w.config })),
+      { title: 'New Durable Object', placeHolder: 'Which Worker runs the new class?' },
+    );
+    return picked?.config;
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function describe(uri: string): string {
+  return vscode.workspace.asRelativePath(vscode.Uri.parse(uri), vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+let dols: Dols | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<DolsApi> {
+  dols = new Dols(context);
+  context.subscriptions.push(dols);
+  // Not awaited: activation stays quick; requests wait for the start-up.
+  void dols.startIfWorkers();
+  return dols.api();
+}
+
+export async function deactivate(): Promise<void> {
+  await dols?.stop();
+}
