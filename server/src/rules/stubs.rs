@@ -20,6 +20,7 @@ use crate::config::{DoBinding, EffectiveConfig};
 use crate::files::FileId;
 use crate::index::{CallSite, CallUsage, ClassInfo, FileSummary, ImportKind, Visibility};
 use crate::model::{ExportOrigin, Worker, Workspace};
+use crate::text::TextRange;
 
 use super::support::{bound_class, workers_reaching};
 
@@ -185,21 +186,24 @@ pub fn stub_binding(receiver: &[String]) -> Option<&str> {
     env_rooted.then_some(binding.as_str())
 }
 
-/// The recorded calls of a file assigned to each variable name, in source
-/// order.
+/// The recorded calls of a file assigned to each variable name, per
+/// function (a long module declares `stub` in each of its handlers), in
+/// source order.
 struct Assignments<'a> {
-    by_name: HashMap<&'a str, Vec<&'a CallSite>>,
+    by_name: HashMap<(&'a str, TextRange), Vec<&'a CallSite>>,
 }
 
 impl<'a> Assignments<'a> {
     fn of(summary: &'a FileSummary) -> Self {
-        let mut by_name: HashMap<&str, Vec<&CallSite>> = HashMap::new();
+        let mut by_name: HashMap<(&str, TextRange), Vec<&CallSite>> = HashMap::new();
         for call in &summary.calls {
             let CallUsage::AssignedTo(names) = &call.usage else {
                 continue;
             };
             for name in names {
-                let calls = by_name.entry(name.as_str()).or_default();
+                let calls = by_name
+                    .entry((name.as_str(), call.scope.function))
+                    .or_default();
                 // `[a, a] = ...` names the variable twice; one call.
                 if !calls.last().is_some_and(|last| std::ptr::eq(*last, call)) {
                     calls.push(call);
@@ -224,13 +228,11 @@ fn variable_binding(
     }
     let mut found: Option<String> = None;
     let mut before_call = false;
-    for other in assignments.by_name.get(name.as_str()).into_iter().flatten() {
+    let key = (name.as_str(), call.scope.function);
+    for other in assignments.by_name.get(&key).into_iter().flatten() {
         let CallUsage::AssignedTo(names) = &other.usage else {
             continue;
         };
-        if other.scope.function != call.scope.function {
-            continue;
-        }
         // A destructuring or an assignment of something else: unknown.
         if names.len() != 1 {
             return None;

@@ -211,15 +211,22 @@ pub fn agreed_backend<'a>(
     workers: impl IntoIterator<Item = &'a Worker>,
     class_name: &str,
 ) -> Option<crate::model::Backend> {
+    let histories: Vec<Vec<EnvReplay>> = workers.into_iter().map(env_replays).collect();
+    backend_in(histories.iter().map(Vec::as_slice), class_name)
+}
+
+/// [`agreed_backend`] over histories replayed already.
+fn backend_in<'h>(
+    histories: impl IntoIterator<Item = &'h [EnvReplay<'h>]>,
+    class_name: &str,
+) -> Option<crate::model::Backend> {
     let mut agreed = None;
-    for worker in workers {
-        for history in env_replays(worker) {
-            if let Some(live) = history.replay.live.get(class_name) {
-                match agreed {
-                    None => agreed = Some(live.backend),
-                    Some(backend) if backend != live.backend => return None,
-                    Some(_) => {}
-                }
+    for history in histories.into_iter().flatten() {
+        if let Some(live) = history.replay.live.get(class_name) {
+            match agreed {
+                None => agreed = Some(live.backend),
+                Some(backend) if backend != live.backend => return None,
+                Some(_) => {}
             }
         }
     }
@@ -232,13 +239,31 @@ pub fn class_context<'a>(
     file: FileId,
     class_name: &str,
 ) -> Option<ClassContext<'a>> {
+    class_context_in(ws, file, class_name, None)
+}
+
+/// [`class_context`], with the env replays of every Worker (parallel to
+/// `ws.workers`) when the caller replayed them once for many classes.
+fn class_context_in<'a>(
+    ws: &'a Workspace,
+    file: FileId,
+    class_name: &str,
+    replays: Option<&[Vec<EnvReplay>]>,
+) -> Option<ClassContext<'a>> {
     let class = ws
         .summary(file)?
         .classes
         .iter()
         .find(|c| c.name.as_ref().is_some_and(|n| n.value == class_name))?;
-    let workers: Vec<&Worker> = workers_reaching(ws, file).collect();
-    let backend = agreed_backend(workers.iter().copied(), class_name);
+    // `workers_reaching`, with the Workers' indexes.
+    let reaching: Vec<usize> = (0..ws.workers.len())
+        .filter(|&i| ws.workers[i].reachable.binary_search(&file).is_ok())
+        .collect();
+    let workers: Vec<&Worker> = reaching.iter().map(|&i| &ws.workers[i]).collect();
+    let backend = match replays {
+        Some(all) => backend_in(reaching.iter().map(|&i| all[i].as_slice()), class_name),
+        None => agreed_backend(workers.iter().copied(), class_name),
+    };
     let mut bound = false;
     for worker in &workers {
         bound |= worker.envs.iter().flat_map(|e| &e.do_bindings).any(|b| {
@@ -318,13 +343,15 @@ pub fn calls_in_class<'a>(
 /// Every (file, class) of the workspace with its context, for rules that
 /// walk all Durable Object classes.
 pub fn durable_object_classes(ws: &Workspace) -> Vec<ClassContext<'_>> {
+    // Replayed once per Worker, not once per class (hundreds of classes).
+    let replays: Vec<Vec<EnvReplay>> = ws.workers.iter().map(env_replays).collect();
     let mut out = Vec::new();
     for (index, summary) in ws.summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
         let file = FileId(index as u32);
         for class in &summary.classes {
             let Some(name) = &class.name else { continue };
-            if let Some(context) = class_context(ws, file, &name.value) {
+            if let Some(context) = class_context_in(ws, file, &name.value, Some(&replays)) {
                 if context.is_durable_object() {
                     out.push(context);
                 }
