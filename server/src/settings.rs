@@ -61,7 +61,21 @@ impl Settings {
         if value.is_null() {
             return Ok(self.clone());
         }
-        let raw: RawSettings = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+        // Clients send settings in several shapes: the bare object, wrapped
+        // in a `dols` section (lspconfig's `settings = { dols = ... }`), or
+        // with client-side keys next to ours (`server`, `trace`). Read ours
+        // and ignore the rest, so one client key doesn't discard them all.
+        let section = value.get("dols").filter(|v| v.is_object()).unwrap_or(value);
+        let Some(object) = section.as_object() else {
+            return Err("settings must be an object".to_string());
+        };
+        let ours: serde_json::Map<String, serde_json::Value> = object
+            .iter()
+            .filter(|(key, _)| matches!(key.as_str(), "rules" | "files" | "exclude"))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        let raw: RawSettings =
+            serde_json::from_value(serde_json::Value::Object(ours)).map_err(|e| e.to_string())?;
         self.clone().merged(raw)
     }
 
@@ -118,6 +132,20 @@ mod tests {
             Some(Severity::Error)
         );
         assert_eq!(settings.exclude, vec!["examples/**"]);
+    }
+
+    #[test]
+    fn editor_settings_ignore_client_keys_and_unwrap_a_dols_section() {
+        let wrapped = serde_json::json!({
+            "dols": { "rules": { "api-limit": "off" }, "server": { "path": "/x" }, "trace": { "server": "off" } }
+        });
+        let settings = Settings::default().with_editor_settings(&wrapped).unwrap();
+        assert_eq!(settings.rules.overrides.get("api-limit"), Some(&None));
+        let bare = serde_json::json!({ "exclude": ["gen/**"], "trace": "verbose" });
+        let settings = Settings::default().with_editor_settings(&bare).unwrap();
+        assert_eq!(settings.exclude, vec!["gen/**".to_string()]);
+        let wrong = serde_json::json!({ "rules": { "no-such-rule": "off" } });
+        assert!(Settings::default().with_editor_settings(&wrong).is_err());
     }
 
     #[test]
