@@ -22,7 +22,8 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct Files {
     files: Vec<SourceFile>,
-    by_path: std::collections::HashMap<PathBuf, FileId>,
+    /// Shared between builds with the same paths (most rebuilds).
+    by_path: Arc<std::collections::HashMap<PathBuf, FileId>>,
 }
 
 impl Files {
@@ -52,13 +53,38 @@ impl Files {
             return id;
         }
         let id = FileId(self.files.len() as u32);
-        self.by_path.insert(path.clone(), id);
+        Arc::make_mut(&mut self.by_path).insert(path.clone(), id);
         self.files.push(SourceFile {
             path,
             text,
             line_index,
         });
         id
+    }
+
+    /// The same paths (and ids) as `self` with new texts, one per file in
+    /// order; `line_index` gives each file's index from its old and new
+    /// text.
+    pub fn with_texts(
+        &self,
+        texts: impl IntoIterator<Item = Arc<str>>,
+        mut line_index: impl FnMut(&SourceFile, &Arc<str>) -> Arc<LineIndex>,
+    ) -> Files {
+        let files: Vec<SourceFile> = self
+            .files
+            .iter()
+            .zip(texts)
+            .map(|(old, text)| SourceFile {
+                path: old.path.clone(),
+                line_index: line_index(old, &text),
+                text,
+            })
+            .collect();
+        debug_assert_eq!(files.len(), self.files.len(), "one text per file");
+        Files {
+            files,
+            by_path: self.by_path.clone(),
+        }
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

@@ -4,6 +4,8 @@
 //!        --iterations N --diag-iterations N --keep --sessions-only
 //!        --server-log FILE]
 //!
+//! `--profile-rules` times the in-process rebuild after a one-letter edit
+//! of the 5,000-line module and each rule on both projects, then exits.
 //! `--sessions-only` skips the in-process index measurements (steps 2 and
 //! the 5,000-line parse), which take most of the run, and reports the LSP
 //! sessions only. `--server-log FILE` appends the servers' stderr to FILE
@@ -47,6 +49,7 @@ struct Options {
     diag_iterations: usize,
     keep: bool,
     sessions_only: bool,
+    profile_rules: bool,
     server_log: Option<PathBuf>,
 }
 
@@ -58,6 +61,7 @@ fn options() -> Options {
         diag_iterations: 200,
         keep: false,
         sessions_only: false,
+        profile_rules: false,
         server_log: None,
     };
     let mut args = std::env::args().skip(1);
@@ -74,6 +78,7 @@ fn options() -> Options {
             "--diag-iterations" => o.diag_iterations = number(),
             "--keep" => o.keep = true,
             "--sessions-only" => o.sessions_only = true,
+            "--profile-rules" => o.profile_rules = true,
             "--server-log" => {
                 o.server_log = Some(
                     args.next()
@@ -90,7 +95,7 @@ fn options() -> Options {
 fn usage(arg: &str) -> ! {
     eprintln!("dols-bench: bad argument {arg:?}");
     eprintln!(
-        "usage: dols-bench [--files N] [--workers W] [--iterations N] [--diag-iterations N] [--keep] [--sessions-only] [--server-log FILE]"
+        "usage: dols-bench [--files N] [--workers W] [--iterations N] [--diag-iterations N] [--keep] [--sessions-only] [--profile-rules] [--server-log FILE]"
     );
     std::process::exit(2);
 }
@@ -358,6 +363,80 @@ fn measure_big_file() -> (f64, f64) {
         summary.push(ms(started.elapsed()));
     }
     (median(raw), median(summary))
+}
+
+/// With the 5,000-line module in place: the rebuild after a one-letter edit
+/// (`Workspace::build_reusing`, the open document's summary supplied as
+/// the server does) and then each rule alone, median of 9.
+fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
+    let (text, _, _) = big_file(binding);
+    std::fs::write(big, &text).unwrap();
+    let inputs = load_inputs(root);
+    let copy = |inputs: &[InputFile]| -> Vec<InputFile> {
+        inputs
+            .iter()
+            .map(|i| InputFile {
+                path: i.path.clone(),
+                role: i.role,
+                text: i.text.clone(),
+            })
+            .collect()
+    };
+    let first = Workspace::build(copy(&inputs));
+    // As in the server, the previous snapshot's rules ran (memoised
+    // export sets are carried over when an edit leaves them valid).
+    std::hint::black_box(dols::rules::run(&first, &dols::rules::RuleSettings::default()));
+    let edited: std::sync::Arc<str> = text.replacen("MISSING_A", "MISSING_B", 1).into();
+    let summary = std::sync::Arc::new(dols::index::summarize(&edited, SourceLanguage::TypeScript));
+    let mut edited_inputs = copy(&inputs);
+    for input in &mut edited_inputs {
+        if input.path == big {
+            input.text = edited.clone();
+        }
+    }
+    let mut rebuild = Vec::new();
+    let mut ws = None;
+    for _ in 0..9 {
+        let inputs = copy(&edited_inputs);
+        let started = Instant::now();
+        let ready = |path: &Path, text: &std::sync::Arc<str>| {
+            if path == big && **text == *edited {
+                return Some(summary.clone());
+            }
+            first.unchanged_summary(path, text)
+        };
+        ws = Some(Workspace::build_with(inputs, &ready, Some(&first)));
+        rebuild.push(ms(started.elapsed()));
+    }
+    let ws = ws.unwrap();
+    let mut rows = Vec::new();
+    let started = Instant::now();
+    std::hint::black_box(dols::rules::run(&ws, &dols::rules::RuleSettings::default()));
+    let all = ms(started.elapsed());
+    for rule in dols::rules::ALL {
+        let overrides = dols::rules::ALL
+            .iter()
+            .filter(|r| r.id != rule.id)
+            .map(|r| (r.id.to_string(), None))
+            .collect();
+        let settings = dols::rules::RuleSettings { overrides };
+        let mut times = Vec::new();
+        for _ in 0..9 {
+            let started = Instant::now();
+            std::hint::black_box(dols::rules::run(&ws, &settings));
+            times.push(ms(started.elapsed()));
+        }
+        rows.push((median(times), rule.id));
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!(
+        "{name}: rebuild after one edit {} (median of 9); all rules once {}",
+        fmt_ms(median(rebuild)),
+        fmt_ms(all)
+    );
+    for (time, id) in rows.iter().take(15) {
+        println!("  {id}: {}", fmt_ms(*time));
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -857,6 +936,16 @@ fn main() {
     }
     let threads = rayon::current_num_threads();
 
+    if o.profile_rules {
+        for (name, root, main) in [
+            ("small", &demo, demo.join("src/big.ts")),
+            ("2,000 files", &ws, ws.join("worker-0/src/big.ts")),
+        ] {
+            profile_rules(name, root, &main, if name == "small" { "COUNTER" } else { "DO_0_0" });
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+        return;
+    }
     let measured = (!o.sessions_only).then(|| {
         eprintln!("dols-bench: index vs raw parse");
         let index = measure_index(&ws, &bin);

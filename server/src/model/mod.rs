@@ -27,7 +27,7 @@ pub use exports::{ExportOrigin, ExportSet};
 pub use migrations::{Backend, Replay};
 
 /// One Worker: a wrangler config and everything it deploys.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Worker {
     pub config: FileId,
     /// Index into [`Workspace::configs`].
@@ -100,10 +100,14 @@ pub struct Workspace {
     /// `exports_of` per file, computed on first use (rules and features ask
     /// for the same `main` many times).
     exports_cache: Vec<std::sync::OnceLock<ExportSet>>,
+    /// The role of each file, parallel to `files`.
+    roles: Vec<Option<FileRole>>,
 }
 
-/// Resolved module specifiers per file: specifier → target.
-pub type ModuleEdges = HashMap<FileId, HashMap<String, FileId>>;
+/// Resolved module specifiers per file (indexed by `FileId.0`): specifier →
+/// target. Shared with the next build for files whose specifiers stay the
+/// same.
+pub type ModuleEdges = Vec<Option<Arc<HashMap<String, FileId>>>>;
 
 /// Summaries computed elsewhere, keyed by path and exact text.
 pub type ReadySummaries<'a> = dyn Fn(&Path, &Arc<str>) -> Option<Arc<FileSummary>> + Sync + 'a;
@@ -139,42 +143,94 @@ impl Workspace {
     ) -> Workspace {
         let mut timer = StageTimer::new();
         let mut ws = Workspace::default();
-        let mut roles = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            let path = resolve::normalize(&input.path);
-            let kept_index = previous.and_then(|prev| {
-                let old = prev.files.get(prev.files.lookup(&path)?);
-                same_text(&old.text, &input.text).then(|| old.line_index.clone())
-            });
-            let id = match kept_index {
-                Some(line_index) => ws.files.insert_indexed(path, input.text, line_index),
-                None => ws.files.insert(path, input.text),
-            };
-            roles.push((id, input.role));
-        }
-        // With the same files in the same order, ids match the previous
-        // build's and its per-file results can be carried over.
-        let same_files = previous.filter(|prev| {
-            prev.files.len() == ws.files.len()
+        // The same paths in the same order as the previous build (an edit
+        // changes texts, not the file set): ids match, so per-file results
+        // can be carried over, and the path table is shared.
+        let same_paths = previous.filter(|prev| {
+            prev.files.len() == inputs.len()
                 && prev
                     .files
                     .iter()
-                    .zip(ws.files.iter())
-                    .all(|((_, a), (_, b))| a.path == b.path)
+                    .zip(&inputs)
+                    .all(|((_, old), input)| old.path.as_os_str() == input.path.as_os_str())
         });
+        let roles: Vec<(FileId, FileRole)>;
+        let same_files;
+        match same_paths {
+            Some(prev) => {
+                roles = (0..inputs.len())
+                    .map(|i| (FileId(i as u32), inputs[i].role))
+                    .collect();
+                ws.files =
+                    prev.files
+                        .with_texts(inputs.into_iter().map(|i| i.text), |old, text| {
+                            if same_text(&old.text, text) {
+                                old.line_index.clone()
+                            } else {
+                                Arc::new(crate::text::LineIndex::new(text))
+                            }
+                        });
+                ws.common_root = prev.common_root.clone();
+                same_files = Some(prev);
+            }
+            None => {
+                let mut list = Vec::with_capacity(inputs.len());
+                for input in inputs {
+                    let path = resolve::normalize(&input.path);
+                    let kept_index = previous.and_then(|prev| {
+                        let old = prev.files.get(prev.files.lookup(&path)?);
+                        same_text(&old.text, &input.text).then(|| old.line_index.clone())
+                    });
+                    let id = match kept_index {
+                        Some(line_index) => ws.files.insert_indexed(path, input.text, line_index),
+                        None => ws.files.insert(path, input.text),
+                    };
+                    list.push((id, input.role));
+                }
+                roles = list;
+                same_files = previous.filter(|prev| {
+                    prev.files.len() == ws.files.len()
+                        && prev
+                            .files
+                            .iter()
+                            .zip(ws.files.iter())
+                            .all(|((_, a), (_, b))| a.path == b.path)
+                });
+                ws.common_root = common_ancestor(ws.files.iter().map(|(_, f)| f.path.as_path()));
+            }
+        }
+        ws.roles = vec![None; ws.files.len()];
+        for &(id, role) in &roles {
+            ws.roles[id.0 as usize] = Some(role);
+        }
         timer.lap("files");
-        ws.common_root = common_ancestor(ws.files.iter().map(|(_, f)| f.path.as_path()));
-        ws.summaries = summarize_all(&ws.files, &roles, ready, &mut ws.index_failures);
+        ws.summaries = summarize_all(&ws.files, &roles, ready, same_files, &mut ws.index_failures);
         timer.lap("summaries");
         (ws.edges, ws.resolver) = resolve_edges(&ws.files, &roles, &ws.summaries, same_files);
         timer.lap("imports");
         ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs, same_files);
         timer.lap("configs");
-        ws.workers = build_workers(&ws, &roles);
+        let changed = same_files.map(|prev| changed_sources(&ws, prev));
+        ws.workers = match (same_files, &changed) {
+            (Some(prev), Some(changed)) if workers_unchanged(&ws, prev, changed) => {
+                prev.workers.clone()
+            }
+            _ => build_workers(&ws, &roles),
+        };
         timer.lap("workers");
-        ws.exports_cache = (0..ws.files.len())
-            .map(|_| std::sync::OnceLock::new())
-            .collect();
+        ws.exports_cache = match (same_files, &changed) {
+            (Some(prev), Some(changed)) if exports_unchanged(&ws, prev, changed) => prev
+                .exports_cache
+                .iter()
+                .map(|cell| match cell.get() {
+                    Some(set) => std::sync::OnceLock::from(set.clone()),
+                    None => std::sync::OnceLock::new(),
+                })
+                .collect(),
+            _ => (0..ws.files.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        };
         ws
     }
 
@@ -195,7 +251,11 @@ impl Workspace {
 
     /// Target of `specifier` as imported from `from`, if it is in the tree.
     pub fn resolve_import(&self, from: FileId, specifier: &str) -> Option<FileId> {
-        self.edges.get(&from)?.get(specifier).copied()
+        self.edges
+            .get(from.0 as usize)?
+            .as_ref()?
+            .get(specifier)
+            .copied()
     }
 
     /// What a module exports, following re-exports and aliases.
@@ -282,9 +342,25 @@ fn summarize_all(
     files: &Files,
     roles: &[(FileId, FileRole)],
     ready: &ReadySummaries,
+    same_files: Option<&Workspace>,
     failures: &mut Vec<(FileId, String)>,
 ) -> Vec<Option<Arc<FileSummary>>> {
-    let results: Vec<(FileId, Result<Arc<FileSummary>, String>)> = roles
+    let mut summaries = vec![None; files.len()];
+    // Unchanged texts keep their summaries without asking `ready` (two
+    // path lookups per file) or the thread pool.
+    let mut pending = Vec::new();
+    for &(id, role) in roles {
+        let FileRole::Source(_) = role else { continue };
+        let kept = same_files.and_then(|prev| {
+            let old = prev.summaries.get(id.0 as usize)?.as_ref()?;
+            same_text(&prev.files.get(id).text, &files.get(id).text).then(|| old.clone())
+        });
+        match kept {
+            Some(summary) => summaries[id.0 as usize] = Some(summary),
+            None => pending.push((id, role)),
+        }
+    }
+    let results: Vec<(FileId, Result<Arc<FileSummary>, String>)> = pending
         .par_iter()
         .filter_map(|&(id, role)| match role {
             FileRole::Source(language) => {
@@ -313,7 +389,6 @@ fn summarize_all(
             _ => None,
         })
         .collect();
-    let mut summaries = vec![None; files.len()];
     for (id, result) in results {
         match result {
             Ok(summary) => summaries[id.0 as usize] = Some(summary),
@@ -321,6 +396,92 @@ fn summarize_all(
         }
     }
     summaries
+}
+
+/// Source files whose summary is not the previous build's (same ids).
+fn changed_sources(ws: &Workspace, prev: &Workspace) -> Vec<FileId> {
+    (0..ws.files.len())
+        .filter(|&i| {
+            let (new, old) = (
+                &ws.summaries[i],
+                prev.summaries.get(i).and_then(|s| s.as_ref()),
+            );
+            match (new, old) {
+                (Some(new), Some(old)) => !Arc::ptr_eq(new, old),
+                (None, None) => false,
+                _ => true,
+            }
+        })
+        .map(|i| FileId(i as u32))
+        .collect()
+}
+
+/// Whether everything but source texts is as in the previous build (same
+/// ids): roles, configs, `.dev.vars`, tsconfigs (so the resolver and the
+/// imports of unchanged sources were kept too).
+fn only_sources_changed(ws: &Workspace, prev: &Workspace) -> bool {
+    ws.roles == prev.roles
+        && ws
+            .roles
+            .iter()
+            .enumerate()
+            .filter(|(_, role)| !matches!(role, Some(FileRole::Source(_))))
+            .all(|(i, _)| {
+                let id = FileId(i as u32);
+                same_text(&ws.files.get(id).text, &prev.files.get(id).text)
+            })
+}
+
+/// Whether `build_workers` would give the previous build's Workers: it
+/// reads the roles, paths and non-source texts (configs, `.dev.vars`), the
+/// resolved imports and which sources have a summary.
+fn workers_unchanged(ws: &Workspace, prev: &Workspace, changed: &[FileId]) -> bool {
+    only_sources_changed(ws, prev)
+        && ws.configs.len() == prev.configs.len()
+        && changed.iter().all(|&id| {
+            let i = id.0 as usize;
+            ws.summaries[i].is_some() == prev.summaries.get(i).is_some_and(|s| s.is_some())
+                && same_edges(ws.edges.get(i), prev.edges.get(i))
+        })
+}
+
+/// Whether every export set is the previous build's: `exports::collect`
+/// reads, per file, the exports (with their ranges), the imports, the class
+/// names and the resolved imports.
+fn exports_unchanged(ws: &Workspace, prev: &Workspace, changed: &[FileId]) -> bool {
+    only_sources_changed(ws, prev)
+        && changed.iter().all(|&id| {
+            let i = id.0 as usize;
+            let (Some(new), Some(Some(old))) = (&ws.summaries[i], prev.summaries.get(i)) else {
+                return false;
+            };
+            let class_names = |s: &FileSummary| -> Vec<Option<String>> {
+                s.classes
+                    .iter()
+                    .map(|c| c.name.as_ref().map(|n| n.value.clone()))
+                    .collect()
+            };
+            new.exports == old.exports
+                && new.imports.len() == old.imports.len()
+                && new
+                    .imports
+                    .iter()
+                    .zip(&old.imports)
+                    .all(|(a, b)| a.kind == b.kind && a.specifier.value == b.specifier.value)
+                && class_names(new) == class_names(old)
+                && same_edges(ws.edges.get(i), prev.edges.get(i))
+        })
+}
+
+fn same_edges(
+    a: Option<&Option<Arc<HashMap<String, FileId>>>>,
+    b: Option<&Option<Arc<HashMap<String, FileId>>>>,
+) -> bool {
+    match (a.and_then(|e| e.as_ref()), b.and_then(|e| e.as_ref())) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -365,20 +526,23 @@ fn resolve_edges(
             .get_or_init(|| Arc::new(resolve::Resolver::new(sources.clone(), tsconfigs.clone())))
             .clone()
     };
-    let mut edges = HashMap::new();
+    let mut edges: ModuleEdges = vec![None; files.len()];
     for (index, summary) in summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
         let id = FileId(index as u32);
         if let Some(prev) = reusable {
+            // Resolution depends on the specifiers only (same resolver,
+            // same path): an edit that keeps them keeps the targets.
             let unchanged = prev
                 .summaries
                 .get(index)
                 .and_then(|s| s.as_ref())
-                .is_some_and(|old| Arc::ptr_eq(old, summary));
+                .is_some_and(|old| {
+                    Arc::ptr_eq(old, summary)
+                        || module_specifiers(old).eq(module_specifiers(summary))
+                });
             if unchanged {
-                if let Some(targets) = prev.edges.get(&id) {
-                    edges.insert(id, targets.clone());
-                }
+                edges[index] = prev.edges.get(index).cloned().flatten();
                 continue;
             }
         }
@@ -396,7 +560,7 @@ fn resolve_edges(
             }
         }
         if !targets.is_empty() {
-            edges.insert(id, targets);
+            edges[index] = Some(Arc::new(targets));
         }
     }
     (edges, resolver_cell.into_inner())
@@ -540,7 +704,7 @@ fn build_workers(ws: &Workspace, roles: &[(FileId, FileRole)]) -> Vec<Worker> {
                     continue;
                 }
                 sources.insert(file);
-                if let Some(targets) = ws.edges.get(&file) {
+                if let Some(Some(targets)) = ws.edges.get(file.0 as usize) {
                     stack.extend(targets.values().copied());
                 }
             }
@@ -658,5 +822,105 @@ mod tests {
         assert!(!is_test_folder(Path::new("")));
         let root = common_ancestor([Path::new("/a/b/x.ts"), Path::new("/a/c/d/y.ts")].into_iter());
         assert_eq!(root, PathBuf::from("/a"));
+    }
+
+    fn inputs(files: &[(&str, &str)]) -> Vec<InputFile> {
+        files
+            .iter()
+            .map(|(path, text)| InputFile {
+                path: PathBuf::from(path),
+                role: FileRole::of(Path::new(path)).unwrap(),
+                text: Arc::from(*text),
+            })
+            .collect()
+    }
+
+    /// What later stages read of a build, comparable across builds.
+    fn digest(ws: &Workspace) -> String {
+        let mut out = String::new();
+        for worker in &ws.workers {
+            out += &format!(
+                "worker {:?} {:?} {:?} {:?}\n",
+                worker.config, worker.mains, worker.sources, worker.reachable
+            );
+        }
+        for (id, file) in ws.files.iter() {
+            let mut edges: Vec<_> = ws
+                .edges
+                .get(id.0 as usize)
+                .cloned()
+                .flatten()
+                .map(|e| e.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .unwrap_or_default();
+            edges.sort();
+            out += &format!(
+                "{} {:?} {:?} {:?}\n",
+                file.path.display(),
+                ws.summary(id),
+                edges,
+                ws.exports_of(id)
+            );
+        }
+        out
+    }
+
+    /// A rebuild that carries over Workers, imports and export sets gives
+    /// what a fresh build gives, also when an edit changes them.
+    #[test]
+    fn rebuilds_match_fresh_builds() {
+        let config = "name = \"app\"\nmain = \"src/index.ts\"\n";
+        let base = [
+            ("/w/wrangler.toml", config),
+            ("/w/src/index.ts", "export { A } from \"./a\";\n"),
+            (
+                "/w/src/a.ts",
+                "import { DurableObject } from \"cloudflare:workers\";\nexport class A extends DurableObject { x() { return 1; } }\n",
+            ),
+            ("/w/src/b.ts", "export class B {}\n"),
+            ("/w/lib/c.ts", "export const c = 1;\n"),
+        ];
+        let edits: [(&str, &str); 7] = [
+            // A body edit: nothing the model reads changes.
+            (
+                "/w/src/a.ts",
+                "import { DurableObject } from \"cloudflare:workers\";\nexport class A extends DurableObject { x() { return 22; } }\n",
+            ),
+            // Export ranges move.
+            (
+                "/w/src/a.ts",
+                "\nimport { DurableObject } from \"cloudflare:workers\";\nexport class A extends DurableObject { x() { return 22; } }\n",
+            ),
+            // Another module reached.
+            ("/w/src/index.ts", "export { A } from \"./a\";\nimport \"../lib/c\";\n"),
+            // A class renamed.
+            ("/w/src/a.ts", "export class Z {}\n"),
+            // A re-export that no longer resolves.
+            ("/w/src/index.ts", "export { A } from \"./missing\";\n"),
+            // A config change.
+            ("/w/wrangler.toml", "name = \"app\"\nmain = \"src/b.ts\"\n"),
+            // Back.
+            ("/w/wrangler.toml", config),
+        ];
+        let mut current: Vec<(&str, &str)> = base.to_vec();
+        let mut previous = Workspace::build(inputs(&current));
+        assert_eq!(
+            digest(&previous),
+            digest(&Workspace::build(inputs(&current)))
+        );
+        for (path, text) in edits {
+            for file in &mut current {
+                if file.0 == path {
+                    file.1 = text;
+                }
+            }
+            // Fill some memoised export sets, as rules do between builds.
+            for (id, _) in previous.files.iter() {
+                previous.exports_of(id);
+            }
+            let rebuilt = Workspace::build_reusing(inputs(&current), Some(&previous));
+            let fresh = Workspace::build(inputs(&current));
+            assert_eq!(digest(&rebuilt), digest(&fresh), "after editing {path}");
+            previous = rebuilt;
+        }
     }
 }
