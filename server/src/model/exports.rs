@@ -143,9 +143,7 @@ impl Walk<'_> {
                     complete &= inner.complete;
                     for (name, entry) in inner.names.iter() {
                         if name != "default" {
-                            names
-                                .entry(name.clone())
-                                .or_insert_with(|| entry.clone());
+                            names.entry(name.clone()).or_insert_with(|| entry.clone());
                         }
                     }
                 }
