@@ -102,6 +102,18 @@ pub struct Workspace {
     exports_cache: Vec<std::sync::OnceLock<ExportSet>>,
     /// The role of each file, parallel to `files`.
     roles: Vec<Option<FileRole>>,
+    /// See [`Workspace::memo`].
+    memos: Memos,
+}
+
+/// Values derived from one snapshot, one per type.
+#[derive(Default)]
+struct Memos(std::sync::Mutex<HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>);
+
+impl std::fmt::Debug for Memos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memos")
+    }
 }
 
 /// Resolved module specifiers per file (indexed by `FileId.0`): specifier →
@@ -264,6 +276,26 @@ impl Workspace {
             Some(cell) => cell.get_or_init(|| exports::collect(self, file)).clone(),
             None => exports::collect(self, file),
         }
+    }
+
+    /// A value derived from this snapshot that several rules or features
+    /// need (all stub calls, all Durable Object classes), computed on first
+    /// use and shared afterwards: one per type `T`, so each use site owns a
+    /// private type. `compute` runs outside the lock (it may ask for other
+    /// memos); if two threads race, both compute and the first result is
+    /// kept, so `compute` must depend on the workspace only.
+    pub fn memo<T: Send + Sync + 'static>(&self, compute: impl FnOnce() -> T) -> Arc<T> {
+        let key = std::any::TypeId::of::<T>();
+        let lock = || self.memos.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = lock().get(&key).cloned() {
+            if let Ok(value) = found.downcast::<T>() {
+                return value;
+            }
+        }
+        let value = Arc::new(compute());
+        let mut memos = lock();
+        let kept = memos.entry(key).or_insert_with(|| value.clone()).clone();
+        kept.downcast::<T>().unwrap_or(value)
     }
 
     /// Classes declared in a Worker's sources with a given name.
@@ -922,5 +954,30 @@ mod tests {
             assert_eq!(digest(&rebuilt), digest(&fresh), "after editing {path}");
             previous = rebuilt;
         }
+    }
+
+    #[test]
+    fn memos_are_computed_once_per_snapshot_and_type() {
+        let ws = Workspace::build(inputs(&[("/w/src/a.ts", "export const a = 1;\n")]));
+        struct Count(usize);
+        struct Other(&'static str);
+        let calls = std::cell::Cell::new(0);
+        let first = ws.memo(|| {
+            calls.set(calls.get() + 1);
+            Count(7)
+        });
+        let second = ws.memo(|| {
+            calls.set(calls.get() + 1);
+            Count(8)
+        });
+        assert_eq!((first.0, second.0, calls.get()), (7, 7, 1));
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(ws.memo(|| Other("x")).0, "x");
+        // A new snapshot starts empty.
+        let next = Workspace::build_reusing(
+            inputs(&[("/w/src/a.ts", "export const a = 1;\n")]),
+            Some(&ws),
+        );
+        assert_eq!(next.memo(|| Count(9)).0, 9);
     }
 }

@@ -15,6 +15,7 @@
 //! silent on unknown calls.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::config::{DoBinding, EffectiveConfig};
 use crate::files::FileId;
@@ -22,7 +23,7 @@ use crate::index::{CallSite, CallUsage, ClassInfo, FileSummary, ImportKind, Visi
 use crate::model::{ExportOrigin, Worker, Workspace};
 use crate::text::TextRange;
 
-use super::support::{bound_class, workers_reaching};
+use super::support::bound_class;
 
 /// Handler names a stub refuses to call over RPC.
 pub const RESERVED_METHODS: &[&str] = &[
@@ -47,45 +48,113 @@ pub struct StubCall<'a> {
     pub classes: Option<Vec<(FileId, &'a ClassInfo)>>,
 }
 
-/// Every stub call of the workspace.
+/// Every stub call of the workspace. Found once per snapshot (four rules
+/// and find-references ask for them) and kept as indexes.
 pub fn stub_calls(ws: &Workspace) -> Vec<StubCall<'_>> {
+    let found = ws.memo(|| FoundStubCalls(find_stub_calls(ws)));
+    found.0.iter().filter_map(|call| call.get(ws)).collect()
+}
+
+/// The memoised stub calls of a snapshot.
+struct FoundStubCalls(Vec<FoundCall>);
+
+/// A [`StubCall`] by indexes into the workspace.
+struct FoundCall {
+    file: FileId,
+    /// Index into the file's `calls`.
+    call: usize,
+    binding: String,
+    resolved: Arc<ResolvedAt>,
+}
+
+/// What a binding reaches from the calling Workers: (Worker, env) indexes
+/// of the envs that declare it, and (file, index in `classes`) of the
+/// classes (see [`StubCall`]).
+struct ResolvedAt {
+    caller_envs: Vec<(usize, usize)>,
+    classes: Option<Vec<(FileId, usize)>>,
+}
+
+impl FoundCall {
+    fn get<'a>(&self, ws: &'a Workspace) -> Option<StubCall<'a>> {
+        let call = ws.summary(self.file)?.calls.get(self.call)?;
+        let (method, _) = call.callee.split_last()?;
+        let caller_envs = self
+            .resolved
+            .caller_envs
+            .iter()
+            .map(|&(worker, env)| ws.workers.get(worker)?.envs.get(env))
+            .collect::<Option<Vec<_>>>()?;
+        let classes = match &self.resolved.classes {
+            None => None,
+            Some(list) => Some(
+                list.iter()
+                    .map(|&(file, index)| Some((file, ws.summary(file)?.classes.get(index)?)))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+        };
+        Some(StubCall {
+            file: self.file,
+            call,
+            method,
+            binding: self.binding.clone(),
+            caller_envs,
+            classes,
+        })
+    }
+}
+
+fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
     let mut out = Vec::new();
+    // Per set of calling Workers and binding: files reached by the same
+    // Workers share the resolution.
+    let mut resolved: HashMap<Vec<usize>, HashMap<String, Option<Arc<ResolvedAt>>>> =
+        HashMap::new();
     for (index, summary) in ws.summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
         let file = FileId(index as u32);
-        let callers: Vec<&Worker> = workers_reaching(ws, file).collect();
+        // `workers_reaching`, by index.
+        let callers: Vec<usize> = (0..ws.workers.len())
+            .filter(|&i| ws.workers[i].reachable.binary_search(&file).is_ok())
+            .collect();
         if callers.is_empty() {
             continue;
         }
-        // Per file, once: looking assignments and bindings up per call was
-        // quadratic in the file's calls (a long module of handlers).
-        let assignments = Assignments::of(summary);
-        let mut resolved: HashMap<String, Option<Resolved>> = HashMap::new();
-        for call in &summary.calls {
+        // Per file, once and only when needed: looking assignments up per
+        // call was quadratic in the file's calls (a long module of handlers).
+        let mut assignments = None;
+        let by_binding = resolved.entry(callers.clone()).or_default();
+        for (call_index, call) in summary.calls.iter().enumerate() {
             if call.is_new {
                 continue;
             }
-            let Some((method, receiver)) = call.callee.split_last() else {
+            let Some((_, receiver)) = call.callee.split_last() else {
                 continue;
             };
             let binding = match stub_binding(receiver) {
                 Some(binding) => binding.to_string(),
-                None => match variable_binding(&assignments, call, receiver) {
-                    Some(binding) => binding,
-                    None => continue,
-                },
+                None => {
+                    let assignments = assignments.get_or_insert_with(|| Assignments::of(summary));
+                    match variable_binding(assignments, call, receiver) {
+                        Some(binding) => binding,
+                        None => continue,
+                    }
+                }
             };
-            let found = resolved
-                .entry(binding.clone())
-                .or_insert_with(|| resolve(ws, &binding, &callers));
-            if let Some((caller_envs, classes)) = found {
-                out.push(StubCall {
+            let found = match by_binding.get(&binding) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = resolve(ws, &binding, &callers).map(Arc::new);
+                    by_binding.insert(binding.clone(), found.clone());
+                    found
+                }
+            };
+            if let Some(resolved) = found {
+                out.push(FoundCall {
                     file,
-                    call,
-                    method,
+                    call: call_index,
                     binding,
-                    caller_envs: caller_envs.clone(),
-                    classes: classes.clone(),
+                    resolved,
                 });
             }
         }
@@ -93,17 +162,11 @@ pub fn stub_calls(ws: &Workspace) -> Vec<StubCall<'_>> {
     out
 }
 
-/// What a binding reaches from the calling Workers: the envs that declare
-/// it, and the classes (see [`StubCall`]).
-type Resolved<'a> = (
-    Vec<&'a EffectiveConfig>,
-    Option<Vec<(FileId, &'a ClassInfo)>>,
-);
-
-fn resolve<'a>(ws: &'a Workspace, binding: &str, callers: &[&'a Worker]) -> Option<Resolved<'a>> {
+fn resolve(ws: &Workspace, binding: &str, callers: &[usize]) -> Option<ResolvedAt> {
     let mut caller_envs = Vec::new();
     let mut classes: Option<Vec<(FileId, &ClassInfo)>> = Some(Vec::new());
-    for &worker in callers {
+    for &worker_index in callers {
+        let worker = &ws.workers[worker_index];
         for (env_index, env) in worker.envs.iter().enumerate() {
             let Some(entry) = env
                 .do_bindings
@@ -112,7 +175,7 @@ fn resolve<'a>(ws: &'a Workspace, binding: &str, callers: &[&'a Worker]) -> Opti
             else {
                 continue;
             };
-            caller_envs.push(env);
+            caller_envs.push((worker_index, env_index));
             let found = entry.class_name.as_ref().and_then(|class_name| {
                 let (host, host_env) = binding_host(ws, worker, env_index, entry);
                 bound_class(ws, host?, host_env, &class_name.value)
@@ -133,7 +196,25 @@ fn resolve<'a>(ws: &'a Workspace, binding: &str, callers: &[&'a Worker]) -> Opti
     if caller_envs.is_empty() {
         return None; // not a DO binding here: another rule's business
     }
-    Some((caller_envs, classes))
+    // Classes by index in their file's summary.
+    let classes = match classes {
+        None => None,
+        Some(list) => list
+            .into_iter()
+            .map(|(file, class)| {
+                let index = ws
+                    .summary(file)?
+                    .classes
+                    .iter()
+                    .position(|c| std::ptr::eq(c, class))?;
+                Some((file, index))
+            })
+            .collect::<Option<Vec<_>>>(),
+    };
+    Some(ResolvedAt {
+        caller_envs,
+        classes,
+    })
 }
 
 /// The Worker (and its env index) that runs the class of a DO binding

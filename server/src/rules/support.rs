@@ -343,6 +343,43 @@ pub fn calls_in_class<'a>(
 /// Every (file, class) of the workspace with its context, for rules that
 /// walk all Durable Object classes.
 pub fn durable_object_classes(ws: &Workspace) -> Vec<ClassContext<'_>> {
+    // Once per snapshot: seven rules walk the same list.
+    let found = ws.memo(|| DoClasses(find_durable_object_classes(ws)));
+    found
+        .0
+        .iter()
+        .filter_map(|c| {
+            Some(ClassContext {
+                file: c.file,
+                class: ws.summary(c.file)?.classes.get(c.class)?,
+                kind: c.kind.clone(),
+                workers: c
+                    .workers
+                    .iter()
+                    .map(|&i| ws.workers.get(i))
+                    .collect::<Option<Vec<_>>>()?,
+                backend: c.backend,
+                bound: c.bound,
+            })
+        })
+        .collect()
+}
+
+/// The memoised [`durable_object_classes`] of a snapshot.
+struct DoClasses(Vec<FoundClass>);
+
+/// A [`ClassContext`] by indexes: the class in its file's `classes`, the
+/// Workers in `ws.workers`.
+struct FoundClass {
+    file: FileId,
+    class: usize,
+    kind: Option<crate::model::DoKind>,
+    workers: Vec<usize>,
+    backend: Option<crate::model::Backend>,
+    bound: bool,
+}
+
+fn find_durable_object_classes(ws: &Workspace) -> Vec<FoundClass> {
     // Replayed once per Worker, not once per class (hundreds of classes).
     let replays: Vec<Vec<EnvReplay>> = ws.workers.iter().map(env_replays).collect();
     let mut out = Vec::new();
@@ -351,11 +388,33 @@ pub fn durable_object_classes(ws: &Workspace) -> Vec<ClassContext<'_>> {
         let file = FileId(index as u32);
         for class in &summary.classes {
             let Some(name) = &class.name else { continue };
-            if let Some(context) = class_context_in(ws, file, &name.value, Some(&replays)) {
-                if context.is_durable_object() {
-                    out.push(context);
-                }
+            let Some(context) = class_context_in(ws, file, &name.value, Some(&replays)) else {
+                continue;
+            };
+            if !context.is_durable_object() {
+                continue;
             }
+            // The context's class is the first of that name in the file.
+            let Some(class) = summary
+                .classes
+                .iter()
+                .position(|c| std::ptr::eq(c, context.class))
+            else {
+                continue;
+            };
+            let workers = context
+                .workers
+                .iter()
+                .filter_map(|w| ws.workers.iter().position(|x| std::ptr::eq(x, *w)))
+                .collect();
+            out.push(FoundClass {
+                file,
+                class,
+                kind: context.kind,
+                workers,
+                backend: context.backend,
+                bound: context.bound,
+            });
         }
     }
     out
