@@ -4,6 +4,8 @@
 
 use std::panic::AssertUnwindSafe;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::files::FileId;
 use crate::model::{panic_message, Workspace};
@@ -200,19 +202,27 @@ pub struct RuleSettings {
 /// `internal-error` diagnostic instead of ending the run. The result is
 /// sorted by file, position and code, without duplicates.
 pub fn run(ws: &Workspace, settings: &RuleSettings) -> Vec<Diagnostic> {
-    let mut all = Vec::new();
+    let mut workspace_rules = Vec::new();
     let mut after_suppressions = Vec::new();
     for rule in ALL {
         if matches!(settings.overrides.get(rule.id), Some(None)) {
             continue;
         }
         match rule.check {
-            Check::Workspace(check) => {
-                all.extend(run_one(ws, settings, rule, |reporter| check(ws, reporter)))
-            }
+            Check::Workspace(check) => workspace_rules.push((*rule, check)),
             Check::UnusedSuppressions(check) => after_suppressions.push((rule, check)),
         }
     }
+    // Rules are independent functions of the workspace: they run on the
+    // thread pool (what they share is memoised in the workspace), and the
+    // results keep the registry's order.
+    let all: Vec<Diagnostic> = workspace_rules
+        .par_iter()
+        .map(|&(rule, check)| run_one(ws, settings, rule, |reporter| check(ws, reporter)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
     let comments = suppression::collect(ws);
     let (mut kept, unused) = suppression::apply(ws, all, &comments);
     for (rule, check) in after_suppressions {

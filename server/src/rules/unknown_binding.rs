@@ -1,9 +1,9 @@
 //! `unknown-binding`: code reads `env.X` for a binding the Worker does not
 //! declare.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::support::{likely_typo_of, nearest, workers_reaching};
+use super::support::{likely_typo_of, nearest};
 use super::{Check, Reporter, Rule};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
@@ -67,32 +67,24 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         .flatten()
         .flat_map(|s| s.env_type_members.iter().map(|m| m.value.as_str()))
         .collect();
+    let mut names_by_callers: HashMap<Vec<usize>, DeclaredNames> = HashMap::new();
     for (index, summary) in ws.summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
         if summary.env_accesses.is_empty() {
             continue;
         }
         let file = crate::files::FileId(index as u32);
-        // Every name declared by any Worker that includes this file, in any env.
-        let mut declared: BTreeMap<&str, &BindingKind> = BTreeMap::new();
-        let mut do_names: HashSet<&str> = HashSet::new();
-        let mut in_any_worker = false;
-        for worker in workers_reaching(ws, file) {
-            in_any_worker = true;
-            for env in &worker.envs {
-                for binding in &env.bindings {
-                    declared
-                        .entry(binding.name.value.as_str())
-                        .or_insert(&binding.kind);
-                    if binding.kind == BindingKind::DurableObject {
-                        do_names.insert(binding.name.value.as_str());
-                    }
-                }
-            }
-        }
-        if !in_any_worker {
+        // Every name declared by any Worker that includes this file, in any
+        // env; the same for every file these Workers reach, so built once.
+        let callers: Vec<usize> = (0..ws.workers.len())
+            .filter(|&i| ws.workers[i].reachable.binary_search(&file).is_ok())
+            .collect();
+        if callers.is_empty() {
             continue;
         }
+        let (declared, do_names) = names_by_callers
+            .entry(callers)
+            .or_insert_with_key(|callers| declared_names(ws, callers));
         for access in &summary.env_accesses {
             let name = access.name.value.as_str();
             let used_as_namespace = access
@@ -138,6 +130,28 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             }
         }
     }
+}
+
+/// Binding names declared by some env of some of the Workers, with the kind
+/// first declared; and the Durable Object namespaces among them.
+type DeclaredNames<'a> = (BTreeMap<&'a str, &'a BindingKind>, HashSet<&'a str>);
+
+fn declared_names<'a>(ws: &'a Workspace, workers: &[usize]) -> DeclaredNames<'a> {
+    let mut declared: BTreeMap<&str, &BindingKind> = BTreeMap::new();
+    let mut do_names: HashSet<&str> = HashSet::new();
+    for &worker in workers {
+        for env in &ws.workers[worker].envs {
+            for binding in &env.bindings {
+                declared
+                    .entry(binding.name.value.as_str())
+                    .or_insert(&binding.kind);
+                if binding.kind == BindingKind::DurableObject {
+                    do_names.insert(binding.name.value.as_str());
+                }
+            }
+        }
+    }
+    (declared, do_names)
 }
 
 /// Reads `suggestion` instead of the unknown name. In a shorthand
