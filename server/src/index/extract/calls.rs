@@ -212,7 +212,11 @@ impl<'t, 's> Pieces<'t, 's> {
 
     /// Moves past a node whose facts are reused (`still_valid`).
     pub fn skip(&mut self, deps: &PieceDeps) {
-        self.walker.call_vars.extend(deps.inserted.iter().cloned());
+        for name in &deps.inserted {
+            if !self.walker.call_vars.contains(name) {
+                self.walker.call_vars.insert(name.clone());
+            }
+        }
         self.walker.await_seen[0] |= deps.sets_top_await;
     }
 

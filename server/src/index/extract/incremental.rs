@@ -90,6 +90,32 @@ struct Shape {
 }
 
 impl Shape {
+    /// `Shape::of(node) == *self`, without building it.
+    fn matches(&self, node: Node) -> bool {
+        if node.kind_id() != self.kind {
+            return false;
+        }
+        let mut expected = self.children.iter();
+        let mut cursor = node.walk();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                let here = (
+                    child.id(),
+                    cursor.field_id().map_or(0, |f| f.get()),
+                    child.kind_id(),
+                );
+                if expected.next() != Some(&here) {
+                    return false;
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        expected.next().is_none()
+    }
+
     fn of(node: Node) -> Shape {
         let mut children = Vec::new();
         let mut cursor = node.walk();
@@ -217,10 +243,9 @@ fn split(
     loop {
         let node = nodes.node();
         let range = node_range(node);
-        let shape = Shape::of(node);
         let same = |old: &Piece| {
-            old.shape == shape
-                && old.range.len() == range.len()
+            old.range.len() == range.len()
+                && old.shape.matches(node)
                 && old_text.get(old.range.as_std()).is_some()
                 && old_text.get(old.range.as_std()) == text.get(range.as_std())
         };
@@ -247,6 +272,7 @@ fn split(
                 }
             }
             None => {
+                let shape = Shape::of(node);
                 let (walked, deps) = walker.walk(node);
                 let mut facts = finish(walked, text, grammar, &mut cursor);
                 // Relative offsets must stay inside the node: the whole-file
