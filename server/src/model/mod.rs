@@ -104,6 +104,9 @@ pub struct Workspace {
     roles: Vec<Option<FileRole>>,
     /// See [`Workspace::memo`].
     memos: Memos,
+    /// Per file (by `FileId.0`), the indexes of the Workers whose `main`
+    /// reaches it (`Worker::reachable`), ascending.
+    reaching: Arc<Vec<Vec<u32>>>,
 }
 
 /// Values derived from one snapshot, one per type.
@@ -223,11 +226,22 @@ impl Workspace {
         ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs, same_files);
         timer.lap("configs");
         let changed = same_files.map(|prev| changed_sources(&ws, prev));
-        ws.workers = match (same_files, &changed) {
+        (ws.workers, ws.reaching) = match (same_files, &changed) {
             (Some(prev), Some(changed)) if workers_unchanged(&ws, prev, changed) => {
-                prev.workers.clone()
+                (prev.workers.clone(), prev.reaching.clone())
             }
-            _ => build_workers(&ws, &roles),
+            _ => {
+                let workers = build_workers(&ws, &roles);
+                let mut reaching = vec![Vec::new(); ws.files.len()];
+                for (index, worker) in workers.iter().enumerate() {
+                    for file in &worker.reachable {
+                        if let Some(list) = reaching.get_mut(file.0 as usize) {
+                            list.push(index as u32);
+                        }
+                    }
+                }
+                (workers, Arc::new(reaching))
+            }
         };
         timer.lap("workers");
         ws.exports_cache = match (same_files, &changed) {
@@ -296,6 +310,20 @@ impl Workspace {
         let mut memos = lock();
         let kept = memos.entry(key).or_insert_with(|| value.clone()).clone();
         kept.downcast::<T>().unwrap_or(value)
+    }
+
+    /// Workers whose `main` reaches `file` through imports, in order.
+    pub fn workers_reaching(&self, file: FileId) -> impl Iterator<Item = &Worker> {
+        self.reaching_indexes(file)
+            .iter()
+            .filter_map(move |&index| self.workers.get(index as usize))
+    }
+
+    /// [`Workspace::workers_reaching`] as indexes into `workers`.
+    pub fn reaching_indexes(&self, file: FileId) -> &[u32] {
+        self.reaching
+            .get(file.0 as usize)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Classes declared in a Worker's sources with a given name.
@@ -885,6 +913,20 @@ mod tests {
                 .map(|e| e.iter().map(|(k, v)| (k.clone(), *v)).collect())
                 .unwrap_or_default();
             edges.sort();
+            let reaching: Vec<usize> = ws
+                .workers
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.reachable.binary_search(&id).is_ok())
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(
+                ws.reaching_indexes(id)
+                    .iter()
+                    .map(|&i| i as usize)
+                    .collect::<Vec<_>>(),
+                reaching
+            );
             out += &format!(
                 "{} {:?} {:?} {:?}\n",
                 file.path.display(),

@@ -114,8 +114,10 @@ fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
         let Some(summary) = summary else { continue };
         let file = FileId(index as u32);
         // `workers_reaching`, by index.
-        let callers: Vec<usize> = (0..ws.workers.len())
-            .filter(|&i| ws.workers[i].reachable.binary_search(&file).is_ok())
+        let callers: Vec<usize> = ws
+            .reaching_indexes(file)
+            .iter()
+            .map(|&i| i as usize)
             .collect();
         if callers.is_empty() {
             continue;

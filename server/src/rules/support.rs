@@ -184,9 +184,8 @@ pub fn bound_class<'a>(
 /// Worker's folder without being reachable (scripts, tests, code deployed
 /// with another config) are not attributed to it.
 pub fn workers_reaching(ws: &Workspace, file: FileId) -> impl Iterator<Item = &Worker> {
-    ws.workers
-        .iter()
-        .filter(move |w| w.reachable.binary_search(&file).is_ok())
+    // Indexed per file by the model: rules ask for every call.
+    ws.workers_reaching(file)
 }
 
 /// What the rules know about the class a piece of code sits in.
@@ -256,8 +255,10 @@ fn class_context_in<'a>(
         .iter()
         .find(|c| c.name.as_ref().is_some_and(|n| n.value == class_name))?;
     // `workers_reaching`, with the Workers' indexes.
-    let reaching: Vec<usize> = (0..ws.workers.len())
-        .filter(|&i| ws.workers[i].reachable.binary_search(&file).is_ok())
+    let reaching: Vec<usize> = ws
+        .reaching_indexes(file)
+        .iter()
+        .map(|&i| i as usize)
         .collect();
     let workers: Vec<&Worker> = reaching.iter().map(|&i| &ws.workers[i]).collect();
     let backend = match replays {

@@ -76,8 +76,10 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         let file = crate::files::FileId(index as u32);
         // Every name declared by any Worker that includes this file, in any
         // env; the same for every file these Workers reach, so built once.
-        let callers: Vec<usize> = (0..ws.workers.len())
-            .filter(|&i| ws.workers[i].reachable.binary_search(&file).is_ok())
+        let callers: Vec<usize> = ws
+            .reaching_indexes(file)
+            .iter()
+            .map(|&i| i as usize)
             .collect();
         if callers.is_empty() {
             continue;
