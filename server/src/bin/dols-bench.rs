@@ -385,7 +385,10 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
     let first = Workspace::build(copy(&inputs));
     // As in the server, the previous snapshot's rules ran (memoised
     // export sets are carried over when an edit leaves them valid).
-    std::hint::black_box(dols::rules::run(&first, &dols::rules::RuleSettings::default()));
+    std::hint::black_box(dols::rules::run(
+        &first,
+        &dols::rules::RuleSettings::default(),
+    ));
     let edited: std::sync::Arc<str> = text.replacen("MISSING_A", "MISSING_B", 1).into();
     let summary = std::sync::Arc::new(dols::index::summarize(&edited, SourceLanguage::TypeScript));
     let mut edited_inputs = copy(&inputs);
@@ -961,7 +964,12 @@ fn main() {
             ("small", &demo, demo.join("src/big.ts")),
             ("2,000 files", &ws, ws.join("worker-0/src/big.ts")),
         ] {
-            profile_rules(name, root, &main, if name == "small" { "COUNTER" } else { "DO_0_0" });
+            profile_rules(
+                name,
+                root,
+                &main,
+                if name == "small" { "COUNTER" } else { "DO_0_0" },
+            );
         }
         let _ = std::fs::remove_dir_all(&tmp);
         return;
