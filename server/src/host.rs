@@ -45,6 +45,11 @@ pub struct AnalysisHost {
     overlays: HashMap<PathBuf, Arc<str>>,
     settings: Settings,
     previous: Option<Arc<Analysis>>,
+    /// The snapshot before `previous`, kept one analysis longer so that
+    /// whoever drops their last other reference (the server, right before
+    /// publishing) does not pay for freeing it; it is freed on the thread
+    /// pool instead.
+    retired: Option<Arc<Analysis>>,
     /// Syntax trees of open source documents, kept across edits so each
     /// keystroke re-parses only the changed region.
     open_trees: HashMap<PathBuf, IncrementalTree>,
@@ -243,7 +248,11 @@ impl AnalysisHost {
             rules: self.settings.rules.clone(),
             diagnostics: std::sync::OnceLock::new(),
         });
-        self.previous = Some(analysis.clone());
+        if let Some(old) = self.retired.take() {
+            // A large snapshot takes a millisecond or more to free.
+            rayon::spawn(move || drop(old));
+        }
+        self.retired = self.previous.replace(analysis.clone());
         analysis
     }
 }

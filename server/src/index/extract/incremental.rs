@@ -17,7 +17,6 @@
 //! file). [`PieceDeps`] records what a node read and left; a node is reused
 //! only when those still hold. A root that is not a `program` (a file that
 //! failed to parse as a whole) is summarised from scratch.
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tree_sitter::{Node, QueryCursor, Tree};
@@ -222,17 +221,12 @@ fn split(
     old_pieces: Vec<Piece>,
 ) -> Vec<Piece> {
     let root = tree.root_node();
-    // Old pieces by their start, moved by the edits: the candidate for a
-    // node is the old piece at the same place relative to the end of the
-    // file (after the edit) or to its start (before it), then its shape.
-    let old_len = old_text.len() as i64;
-    let new_len = text.len() as i64;
-    let mut by_start: HashMap<u32, Piece> = HashMap::with_capacity(old_pieces.len() * 2);
-    let mut by_end_distance: HashMap<i64, u32> = HashMap::with_capacity(old_pieces.len());
-    for piece in old_pieces {
-        by_end_distance.insert(old_len - i64::from(piece.range.start), piece.range.start);
-        by_start.insert(piece.range.start, piece);
-    }
+    // The candidate for a node is an old piece at the same place relative
+    // to the start of the file (before the edits) or to its end (after
+    // them), then its shape and text decide. Old pieces are in order.
+    let shift = text.len() as i64 - old_text.len() as i64;
+    let starts: Vec<u32> = old_pieces.iter().map(|p| p.range.start).collect();
+    let mut old_pieces: Vec<Option<Piece>> = old_pieces.into_iter().map(Some).collect();
     let mut walker = Pieces::new(tree, text);
     let mut cursor = QueryCursor::new();
     let mut pieces = Vec::with_capacity(root.child_count() as usize);
@@ -249,16 +243,20 @@ fn split(
                 && old_text.get(old.range.as_std()).is_some()
                 && old_text.get(old.range.as_std()) == text.get(range.as_std())
         };
-        let start = range.start;
-        let moved = by_end_distance
-            .get(&(new_len - i64::from(start)))
-            .copied()
-            .filter(|&old_start| old_start != start);
+        let start = i64::from(range.start);
         let mut candidate = None;
-        for old_start in std::iter::once(start).chain(moved) {
-            if by_start.get(&old_start).is_some_and(&same) {
-                candidate = by_start.remove(&old_start);
-                break;
+        'find: for old_start in std::iter::once(start).chain((shift != 0).then_some(start - shift))
+        {
+            let Ok(old_start) = u32::try_from(old_start) else {
+                continue;
+            };
+            let mut index = starts.partition_point(|&s| s < old_start);
+            while starts.get(index) == Some(&old_start) {
+                if old_pieces[index].as_ref().is_some_and(&same) {
+                    candidate = old_pieces[index].take();
+                    break 'find;
+                }
+                index += 1;
             }
         }
         let candidate = candidate.filter(|old| walker.still_valid(&old.deps));
