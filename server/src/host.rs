@@ -178,9 +178,10 @@ impl AnalysisHost {
             match outcome {
                 Ok((summary, tree)) => {
                     if timing_enabled() {
-                        let (reused, nodes) = tree.as_ref().map_or((0, 0), |t| t.reuse());
+                        let (reused, nodes, members) =
+                            tree.as_ref().map_or((0, 0, 0), |t| t.reuse());
                         eprintln!(
-                            "dols timing (host): {} re-parsed and summarised in {:?}, {reused} of {nodes} top-level nodes reused",
+                            "dols timing (host): {} re-parsed and summarised in {:?}, {reused} of {nodes} top-level nodes reused (and {members} class members in the others)",
                             path.display(),
                             started.elapsed()
                         );
@@ -328,11 +329,18 @@ export class Counter extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
   async alarm() { await this.ctx.storage.setAlarm(Date.now() + 1000); }
+  async go() { const stub = this.env.COUNTER.getByName("q"); await stub.fetch("x"); }
+  async again() { stub.again(); }
 }
 const stub = env.COUNTER.getByName("b");
 await stub.fetch("https://x");
 stub.increment();
 const pair = new WebSocketPair();
+export class Later extends DurableObject {
+  timer = setTimeout(() => {}, 5);
+  pending = stub.fetch("y");
+  m() { stub.again(); }
+}
 export async function handler(request: Request, env: Env) {
   const s = env.COUNTER.getByName("c");
   for (const x of [1, 2]) { await s.fetch(request); }
@@ -346,8 +354,9 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
     /// each, the open document's summary and the diagnostics must match a
     /// fresh analysis of the same text. Some changes undo the one before
     /// (syntax errors come and go), some carry several edits at once.
-    /// Returns how many top-level nodes reused their facts, summed.
-    fn random_edits(start: &str, seed: u64, steps: usize, gentle: bool) -> usize {
+    /// Returns how many top-level nodes, and class members inside the
+    /// others, reused their facts, summed over the steps.
+    fn random_edits(start: &str, seed: u64, steps: usize, gentle: bool) -> (usize, usize) {
         let dir = tempfile::tempdir().unwrap();
         let root = crate::model::resolve::normalize(dir.path());
         std::fs::create_dir_all(root.join("src")).unwrap();
@@ -388,7 +397,7 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             "new WebSocketPair()",
         ];
         let mut rng = Lcg(seed);
-        let mut reused = 0;
+        let (mut reused, mut reused_members) = (0, 0);
         // The inverse of the last change, to undo it.
         let mut undo: Option<(usize, usize, String)> = None;
         for step in 0..steps {
@@ -426,7 +435,11 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             }
             host.edit_overlay(main.clone(), text.clone(), &edits);
             let incremental = host.analyze();
-            reused += host.open_trees.get(&main).map_or(0, |t| t.reuse().0);
+            if let Some(tree) = host.open_trees.get(&main) {
+                let (nodes, _, members) = tree.reuse();
+                reused += nodes;
+                reused_members += members;
+            }
 
             let mut fresh_host = AnalysisHost::new(vec![root.clone()], Settings::default());
             fresh_host.set_overlay(main.clone(), text.clone());
@@ -450,7 +463,7 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
                 "diagnostics differ after step {step} (seed {seed}): {text:?}"
             );
         }
-        reused
+        (reused, reused_members)
     }
 
     /// An edit that mostly keeps the file valid, as typing inside a
@@ -520,8 +533,13 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             random_edits(LONG, seed, 150, false);
             // Edits that keep the file mostly valid: the other top-level
             // nodes are spliced in, which this must exercise.
-            let reused = random_edits(LONG, seed, 150, true);
+            let (reused, members) = random_edits(LONG, seed, 150, true);
             assert!(reused >= 150 * 3, "seed {seed}: only {reused} reused");
+            // Edits inside the class reuse its other members.
+            assert!(
+                members >= 30,
+                "seed {seed}: only {members} class members reused"
+            );
         }
     }
 }

@@ -203,21 +203,26 @@ fn collect(tree: &Tree, text: &str, grammar: Grammar) -> FileSummary {
     // One walk for call sites, comments, env objects, storage members and
     // the nodes where the index query can match; then the query at those.
     let walked = calls::collect(tree, text);
-    finish(walked, text, grammar, &mut QueryCursor::new())
+    finish(walked, text, grammar, &mut QueryCursor::new(), None)
 }
 
 /// Everything after the walk: the index query at the roots it found, then
 /// the facts read off the matched and walked nodes. Works the same on the
-/// walk of a whole tree and of one top-level node.
+/// walk of a whole tree, of one top-level node and of one class member
+/// (then `in_class` names the class around it: `Some(name)`).
 fn finish(
     mut walked: calls::Collected,
     text: &str,
     grammar: Grammar,
     cursor: &mut QueryCursor,
+    in_class: Option<Option<String>>,
 ) -> FileSummary {
     let found = find(&walked.query_roots, text, grammar, cursor);
     let classes = classes::extract(&found, text);
-    let scopes = classes::ClassScopes::new(&classes);
+    let scopes = match in_class {
+        Some(outer) => classes::ClassScopes::in_class(&classes, outer),
+        None => classes::ClassScopes::new(&classes),
+    };
     walked.set_classes(&scopes);
 
     let mut imports = Vec::new();

@@ -190,12 +190,16 @@ pub(super) struct PieceDeps {
 /// awaits), so the facts of a node that did not change can be reused.
 pub(super) struct Pieces<'t, 's> {
     walker: Walker<'t, 's>,
+    /// Between `begin_split` and `end_split`: the header part's facts,
+    /// dependencies and own variables, and how many nodes were entered.
+    header: Option<(Collected<'t>, PieceDeps, HashSet<String>, usize)>,
 }
 
 impl<'t, 's> Pieces<'t, 's> {
     pub fn new(tree: &'t Tree, text: &'s str) -> Self {
         Pieces {
             walker: Walker::new(tree, text),
+            header: None,
         }
     }
 
@@ -222,6 +226,13 @@ impl<'t, 's> Pieces<'t, 's> {
 
     /// Walks one top-level node.
     pub fn walk(&mut self, node: Node<'t>) -> (Collected<'t>, PieceDeps) {
+        self.begin_part();
+        self.walker.walk(node.walk(), true);
+        self.end_part()
+    }
+
+    /// Starts collecting facts and dependencies of a new part.
+    fn begin_part(&mut self) {
         let walker = &mut self.walker;
         walker.out = empty_collected();
         walker.own_vars.clear();
@@ -229,10 +240,98 @@ impl<'t, 's> Pieces<'t, 's> {
             top_await_in: walker.await_seen[0],
             ..PieceDeps::default()
         });
-        walker.walk(node.walk(), true);
+    }
+
+    fn end_part(&mut self) -> (Collected<'t>, PieceDeps) {
+        let walker = &mut self.walker;
         let deps = walker.deps.take().unwrap_or_default();
         (std::mem::replace(&mut walker.out, empty_collected()), deps)
     }
+
+    /// Starts a top-level node whose class body's children are then walked
+    /// (or skipped) one at a time, each with its own facts and
+    /// dependencies: enters every node of `path` (the top-level node down
+    /// to the class body; each the last child of the one before), walking
+    /// the children before each next one whole. What is walked outside the
+    /// body's children is the node's "header" part, returned by
+    /// [`Pieces::end_split`].
+    pub fn begin_split(&mut self, path: &[Node<'t>]) {
+        self.begin_part();
+        let walker = &mut self.walker;
+        for (level, node) in path.iter().enumerate() {
+            walker.enter(&node.walk());
+            let Some(next) = path.get(level + 1) else {
+                break;
+            };
+            let mut cursor = node.walk();
+            if cursor.goto_first_child() {
+                while cursor.node() != *next {
+                    walker.walk(cursor.node().walk(), true);
+                    if !cursor.goto_next_sibling() {
+                        break;
+                    }
+                }
+            }
+        }
+        self.header = Some((
+            std::mem::replace(&mut self.walker.out, empty_collected()),
+            self.walker.deps.take().unwrap_or_default(),
+            std::mem::take(&mut self.walker.own_vars),
+            path.len(),
+        ));
+    }
+
+    /// Walks one child of the class body entered by [`Pieces::begin_split`].
+    pub fn walk_member(&mut self, member: Node<'t>) -> (Collected<'t>, PieceDeps) {
+        self.walk(member)
+    }
+
+    /// Leaves the nodes [`Pieces::begin_split`] entered; returns the header
+    /// part.
+    pub fn end_split(&mut self) -> (Collected<'t>, PieceDeps) {
+        let Some((out, deps, own_vars, depth)) = self.header.take() else {
+            return (empty_collected(), PieceDeps::default());
+        };
+        let walker = &mut self.walker;
+        walker.out = out;
+        walker.deps = Some(deps);
+        walker.own_vars = own_vars;
+        for _ in 0..depth {
+            walker.leave();
+        }
+        self.end_part()
+    }
+}
+
+/// Dependencies of a node walked in parts (header first, then each member):
+/// what a walk of the whole node would have recorded. A part's question
+/// about a variable that an earlier part bound is internal to the node.
+pub(super) fn combine_deps(parts: &[(&PieceDeps, usize, usize)]) -> PieceDeps {
+    let mut combined = PieceDeps {
+        top_await_in: parts.first().is_some_and(|(d, _, _)| d.top_await_in),
+        ..PieceDeps::default()
+    };
+    let mut own: HashSet<&str> = HashSet::new();
+    for &(deps, calls_before, pairs_before) in parts {
+        for (name, hit) in &deps.tested {
+            if !own.contains(name.as_str()) {
+                combined.tested.push((name.clone(), *hit));
+            }
+        }
+        for name in &deps.inserted {
+            if own.insert(name.as_str()) {
+                combined.inserted.push(name.clone());
+            }
+        }
+        combined.sets_top_await |= deps.sets_top_await;
+        combined
+            .top_calls
+            .extend(deps.top_calls.iter().map(|i| i + calls_before));
+        combined
+            .top_pairs
+            .extend(deps.top_pairs.iter().map(|i| i + pairs_before));
+    }
+    combined
 }
 
 impl<'t, 's> Walker<'t, 's> {

@@ -506,21 +506,41 @@ fn recovered_classes(error: Node, text: &str, out: &mut Vec<ClassInfo>) {
 /// Finds the innermost class around an offset, for `enclosing_class`.
 pub(super) struct ClassScopes<'a> {
     classes: &'a [ClassInfo],
+    /// A class around everything asked about that is not in `classes`
+    /// (the class of a member summarised on its own): its name.
+    outer: Option<Option<String>>,
 }
 
 impl<'a> ClassScopes<'a> {
     pub(super) fn new(classes: &'a [ClassInfo]) -> Self {
-        ClassScopes { classes }
+        ClassScopes {
+            classes,
+            outer: None,
+        }
+    }
+
+    /// Scopes inside a class member: `classes` are the member's own, the
+    /// class named `outer` contains them all (and everything asked about).
+    pub(super) fn in_class(classes: &'a [ClassInfo], outer: Option<String>) -> Self {
+        ClassScopes {
+            classes,
+            outer: Some(outer),
+        }
     }
 
     /// Name of the innermost class containing `range`; `None` outside any
     /// class or inside an anonymous one.
     pub(super) fn enclosing(&self, range: TextRange) -> Option<String> {
-        self.classes
+        let innermost = self
+            .classes
             .iter()
             .filter(|class| class.range.contains_range(range))
-            .min_by_key(|class| class.range.len())
-            .and_then(|class| class.name.as_ref())
-            .map(|name| name.value.clone())
+            .min_by_key(|class| class.range.len());
+        match (innermost, &self.outer) {
+            (Some(class), _) => class.name.as_ref().map(|name| name.value.clone()),
+            // The outer class is larger than any of the member's own.
+            (None, Some(outer)) => outer.clone(),
+            (None, None) => None,
+        }
     }
 }

@@ -21,9 +21,9 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, QueryCursor, Tree};
 
-use super::calls::{PieceDeps, Pieces};
+use super::calls::{combine_deps, PieceDeps, Pieces};
 use super::shift::Shift;
-use super::{collect, finish, node_range, parse_with, parse_with_old, Parsed};
+use super::{collect, finish, node_range, node_text, parse_with, parse_with_old, Parsed};
 use crate::index::language::SourceLanguage;
 use crate::index::queries::Grammar;
 use crate::index::FileSummary;
@@ -41,8 +41,10 @@ pub struct IncrementalTree {
     /// Facts per top-level node of `tree`, in order; empty when the summary
     /// did not come from this tree's top-level nodes.
     pieces: Vec<Piece>,
-    /// How many of `pieces` the last re-parse reused.
+    /// How many of `pieces` the last re-parse reused, and how many class
+    /// members it reused inside the other pieces.
     reused: usize,
+    reused_members: usize,
 }
 
 impl IncrementalTree {
@@ -52,9 +54,10 @@ impl IncrementalTree {
     }
 
     /// (top-level nodes whose facts the last summary reused, top-level
-    /// nodes), for timing logs and tests.
-    pub fn reuse(&self) -> (usize, usize) {
-        (self.reused, self.pieces.len())
+    /// nodes, class members reused in the other top-level nodes), for
+    /// timing logs and tests.
+    pub fn reuse(&self) -> (usize, usize, usize) {
+        (self.reused, self.pieces.len(), self.reused_members)
     }
 }
 
@@ -72,6 +75,27 @@ struct Piece {
     deps: PieceDeps,
     /// Taken from the previous tree rather than extracted.
     reused: bool,
+    /// For a class declaration, the facts of each child of its body
+    /// (method, field, comment, brace), so that an edit inside one method
+    /// walks that method only. Empty for other nodes.
+    members: Vec<Member>,
+}
+
+/// The facts of one child of a top-level class's body, found by walking it
+/// alone: call sites, comments, env and storage uses, nested classes. The
+/// class's own `ClassInfo` (its methods and fields) is read from the class
+/// node each time; that is cheap next to walking every method body.
+struct Member {
+    shape: Shape,
+    /// Relative to the start of the top-level node.
+    range: TextRange,
+    /// Relative to `range.start`; top-level calls (in a field initializer)
+    /// as in [`Piece::facts`].
+    facts: FileSummary,
+    deps: PieceDeps,
+    /// The class the member is in: what `scope.class` and
+    /// `enclosing_class` say outside the member's own nested classes.
+    class_name: Option<String>,
 }
 
 /// A top-level node's kind, and per visible child its `Node::id`, field
@@ -175,16 +199,16 @@ pub fn summarize_reparse(
                 syntax_error_count: tsx.errors,
                 ..collect(&tsx.tree, text, tsx.grammar)
             };
-            return (summary, Some(keep(parsed, language, text, Vec::new())));
+            return (summary, Some(keep(parsed, language, text, (Vec::new(), 0))));
         }
     }
     let summary;
     let pieces;
     if parsed.tree.root_node().kind() == "program" {
         pieces = split(&parsed.tree, text, parsed.grammar, &old_text, old_pieces);
-        summary = assemble(&pieces, text.len(), parsed.errors);
+        summary = assemble(&pieces.0, text.len(), parsed.errors);
     } else {
-        pieces = Vec::new();
+        pieces = (Vec::new(), 0);
         summary = FileSummary {
             syntax_error_count: parsed.errors,
             ..collect(&parsed.tree, text, parsed.grammar)
@@ -199,9 +223,10 @@ fn keep(
     parsed: Parsed,
     language: SourceLanguage,
     text: &Arc<str>,
-    pieces: Vec<Piece>,
+    (pieces, reused_members): (Vec<Piece>, usize),
 ) -> IncrementalTree {
     IncrementalTree {
+        reused_members,
         tree: parsed.tree,
         language,
         text: text.clone(),
@@ -212,14 +237,15 @@ fn keep(
 
 /// The pieces of `tree`'s top-level nodes: reused from `old` where the
 /// re-parse reused the node and what it depends on still holds, extracted
-/// otherwise.
+/// otherwise (a class declaration member by member, reusing members the
+/// same way). Also returns how many class members were reused.
 fn split(
     tree: &Tree,
     text: &str,
     grammar: Grammar,
     old_text: &str,
     old_pieces: Vec<Piece>,
-) -> Vec<Piece> {
+) -> (Vec<Piece>, usize) {
     let root = tree.root_node();
     // The candidate for a node is an old piece at the same place relative
     // to the start of the file (before the edits) or to its end (after
@@ -227,22 +253,23 @@ fn split(
     let shift = text.len() as i64 - old_text.len() as i64;
     let starts: Vec<u32> = old_pieces.iter().map(|p| p.range.start).collect();
     let mut old_pieces: Vec<Option<Piece>> = old_pieces.into_iter().map(Some).collect();
-    let mut walker = Pieces::new(tree, text);
-    let mut cursor = QueryCursor::new();
+    let mut split = Splitter {
+        walker: Pieces::new(tree, text),
+        cursor: QueryCursor::new(),
+        text,
+        old_text,
+        grammar,
+        shift,
+        reused_members: 0,
+    };
     let mut pieces = Vec::with_capacity(root.child_count() as usize);
     let mut nodes = root.walk();
     if !nodes.goto_first_child() {
-        return pieces;
+        return (pieces, 0);
     }
     loop {
         let node = nodes.node();
         let range = node_range(node);
-        let same = |old: &Piece| {
-            old.range.len() == range.len()
-                && old.shape.matches(node)
-                && old_text.get(old.range.as_std()).is_some()
-                && old_text.get(old.range.as_std()) == text.get(range.as_std())
-        };
         let start = i64::from(range.start);
         let mut candidate = None;
         'find: for old_start in std::iter::once(start).chain((shift != 0).then_some(start - shift))
@@ -252,17 +279,20 @@ fn split(
             };
             let mut index = starts.partition_point(|&s| s < old_start);
             while starts.get(index) == Some(&old_start) {
-                if old_pieces[index].as_ref().is_some_and(&same) {
+                if old_pieces[index]
+                    .as_ref()
+                    .is_some_and(|old| split.same(&old.shape, old.range, node))
+                {
                     candidate = old_pieces[index].take();
                     break 'find;
                 }
                 index += 1;
             }
         }
-        let candidate = candidate.filter(|old| walker.still_valid(&old.deps));
+        let candidate = candidate.filter(|old| split.walker.still_valid(&old.deps));
         let piece = match candidate {
             Some(old) => {
-                walker.skip(&old.deps);
+                split.walker.skip(&old.deps);
                 Piece {
                     range,
                     reused: true,
@@ -270,33 +300,235 @@ fn split(
                 }
             }
             None => {
-                let shape = Shape::of(node);
-                let (walked, deps) = walker.walk(node);
-                let mut facts = finish(walked, text, grammar, &mut cursor);
-                // Relative offsets must stay inside the node: the whole-file
-                // function range of top-level calls is set at assembly.
-                let here = TextRange::empty(range.start as usize);
-                for &index in &deps.top_calls {
-                    facts.calls[index].scope.function = here;
-                }
-                for &index in &deps.top_pairs {
-                    facts.websocket_pairs[index].scope.function = here;
-                }
-                facts.shift(-i64::from(range.start));
-                Piece {
-                    shape,
-                    range,
-                    facts,
-                    deps,
-                    reused: false,
-                }
+                // An edit inside a class leaves it where it was: its old
+                // members are the candidates for the new ones.
+                let index = starts.partition_point(|&s| s < range.start);
+                let before = match old_pieces.get_mut(index) {
+                    Some(old) if starts[index] == range.start => old.take(),
+                    _ => None,
+                };
+                split.extract(node, before)
             }
         };
         pieces.push(piece);
         if !nodes.goto_next_sibling() {
-            return pieces;
+            return (pieces, split.reused_members);
         }
     }
+}
+
+/// State of one [`split`].
+struct Splitter<'t, 's> {
+    walker: Pieces<'t, 's>,
+    cursor: QueryCursor,
+    text: &'s str,
+    old_text: &'s str,
+    grammar: Grammar,
+    /// New text length minus old.
+    shift: i64,
+    reused_members: usize,
+}
+
+impl<'t, 's> Splitter<'t, 's> {
+    /// Whether `node` is the node that was at `old_range` with `shape`.
+    fn same(&self, shape: &Shape, old_range: TextRange, node: Node) -> bool {
+        let range = node_range(node);
+        old_range.len() == range.len()
+            && shape.matches(node)
+            && self.old_text.get(old_range.as_std()).is_some()
+            && self.old_text.get(old_range.as_std()) == self.text.get(range.as_std())
+    }
+
+    /// Walks and summarises a top-level node; `before` is the old piece
+    /// that started at the same offset, if any.
+    fn extract(&mut self, node: Node<'t>, before: Option<Piece>) -> Piece {
+        let range = node_range(node);
+        let shape = Shape::of(node);
+        if let Some(path) = class_path(node) {
+            return self.extract_class(node, shape, &path, before);
+        }
+        let (walked, deps) = self.walker.walk(node);
+        let mut facts = finish(walked, self.text, self.grammar, &mut self.cursor, None);
+        relative(&mut facts, &deps, range.start);
+        Piece {
+            shape,
+            range,
+            facts,
+            deps,
+            reused: false,
+            members: Vec::new(),
+        }
+    }
+
+    /// A class declaration (`path` from the top-level node to its body):
+    /// the header (everything but the body's children) walked once, each
+    /// child of the body walked alone or reused from `before`.
+    fn extract_class(
+        &mut self,
+        node: Node<'t>,
+        shape: Shape,
+        path: &[Node<'t>],
+        before: Option<Piece>,
+    ) -> Piece {
+        let range = node_range(node);
+        let class = path[path.len() - 2];
+        let body = path[path.len() - 1];
+        // As `ClassInfo::name` of a declaration: the name as written.
+        let class_name = class
+            .child_by_field_name("name")
+            .map(|name| node_text(name, self.text).to_owned());
+        let (old_start, old_members) =
+            before.map_or((0, Vec::new()), |old| (old.range.start, old.members));
+        let member_starts: Vec<u32> = old_members.iter().map(|m| m.range.start).collect();
+        let mut old_members: Vec<Option<Member>> = old_members.into_iter().map(Some).collect();
+
+        self.walker.begin_split(path);
+        let mut members = Vec::new();
+        let mut children = body.walk();
+        let mut more = children.goto_first_child();
+        while more {
+            let child = children.node();
+            let child_range = node_range(child);
+            let start = i64::from(child_range.start - range.start);
+            let mut candidate = None;
+            'find: for old in
+                std::iter::once(start).chain((self.shift != 0).then_some(start - self.shift))
+            {
+                let Ok(old) = u32::try_from(old) else {
+                    continue;
+                };
+                let mut index = member_starts.partition_point(|&s| s < old);
+                while member_starts.get(index) == Some(&old) {
+                    let matches = old_members[index].as_ref().is_some_and(|m| {
+                        m.class_name == class_name
+                            && self.same(
+                                &m.shape,
+                                TextRange::new(
+                                    (old_start + m.range.start) as usize,
+                                    (old_start + m.range.end) as usize,
+                                ),
+                                child,
+                            )
+                    });
+                    if matches {
+                        candidate = old_members[index].take();
+                        break 'find;
+                    }
+                    index += 1;
+                }
+            }
+            let candidate = candidate.filter(|m| self.walker.still_valid(&m.deps));
+            let relative_range = TextRange::new(
+                (child_range.start - range.start) as usize,
+                (child_range.end - range.start) as usize,
+            );
+            let member = match candidate {
+                Some(old) => {
+                    self.walker.skip(&old.deps);
+                    self.reused_members += 1;
+                    Member {
+                        range: relative_range,
+                        ..old
+                    }
+                }
+                None => {
+                    let member_shape = Shape::of(child);
+                    let (walked, deps) = self.walker.walk_member(child);
+                    let mut facts = finish(
+                        walked,
+                        self.text,
+                        self.grammar,
+                        &mut self.cursor,
+                        Some(class_name.clone()),
+                    );
+                    relative(&mut facts, &deps, child_range.start);
+                    Member {
+                        shape: member_shape,
+                        range: relative_range,
+                        facts,
+                        deps,
+                        class_name: class_name.clone(),
+                    }
+                }
+            };
+            members.push(member);
+            more = children.goto_next_sibling();
+        }
+        let (walked, header_deps) = self.walker.end_split();
+
+        // The header comes first in source order (the body is the last
+        // child all the way down), then the members in order.
+        let mut facts = finish(walked, self.text, self.grammar, &mut self.cursor, None);
+        let mut parts = vec![(&header_deps, 0, 0)];
+        for member in &members {
+            parts.push((&member.deps, facts.calls.len(), facts.websocket_pairs.len()));
+            append(
+                &mut facts,
+                &member.facts,
+                i64::from(range.start + member.range.start),
+            );
+        }
+        let deps = combine_deps(&parts);
+        relative(&mut facts, &deps, range.start);
+        Piece {
+            shape,
+            range,
+            facts,
+            deps,
+            reused: false,
+            members,
+        }
+    }
+}
+
+/// Offsets of `facts` (extracted at `start`) made relative to `start`. The
+/// whole-file function range of top-level calls would not fit: it is set
+/// when the summary is assembled.
+fn relative(facts: &mut FileSummary, deps: &PieceDeps, start: u32) {
+    let here = TextRange::empty(start as usize);
+    for &index in &deps.top_calls {
+        if let Some(call) = facts.calls.get_mut(index) {
+            call.scope.function = here;
+        }
+    }
+    for &index in &deps.top_pairs {
+        if let Some(pair) = facts.websocket_pairs.get_mut(index) {
+            pair.scope.function = here;
+        }
+    }
+    facts.shift(-i64::from(start));
+}
+
+/// For a top-level class declaration (also exported), the nodes from the
+/// top-level node down to the class body, each the last child of the one
+/// before, so that the header of the class comes before every member in
+/// source order. `None` for anything else.
+fn class_path(node: Node) -> Option<Vec<Node>> {
+    fn is_class(node: Node) -> bool {
+        matches!(
+            node.kind(),
+            "class_declaration" | "abstract_class_declaration"
+        )
+    }
+    fn last_child(node: Node) -> Option<Node> {
+        node.child(node.child_count().checked_sub(1)?)
+    }
+    let mut path = vec![node];
+    let class = if is_class(node) {
+        node
+    } else if node.kind() == "export_statement" {
+        let class = last_child(node).filter(|c| is_class(*c))?;
+        path.push(class);
+        class
+    } else {
+        return None;
+    };
+    let body = class.child_by_field_name("body")?;
+    if body.kind() != "class_body" || last_child(class) != Some(body) {
+        return None;
+    }
+    path.push(body);
+    Some(path)
 }
 
 /// The file's summary from its pieces, in order: every list is in source
@@ -408,6 +640,44 @@ mod tests {
         let reused: Vec<bool> = tree.unwrap().pieces.iter().map(|p| p.reused).collect();
         // The import before the edit, the function and class after it.
         assert_eq!(reused, [true, false, true, true]);
+    }
+
+    /// An edit inside one method of a class walks that method only; the
+    /// class's other members keep their facts. Renaming the class walks
+    /// them again (their calls name the class).
+    #[test]
+    fn an_edit_in_one_method_reuses_the_others() {
+        let mut text = String::from(
+            "import { DurableObject } from \"cloudflare:workers\";\n\
+             export class Room extends DurableObject {\n\
+             \x20 sessions = new Map();\n\
+             \x20 // dols-ignore-next-line api-limit\n\
+             \x20 async a() { const s = this.env.A.getByName(\"x\"); await s.go(); }\n\
+             \x20 async b() { this.ctx.storage.sql.exec(\"SELECT 1\"); setTimeout(() => {}, 1); }\n\
+             \x20 async c() { await this.ctx.storage.setAlarm(Date.now()); }\n\
+             }\n",
+        );
+        let shared: Arc<str> = text.as_str().into();
+        let (_, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, None);
+        let mut tree = tree.unwrap();
+        let at = text.find("SELECT 1").unwrap();
+        edit(&mut tree, &mut text, at, at + 6, "SELECT 22");
+        let shared: Arc<str> = text.as_str().into();
+        let (summary, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, Some(tree));
+        assert_eq!(summary, super::super::summarize(&text, SourceLanguage::TypeScript));
+        let mut tree = tree.unwrap();
+        let (nodes, _, members) = tree.reuse();
+        assert_eq!(nodes, 1, "the import");
+        // `{`, the field and its `;`, the comment, `a`, `c`, `}`: all but `b`.
+        assert_eq!(members, 7);
+
+        let at = text.find("Room").unwrap();
+        edit(&mut tree, &mut text, at, at + 4, "Hall");
+        let shared: Arc<str> = text.as_str().into();
+        let (summary, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, Some(tree));
+        assert_eq!(summary, super::super::summarize(&text, SourceLanguage::TypeScript));
+        assert!(summary.calls.iter().all(|c| c.scope.class.as_deref() == Some("Hall")));
+        assert_eq!(tree.unwrap().reuse().2, 0);
     }
 
     /// A statement whose calls depend on a variable bound earlier is walked
