@@ -664,7 +664,10 @@ mod tests {
         edit(&mut tree, &mut text, at, at + 6, "SELECT 22");
         let shared: Arc<str> = text.as_str().into();
         let (summary, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, Some(tree));
-        assert_eq!(summary, super::super::summarize(&text, SourceLanguage::TypeScript));
+        assert_eq!(
+            summary,
+            super::super::summarize(&text, SourceLanguage::TypeScript)
+        );
         let mut tree = tree.unwrap();
         let (nodes, _, members) = tree.reuse();
         assert_eq!(nodes, 1, "the import");
@@ -675,8 +678,14 @@ mod tests {
         edit(&mut tree, &mut text, at, at + 4, "Hall");
         let shared: Arc<str> = text.as_str().into();
         let (summary, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, Some(tree));
-        assert_eq!(summary, super::super::summarize(&text, SourceLanguage::TypeScript));
-        assert!(summary.calls.iter().all(|c| c.scope.class.as_deref() == Some("Hall")));
+        assert_eq!(
+            summary,
+            super::super::summarize(&text, SourceLanguage::TypeScript)
+        );
+        assert!(summary
+            .calls
+            .iter()
+            .all(|c| c.scope.class.as_deref() == Some("Hall")));
         assert_eq!(tree.unwrap().reuse().2, 0);
     }
 
