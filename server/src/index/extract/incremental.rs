@@ -598,6 +598,21 @@ mod tests {
     use super::*;
     use crate::text::ByteEdit;
 
+    /// Re-parses `text` from `tree` and checks the summary against a fresh
+    /// one: the splice must never change what a full extraction finds.
+    fn reparse_matching_fresh(
+        text: &str,
+        tree: IncrementalTree,
+    ) -> (FileSummary, Option<IncrementalTree>) {
+        let shared: Arc<str> = text.into();
+        let (summary, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, Some(tree));
+        assert_eq!(
+            summary,
+            super::super::summarize(text, SourceLanguage::TypeScript)
+        );
+        (summary, tree)
+    }
+
     fn edit(tree: &mut IncrementalTree, text: &mut String, start: usize, end: usize, new: &str) {
         let e = ByteEdit::new(text, start, end, new);
         text.replace_range(start..end, new);
@@ -662,12 +677,7 @@ mod tests {
         let mut tree = tree.unwrap();
         let at = text.find("SELECT 1").unwrap();
         edit(&mut tree, &mut text, at, at + 6, "SELECT 22");
-        let shared: Arc<str> = text.as_str().into();
-        let (summary, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, Some(tree));
-        assert_eq!(
-            summary,
-            super::super::summarize(&text, SourceLanguage::TypeScript)
-        );
+        let (summary, tree) = reparse_matching_fresh(&text, tree);
         let mut tree = tree.unwrap();
         let (nodes, _, members) = tree.reuse();
         assert_eq!(nodes, 1, "the import");
@@ -676,12 +686,7 @@ mod tests {
 
         let at = text.find("Room").unwrap();
         edit(&mut tree, &mut text, at, at + 4, "Hall");
-        let shared: Arc<str> = text.as_str().into();
-        let (summary, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, Some(tree));
-        assert_eq!(
-            summary,
-            super::super::summarize(&text, SourceLanguage::TypeScript)
-        );
+        let (summary, tree) = reparse_matching_fresh(&text, tree);
         assert!(summary
             .calls
             .iter()
@@ -700,12 +705,7 @@ mod tests {
         let mut tree = tree.unwrap();
         let at = text.find("stub").unwrap();
         edit(&mut tree, &mut text, at, at + 4, "other");
-        let shared: Arc<str> = text.as_str().into();
-        let (summary, tree) = summarize_reparse(&shared, SourceLanguage::TypeScript, Some(tree));
-        assert_eq!(
-            summary,
-            super::super::summarize(&text, SourceLanguage::TypeScript)
-        );
+        let (summary, tree) = reparse_matching_fresh(&text, tree);
         assert_eq!(summary.calls.len(), 1, "{:?}", summary.calls);
         // And back: `stub` is a call variable again.
         let mut tree = tree.unwrap();
