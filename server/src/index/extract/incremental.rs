@@ -677,7 +677,7 @@ mod tests {
         let mut tree = tree.unwrap();
         let at = text.find("SELECT 1").unwrap();
         edit(&mut tree, &mut text, at, at + 6, "SELECT 22");
-        let (summary, tree) = reparse_matching_fresh(&text, tree);
+        let (_, tree) = reparse_matching_fresh(&text, tree);
         let mut tree = tree.unwrap();
         let (nodes, _, members) = tree.reuse();
         assert_eq!(nodes, 1, "the import");
