@@ -16,6 +16,7 @@ mod shift;
 #[cfg(test)]
 mod tests;
 
+use crate::index::syntax::{NodeExt, NodeField};
 use std::cell::RefCell;
 
 use streaming_iterator::StreamingIterator;
@@ -272,7 +273,7 @@ fn finish(
         .filter_map(|node| {
             let name = property_name(*node, text)?.value;
             // `name: Type` — the annotation node includes the colon.
-            let annotation = node.parent()?.child_by_field_name("type")?;
+            let annotation = node.parent()?.field(NodeField::Type)?;
             let ty = annotation.named_child(0).unwrap_or(annotation);
             Some((
                 name,
@@ -326,7 +327,7 @@ fn spanned_text(node: Node, text: &str) -> Spanned<String> {
 /// The contents of a string literal without its quotes, spanned on the
 /// contents (so `text[range] == value`). Escapes are kept as written.
 fn string_value(node: Node, text: &str) -> Option<Spanned<String>> {
-    if node.kind() != "string" {
+    if node.kind_str() != "string" {
         return None;
     }
     let (start, end) = (node.start_byte(), node.end_byte());
@@ -343,7 +344,7 @@ fn string_value(node: Node, text: &str) -> Option<Spanned<String>> {
 /// A property or specifier name: identifiers as written, string names
 /// unquoted. Computed names (`[Symbol.x]`) keep their source text.
 fn property_name(node: Node, text: &str) -> Option<Spanned<String>> {
-    if node.kind() == "string" {
+    if node.kind_str() == "string" {
         return string_value(node, text);
     }
     let name = spanned_text(node, text);
@@ -356,7 +357,7 @@ fn has_token(node: Node, kind: &str) -> bool {
     let mut cursor = node.walk();
     let found = node
         .children(&mut cursor)
-        .any(|child| !child.is_named() && child.kind() == kind);
+        .any(|child| !child.is_named() && child.kind_str() == kind);
     found
 }
 
@@ -364,7 +365,7 @@ fn has_token(node: Node, kind: &str) -> bool {
 /// `(x)`, `x!`, `x as T`, `x satisfies T`.
 fn is_transparent(node: Node) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "parenthesized_expression"
             | "non_null_expression"
             | "as_expression"

@@ -7,6 +7,7 @@
 pub mod extract;
 pub mod language;
 pub mod queries;
+pub mod syntax;
 
 use crate::text::{Spanned, TextRange};
 

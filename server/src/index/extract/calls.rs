@@ -11,6 +11,7 @@
 //! wrappers). A walk keeps the ancestors on a stack, so all of that costs
 //! O(1) per node; `Node::parent()` descends from the root each time and goes
 //! quadratic on deep (minified) trees.
+use crate::index::syntax::{NodeExt, NodeField};
 use std::collections::HashSet;
 
 use tree_sitter::{Node, Tree, TreeCursor};
@@ -89,7 +90,7 @@ struct Ctx<'s> {
 
 struct Frame<'t, 's> {
     node: Node<'t>,
-    /// `node.kind()`, read once: it is a C string turned into `&str`.
+    /// `node.kind_str()`, read once: it is a C string turned into `&str`.
     kind: &'t str,
     ctx: Ctx<'s>,
     /// The call recorded for this node, to fill `after_await` on leaving.
@@ -156,7 +157,7 @@ pub(super) fn collect<'t>(tree: &'t Tree, text: &str) -> Collected<'t> {
     let root = tree.root_node();
     let mut walker = Walker::new(tree, text);
     // `enter` sees every node but the root, which can be an ERROR node.
-    if is_query_root(root, root.kind(), text) {
+    if is_query_root(root, root.kind_str(), text) {
         walker.out.query_roots.push(root);
     }
     walker.walk(root.walk(), false);
@@ -351,7 +352,7 @@ impl<'t, 's> Walker<'t, 's> {
             fields: Fields::new(tree),
             frames: vec![Frame {
                 node: root,
-                kind: root.kind(),
+                kind: root.kind_str(),
                 ctx: top,
                 call: None,
                 pair: None,
@@ -425,8 +426,9 @@ fn is_query_root(node: Node, kind: &str, text: &str) -> bool {
         | "interface_declaration"
         | "type_alias_declaration" => true,
         // `require("x")` and `import("x")`
-        "call_expression" => node.child_by_field_name("function").is_some_and(|f| {
-            f.kind() == "import" || (f.kind() == "identifier" && node_text(f, text) == "require")
+        "call_expression" => node.field(NodeField::Function).is_some_and(|f| {
+            f.kind_str() == "import"
+                || (f.kind_str() == "identifier" && node_text(f, text) == "require")
         }),
         _ => false,
     }
@@ -476,20 +478,20 @@ impl<'t, 's> Walker<'t, 's> {
             },
             _ => {}
         }
-        let kind = node.kind();
+        let kind = node.kind_str();
         match kind {
             "class_body" => ctx.method = None,
             "method_definition" if parent.kind == "class_body" => {
                 ctx.method = node
-                    .child_by_field_name("name")
+                    .field(NodeField::Name)
                     .map(|n| node_text(n, self.text).trim_matches(['"', '\'']));
             }
             "public_field_definition" if parent.kind == "class_body" => {
                 let is_function_value = node
-                    .child_by_field_name("value")
-                    .is_some_and(|v| is_function(unwrap_expression(v).kind()));
+                    .field(NodeField::Value)
+                    .is_some_and(|v| is_function(unwrap_expression(v).kind_str()));
                 ctx.method = if is_function_value {
-                    node.child_by_field_name("name")
+                    node.field(NodeField::Name)
                         .map(|n| node_text(n, self.text).trim_matches(['"', '\'']))
                 } else {
                     None
@@ -537,13 +539,13 @@ impl<'t, 's> Walker<'t, 's> {
         let Some(property) = node.child_by_field_id(self.fields.property) else {
             return;
         };
-        if property.kind() != "property_identifier" || node_text(property, self.text) != "env" {
+        if property.kind_str() != "property_identifier" || node_text(property, self.text) != "env" {
             return;
         }
         let Some(object) = node.child_by_field_id(self.fields.object) else {
             return;
         };
-        let via = match object.kind() {
+        let via = match object.kind_str() {
             "this" => EnvVia::ThisEnv,
             "identifier" if !NOT_CONTEXTS.contains(&node_text(object, self.text)) => {
                 EnvVia::ContextEnv
@@ -557,20 +559,20 @@ impl<'t, 's> Walker<'t, 's> {
     fn storage_pattern(&mut self, node: Node<'t>) {
         let Some(pattern) = node
             .child_by_field_id(self.fields.name)
-            .filter(|p| p.kind() == "object_pattern")
+            .filter(|p| p.kind_str() == "object_pattern")
         else {
             return;
         };
         let Some(value) = node
             .child_by_field_id(self.fields.value)
-            .filter(|v| v.kind() == "member_expression")
+            .filter(|v| v.kind_str() == "member_expression")
         else {
             return;
         };
         let is_storage = value
             .child_by_field_id(self.fields.property)
             .is_some_and(|p| {
-                p.kind() == "property_identifier" && node_text(p, self.text) == "storage"
+                p.kind_str() == "property_identifier" && node_text(p, self.text) == "storage"
             });
         if is_storage {
             self.out.storage_patterns.push((pattern, value));
@@ -605,11 +607,11 @@ impl<'t, 's> Walker<'t, 's> {
             return false;
         }
         let call = self.frames[n - 2].node;
-        call.kind() == "call_expression"
+        call.kind_str() == "call_expression"
             && call
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "member_expression")
-                .and_then(|f| f.child_by_field_name("property"))
+                .field(NodeField::Function)
+                .filter(|f| f.kind_str() == "member_expression")
+                .and_then(|f| f.field(NodeField::Property))
                 .is_some_and(|p| ITERATION_METHODS.contains(&node_text(p, self.text)))
     }
 
@@ -622,9 +624,9 @@ impl<'t, 's> Walker<'t, 's> {
         }
         let args = self.frames[n - 1].node;
         let new = self.frames[n - 2].node;
-        let is_promise = new.kind() == "new_expression"
+        let is_promise = new.kind_str() == "new_expression"
             && new
-                .child_by_field_name("constructor")
+                .field(NodeField::Constructor)
                 .is_some_and(|c| node_text(c, self.text) == "Promise");
         if !is_promise || args.named_child(0) != Some(function) {
             return false;
@@ -632,7 +634,7 @@ impl<'t, 's> Walker<'t, 's> {
         let (outer, parent) = self.climb(n - 2);
         let Some(parent) = parent else { return false };
         let parent = self.frames[parent].node;
-        match parent.kind() {
+        match parent.kind_str() {
             "await_expression" | "return_statement" => true,
             "arrow_function" => is_field(parent, "body", self.frames[outer].node),
             _ => false,
@@ -641,11 +643,11 @@ impl<'t, 's> Walker<'t, 's> {
 
     fn call(&mut self, frame: &mut Frame<'t, 's>) {
         let node = frame.node;
-        let is_new = node.kind() == "new_expression";
+        let is_new = node.kind_str() == "new_expression";
         let function = if is_new {
-            node.child_by_field_name("constructor")
+            node.field(NodeField::Constructor)
         } else {
-            node.child_by_field_name("function")
+            node.field(NodeField::Function)
         };
         let Some(function) = function else { return };
         let chain = chain(function, self.text);
@@ -684,7 +686,7 @@ impl<'t, 's> Walker<'t, 's> {
             in_awaited_promise: frame.ctx.in_awaited_promise,
         };
         let args = node
-            .child_by_field_name("arguments")
+            .field(NodeField::Arguments)
             .map(|a| args(a, self.text, 0))
             .unwrap_or_default();
         if is_new && last.text == "WebSocketPair" {
@@ -729,25 +731,25 @@ impl<'t, 's> Walker<'t, 's> {
         let Some(parent) = index.checked_sub(1).map(|i| self.frames[i].node) else {
             return CallUsage::Other;
         };
-        match parent.kind() {
+        match parent.kind_str() {
             "await_expression" => CallUsage::Awaited,
             "return_statement" => CallUsage::Returned,
             "arrow_function" if is_field(parent, "body", child) => CallUsage::Returned,
             "variable_declarator" if is_field(parent, "value", child) => CallUsage::AssignedTo(
                 parent
-                    .child_by_field_name("name")
+                    .field(NodeField::Name)
                     .map(|p| pattern_names(p, self.text))
                     .unwrap_or_default(),
             ),
             "assignment_expression" if is_field(parent, "right", child) => CallUsage::AssignedTo(
                 parent
-                    .child_by_field_name("left")
+                    .field(NodeField::Left)
                     .map(|p| pattern_names(p, self.text))
                     .unwrap_or_default(),
             ),
             "public_field_definition" if is_field(parent, "value", child) => {
                 let name = parent
-                    .child_by_field_name("name")
+                    .field(NodeField::Name)
                     .map(|n| node_text(n, self.text))
                     .unwrap_or_default();
                 CallUsage::AssignedTo(vec![format!("this.{name}")])
@@ -767,11 +769,11 @@ impl<'t, 's> Walker<'t, 's> {
         let mut parent = self.frames[index.checked_sub(1)?].node;
         let mut via_values = false;
         // `Object.values(new WebSocketPair())`
-        if parent.kind() == "arguments" && index >= 2 {
+        if parent.kind_str() == "arguments" && index >= 2 {
             let call = self.frames[index - 2].node;
-            let is_values = call.kind() == "call_expression"
+            let is_values = call.kind_str() == "call_expression"
                 && call
-                    .child_by_field_name("function")
+                    .field(NodeField::Function)
                     .is_some_and(|f| node_text(f, self.text) == "Object.values");
             if !is_values {
                 return None;
@@ -780,12 +782,12 @@ impl<'t, 's> Walker<'t, 's> {
             parent = self.frames[above?].node;
             via_values = true;
         }
-        let pattern = match parent.kind() {
-            "variable_declarator" => parent.child_by_field_name("name")?,
-            "assignment_expression" => parent.child_by_field_name("left")?,
+        let pattern = match parent.kind_str() {
+            "variable_declarator" => parent.field(NodeField::Name)?,
+            "assignment_expression" => parent.field(NodeField::Left)?,
             _ => return None,
         };
-        let (names, destructured) = match pattern.kind() {
+        let (names, destructured) = match pattern.kind_str() {
             "identifier" if !via_values => (vec![node_text(pattern, self.text).to_owned()], false),
             "array_pattern" => (pattern_names(pattern, self.text), true),
             "object_pattern" => (indexed_pattern_names(pattern, self.text), true),
@@ -865,7 +867,7 @@ fn chain<'t, 's>(start: Node<'t>, text: &'s str) -> Chain<'t, 's> {
             push(&mut segments, node, "…", 0, false);
             break;
         }
-        match node.kind() {
+        match node.kind_str() {
             kind if is_transparent_kind(kind) => match node.named_child(0) {
                 Some(inner) => node = inner,
                 None => {
@@ -875,8 +877,8 @@ fn chain<'t, 's>(start: Node<'t>, text: &'s str) -> Chain<'t, 's> {
             },
             "member_expression" => {
                 let (Some(property), Some(object)) = (
-                    node.child_by_field_name("property"),
-                    node.child_by_field_name("object"),
+                    node.field(NodeField::Property),
+                    node.field(NodeField::Object),
                 ) else {
                     push(&mut segments, node, "…", pending_calls, false);
                     break;
@@ -894,14 +896,14 @@ fn chain<'t, 's>(start: Node<'t>, text: &'s str) -> Chain<'t, 's> {
             "subscript_expression" => {
                 push(&mut segments, node, "[]", pending_calls, false);
                 pending_calls = 0;
-                match node.child_by_field_name("object") {
+                match node.field(NodeField::Object) {
                     Some(object) => node = object,
                     None => break,
                 }
             }
             "call_expression" => {
                 pending_calls = pending_calls.saturating_add(1);
-                match node.child_by_field_name("function") {
+                match node.field(NodeField::Function) {
                     Some(function) => node = function,
                     None => {
                         push(&mut segments, node, "…", pending_calls, false);
@@ -911,8 +913,8 @@ fn chain<'t, 's>(start: Node<'t>, text: &'s str) -> Chain<'t, 's> {
             }
             "new_expression" => {
                 let constructor = node
-                    .child_by_field_name("constructor")
-                    .filter(|c| c.kind() == "identifier");
+                    .field(NodeField::Constructor)
+                    .filter(|c| c.kind_str() == "identifier");
                 let t = constructor.map_or("…", |c| node_text(c, text));
                 push(
                     &mut segments,
@@ -961,7 +963,7 @@ fn args(arguments: Node, text: &str, depth: usize) -> Vec<Arg> {
     let mut cursor = arguments.walk();
     let out = arguments
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .take(MAX_ARGS)
         .map(|n| arg(n, text, depth))
         .collect();
@@ -977,13 +979,13 @@ fn arg(node: Node, text: &str, depth: usize) -> Arg {
 
 fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
     let node = unwrap_expression(node);
-    match node.kind() {
+    match node.kind_str() {
         "string" => {
             let mut value = Truncated::default();
             let mut cursor = node.walk();
             for part in node.named_children(&mut cursor) {
                 let raw = node_text(part, text);
-                if part.kind() == "escape_sequence" {
+                if part.kind_str() == "escape_sequence" {
                     unescape(raw, &mut value);
                 } else {
                     value.push_str(raw);
@@ -1002,7 +1004,7 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
             let mut cursor = node.walk();
             let interpolations = node
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() == "template_substitution")
+                .filter(|c| c.kind_str() == "template_substitution")
                 .count();
             ArgValue::Template {
                 raw: value.value,
@@ -1012,10 +1014,10 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
         }
         "number" => number(node_text(node, text)).map_or(ArgValue::Other, ArgValue::Number),
         "unary_expression" => {
-            let operator = node.child_by_field_name("operator").map(|o| o.kind());
-            let argument = node.child_by_field_name("argument").map(unwrap_expression);
+            let operator = node.field(NodeField::Operator).map(|o| o.kind_str());
+            let argument = node.field(NodeField::Argument).map(unwrap_expression);
             match (operator, argument) {
-                (Some(op @ ("-" | "+")), Some(a)) if a.kind() == "number" => {
+                (Some(op @ ("-" | "+")), Some(a)) if a.kind_str() == "number" => {
                     match number(node_text(a, text)) {
                         Some(n) if op == "-" => ArgValue::Number(-n),
                         Some(n) => ArgValue::Number(n),
@@ -1030,7 +1032,7 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
             let segments = chain(node, text);
             ArgValue::Member(segments.strings())
         }
-        "call_expression" => match node.child_by_field_name("function") {
+        "call_expression" => match node.field(NodeField::Function) {
             Some(function) => ArgValue::Call(chain(function, text).strings()),
             None => ArgValue::Other,
         },
@@ -1038,15 +1040,14 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
             let mut props = Vec::new();
             let mut cursor = node.walk();
             for prop in node.named_children(&mut cursor).take(MAX_ARGS) {
-                match prop.kind() {
+                match prop.kind_str() {
                     "pair" => {
-                        let (Some(key), Some(value)) = (
-                            prop.child_by_field_name("key"),
-                            prop.child_by_field_name("value"),
-                        ) else {
+                        let (Some(key), Some(value)) =
+                            (prop.field(NodeField::Key), prop.field(NodeField::Value))
+                        else {
                             continue;
                         };
-                        let key = match key.kind() {
+                        let key = match key.kind_str() {
                             "string" => match super::string_value(key, text) {
                                 Some(s) => s.value,
                                 None => continue,
@@ -1075,7 +1076,7 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
             let mut cursor = node.walk();
             let elements = node
                 .named_children(&mut cursor)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.kind_str() != "comment")
                 .take(MAX_ARGS)
                 .map(|e| arg(e, text, depth + 1))
                 .collect();
@@ -1084,7 +1085,7 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
         kind if is_function(kind) => ArgValue::Function {
             is_async: has_token(node, "async"),
             body: node
-                .child_by_field_name("body")
+                .field(NodeField::Body)
                 .map_or(node_range(node), node_range),
         },
         _ => ArgValue::Other,
@@ -1181,7 +1182,7 @@ fn pattern_names_into(pattern: Node, text: &str, depth: usize, out: &mut Vec<Str
         return;
     }
     let pattern = unwrap_expression(pattern);
-    match pattern.kind() {
+    match pattern.kind_str() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             out.push(node_text(pattern, text).to_owned())
         }
@@ -1200,12 +1201,12 @@ fn pattern_names_into(pattern: Node, text: &str, depth: usize, out: &mut Vec<Str
             }
         }
         "pair_pattern" => {
-            if let Some(value) = pattern.child_by_field_name("value") {
+            if let Some(value) = pattern.field(NodeField::Value) {
                 pattern_names_into(value, text, depth + 1, out);
             }
         }
         "object_assignment_pattern" | "assignment_pattern" => {
-            if let Some(left) = pattern.child_by_field_name("left") {
+            if let Some(left) = pattern.field(NodeField::Left) {
                 pattern_names_into(left, text, depth + 1, out);
             }
         }
@@ -1223,13 +1224,11 @@ fn indexed_pattern_names(pattern: Node, text: &str) -> Vec<String> {
     let mut indexed: Vec<(u32, String)> = Vec::new();
     let mut cursor = pattern.walk();
     for child in pattern.named_children(&mut cursor) {
-        if child.kind() != "pair_pattern" {
+        if child.kind_str() != "pair_pattern" {
             continue;
         }
-        let (Some(key), Some(value)) = (
-            child.child_by_field_name("key"),
-            child.child_by_field_name("value"),
-        ) else {
+        let (Some(key), Some(value)) = (child.field(NodeField::Key), child.field(NodeField::Value))
+        else {
             continue;
         };
         let key = node_text(key, text).trim_matches(['"', '\'']);

@@ -1,5 +1,6 @@
 //! Classes: declarations, class expressions bound to a name, and classes
 //! recovered from ERROR nodes while their body is still being typed.
+use crate::index::syntax::{NodeExt, NodeField};
 use tree_sitter::Node;
 
 use super::{
@@ -30,17 +31,15 @@ pub(super) fn extract(found: &Found, text: &str) -> Vec<ClassInfo> {
 }
 
 fn class_info(node: Node, text: &str) -> ClassInfo {
-    let (name, exported_inline, default_export) = if node.kind() == "class" {
+    let (name, exported_inline, default_export) = if node.kind_str() == "class" {
         expression_binding(node, text)
     } else {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| spanned_text(n, text));
+        let name = node.field(NodeField::Name).map(|n| spanned_text(n, text));
         let (exported, default) = declaration_export(node);
         (name, exported, default)
     };
     let heritage = child_of_kind(node, "class_heritage").and_then(|h| heritage(h, text));
-    let (methods, constructor, fields) = match node.child_by_field_name("body") {
+    let (methods, constructor, fields) = match node.field(NodeField::Body) {
         Some(body) => members(body.named_children(&mut body.walk()), text),
         None => (Vec::new(), None, Vec::new()),
     };
@@ -59,11 +58,11 @@ fn class_info(node: Node, text: &str) -> ClassInfo {
 /// `export class X`, `export default class X`, `export declare class X`.
 fn declaration_export(node: Node) -> (bool, bool) {
     let mut parent = node.parent();
-    if let Some(p) = parent.filter(|p| p.kind() == "ambient_declaration") {
+    if let Some(p) = parent.filter(|p| p.kind_str() == "ambient_declaration") {
         parent = p.parent();
     }
     match parent {
-        Some(p) if p.kind() == "export_statement" => (true, has_token(p, "default")),
+        Some(p) if p.kind_str() == "export_statement" => (true, has_token(p, "default")),
         _ => (false, false),
     }
 }
@@ -73,23 +72,21 @@ fn declaration_export(node: Node) -> (bool, bool) {
 /// modules import and wrangler's `class_name` refers to. Otherwise its own
 /// name, if any.
 fn expression_binding(node: Node, text: &str) -> (Option<Spanned<String>>, bool, bool) {
-    let own_name = node
-        .child_by_field_name("name")
-        .map(|n| spanned_text(n, text));
+    let own_name = node.field(NodeField::Name).map(|n| spanned_text(n, text));
     let (outer, parent) = climb_wrappers(node);
     let Some(parent) = parent else {
         return (own_name, false, false);
     };
-    match parent.kind() {
+    match parent.kind_str() {
         "variable_declarator" if is_field(parent, "value", outer) => {
             let binding = parent
-                .child_by_field_name("name")
-                .filter(|n| n.kind() == "identifier")
+                .field(NodeField::Name)
+                .filter(|n| n.kind_str() == "identifier")
                 .map(|n| spanned_text(n, text));
             let exported = parent
                 .parent()
                 .and_then(|declaration| declaration.parent())
-                .is_some_and(|p| p.kind() == "export_statement");
+                .is_some_and(|p| p.kind_str() == "export_statement");
             (binding.or(own_name), exported, false)
         }
         // `export default class {}` parses as an expression.
@@ -102,16 +99,16 @@ fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
     let mut cursor = node.walk();
     let found = node
         .named_children(&mut cursor)
-        .find(|child| child.kind() == kind);
+        .find(|child| child.kind_str() == kind);
     found
 }
 
 fn heritage(class_heritage: Node, text: &str) -> Option<Heritage> {
     let clause = child_of_kind(class_heritage, "extends_clause")?;
-    let value = clause.child_by_field_name("value")?;
+    let value = clause.field(NodeField::Value)?;
     // `DurableObject<Env>`: the type arguments are a sibling of the value.
     let end = match value.next_named_sibling() {
-        Some(next) if next.kind() == "type_arguments" => next.end_byte(),
+        Some(next) if next.kind_str() == "type_arguments" => next.end_byte(),
         _ => value.end_byte(),
     };
     let range = TextRange::new(value.start_byte(), end);
@@ -123,20 +120,20 @@ fn heritage(class_heritage: Node, text: &str) -> Option<Heritage> {
         range,
     };
     let mut expression = unwrap_expression(value);
-    if expression.kind() == "call_expression" {
-        if let Some(args) = expression.child_by_field_name("arguments") {
+    if expression.kind_str() == "call_expression" {
+        if let Some(args) = expression.field(NodeField::Arguments) {
             call_arg_names(args, text, 0, &mut heritage.call_args);
         }
-        match expression.child_by_field_name("function") {
+        match expression.field(NodeField::Function) {
             Some(function) => expression = unwrap_expression(function),
             None => return Some(heritage),
         }
     }
-    match expression.kind() {
+    match expression.kind_str() {
         "identifier" => heritage.root = Some(node_text(expression, text).to_owned()),
         "member_expression" => {
             heritage.member = expression
-                .child_by_field_name("property")
+                .field(NodeField::Property)
                 .map(|p| node_text(p, text).to_owned());
             heritage.root = root_identifier(expression, text);
         }
@@ -149,12 +146,10 @@ fn heritage(class_heritage: Node, text: &str) -> Option<Heritage> {
 fn root_identifier(mut node: Node, text: &str) -> Option<String> {
     loop {
         node = unwrap_expression(node);
-        match node.kind() {
+        match node.kind_str() {
             "identifier" => return Some(node_text(node, text).to_owned()),
-            "member_expression" | "subscript_expression" => {
-                node = node.child_by_field_name("object")?
-            }
-            "call_expression" => node = node.child_by_field_name("function")?,
+            "member_expression" | "subscript_expression" => node = node.field(NodeField::Object)?,
+            "call_expression" => node = node.field(NodeField::Function)?,
             _ => return None,
         }
     }
@@ -168,10 +163,10 @@ fn call_arg_names(args: Node, text: &str, depth: usize, out: &mut Vec<String>) {
     }
     for arg in args.named_children(&mut args.walk()) {
         let arg = unwrap_expression(arg);
-        match arg.kind() {
+        match arg.kind_str() {
             "identifier" | "member_expression" => out.push(node_text(arg, text).to_owned()),
             "call_expression" => {
-                if let Some(inner) = arg.child_by_field_name("arguments") {
+                if let Some(inner) = arg.field(NodeField::Arguments) {
                     call_arg_names(inner, text, depth + 1, out);
                 }
             }
@@ -191,22 +186,22 @@ fn members<'t>(
     let mut fields = Vec::new();
     let mut constructor_fields = Vec::new();
     for member in children {
-        match member.kind() {
+        match member.kind_str() {
             "method_definition" => {
-                let Some(name_node) = member.child_by_field_name("name") else {
+                let Some(name_node) = member.field(NodeField::Name) else {
                     continue;
                 };
                 let params = member
-                    .child_by_field_name("parameters")
+                    .field(NodeField::Parameters)
                     .map(|p| parameter_names(p, text))
                     .unwrap_or_default();
                 let is_static = has_token(member, "static");
-                if name_node.kind() == "property_identifier"
+                if name_node.kind_str() == "property_identifier"
                     && node_text(name_node, text) == "constructor"
                     && !is_static
                 {
                     let facts = member
-                        .child_by_field_name("body")
+                        .field(NodeField::Body)
                         .map(|body| constructor_body(body, text))
                         .unwrap_or_default();
                     constructor = Some(Constructor {
@@ -234,19 +229,19 @@ fn members<'t>(
                     is_field: false,
                     params,
                     body: member
-                        .child_by_field_name("body")
+                        .field(NodeField::Body)
                         .map_or(node_range(member), node_range),
                     range: node_range(member),
                 });
             }
             "public_field_definition" => {
-                let Some(name_node) = member.child_by_field_name("name") else {
+                let Some(name_node) = member.field(NodeField::Name) else {
                     continue;
                 };
-                let value = member.child_by_field_name("value").map(unwrap_expression);
+                let value = member.field(NodeField::Value).map(unwrap_expression);
                 let Some(value) = value.filter(|v| {
                     matches!(
-                        v.kind(),
+                        v.kind_str(),
                         "arrow_function" | "function_expression" | "function"
                     )
                 }) else {
@@ -262,11 +257,11 @@ fn members<'t>(
                 let Some(name) = property_name(name_node, text) else {
                     continue;
                 };
-                let params = match value.child_by_field_name("parameters") {
+                let params = match value.field(NodeField::Parameters) {
                     Some(p) => parameter_names(p, text),
                     // `x => ...`: a single bare parameter.
                     None => value
-                        .child_by_field_name("parameter")
+                        .field(NodeField::Parameter)
                         .map(|p| vec![node_text(p, text).to_owned()])
                         .unwrap_or_default(),
                 };
@@ -278,7 +273,7 @@ fn members<'t>(
                     is_field: true,
                     params,
                     body: value
-                        .child_by_field_name("body")
+                        .field(NodeField::Body)
                         .map_or(node_range(member), node_range),
                     range: node_range(member),
                 });
@@ -309,11 +304,11 @@ fn members<'t>(
 /// Array()`, `[]`, `{}`, `new Object()`.
 fn collection(value: Node, text: &str) -> Option<String> {
     let value = unwrap_expression(value);
-    let name = match value.kind() {
+    let name = match value.kind_str() {
         "array" => "Array",
         "object" => "Object",
         "new_expression" => {
-            let constructor = value.child_by_field_name("constructor")?;
+            let constructor = value.field(NodeField::Constructor)?;
             match node_text(constructor, text) {
                 name @ ("Map" | "Set" | "Array" | "Object") => name,
                 _ => return None,
@@ -341,7 +336,7 @@ fn constructor_body(body: Node, text: &str) -> ConstructorFacts {
         let node = cursor.node();
         let own_this = node != body
             && matches!(
-                node.kind(),
+                node.kind_str(),
                 "function_declaration"
                     | "function_expression"
                     | "function"
@@ -353,12 +348,12 @@ fn constructor_body(body: Node, text: &str) -> ConstructorFacts {
                     | "abstract_class_declaration"
             );
         if !own_this {
-            match node.kind() {
+            match node.kind_str() {
                 "call_expression"
                     if facts.super_call.is_none()
                         && node
-                            .child_by_field_name("function")
-                            .is_some_and(|f| f.kind() == "super") =>
+                            .field(NodeField::Function)
+                            .is_some_and(|f| f.kind_str() == "super") =>
                 {
                     facts.super_call = Some(node_range(node));
                 }
@@ -399,16 +394,16 @@ fn constructor_body(body: Node, text: &str) -> ConstructorFacts {
 
 /// `this.x = value` → field `x`.
 fn this_assignment(assignment: Node, text: &str) -> Option<Field> {
-    let left = unwrap_expression(assignment.child_by_field_name("left")?);
-    if left.kind() != "member_expression"
-        || unwrap_expression(left.child_by_field_name("object")?).kind() != "this"
+    let left = unwrap_expression(assignment.field(NodeField::Left)?);
+    if left.kind_str() != "member_expression"
+        || unwrap_expression(left.field(NodeField::Object)?).kind_str() != "this"
     {
         return None;
     }
-    let property = left.child_by_field_name("property")?;
+    let property = left.field(NodeField::Property)?;
     let name = property_name(property, text)?;
     let collection = assignment
-        .child_by_field_name("right")
+        .field(NodeField::Right)
         .and_then(|right| collection(right, text));
     Some(Field {
         name,
@@ -418,7 +413,7 @@ fn this_assignment(assignment: Node, text: &str) -> Option<Field> {
 }
 
 fn visibility(member: Node, name: Node, text: &str) -> Visibility {
-    if name.kind() == "private_property_identifier" {
+    if name.kind_str() == "private_property_identifier" {
         return Visibility::EcmaPrivate;
     }
     match child_of_kind(member, "accessibility_modifier").map(|m| node_text(m, text)) {
@@ -433,14 +428,14 @@ fn visibility(member: Node, name: Node, text: &str) -> Visibility {
 fn parameter_names(params: Node, text: &str) -> Vec<String> {
     let mut names = Vec::new();
     for param in params.named_children(&mut params.walk()) {
-        let pattern = match param.kind() {
-            "required_parameter" | "optional_parameter" => param.child_by_field_name("pattern"),
+        let pattern = match param.kind_str() {
+            "required_parameter" | "optional_parameter" => param.field(NodeField::Pattern),
             // Plain JS shapes, should they appear.
             "identifier" | "rest_pattern" | "object_pattern" | "array_pattern"
             | "assignment_pattern" => Some(param),
             _ => None,
         };
-        if let Some(pattern) = pattern.filter(|p| p.kind() != "this") {
+        if let Some(pattern) = pattern.filter(|p| p.kind_str() != "this") {
             names.push(node_text(pattern, text).to_owned());
         }
     }
@@ -455,11 +450,11 @@ fn recovered_classes(error: Node, text: &str, out: &mut Vec<ClassInfo>) {
     // One pass over the children: `Node::next_sibling` is linear in the
     // parent's child count, so walking siblings with it would be quadratic.
     let children: Vec<Node> = error.children(&mut error.walk()).collect();
-    let is_keyword = |node: &Node| !node.is_named() && node.kind() == "class";
+    let is_keyword = |node: &Node| !node.is_named() && node.kind_str() == "class";
     let mut index = 0;
     while index + 1 < children.len() {
         let (keyword, name) = (children[index], children[index + 1]);
-        if !is_keyword(&keyword) || !matches!(name.kind(), "identifier" | "type_identifier") {
+        if !is_keyword(&keyword) || !matches!(name.kind_str(), "identifier" | "type_identifier") {
             index += 1;
             continue;
         }
@@ -470,7 +465,7 @@ fn recovered_classes(error: Node, text: &str, out: &mut Vec<ClassInfo>) {
         let mut heritage_info = None;
         let mut body = Vec::new();
         for node in rest {
-            match node.kind() {
+            match node.kind_str() {
                 "class_heritage" if heritage_info.is_none() => {
                     heritage_info = heritage(*node, text)
                 }
@@ -482,10 +477,10 @@ fn recovered_classes(error: Node, text: &str, out: &mut Vec<ClassInfo>) {
 
         // `export [default] [abstract] class`
         let mut before = children[..index].iter().rev().peekable();
-        before.next_if(|n| n.kind() == "abstract");
-        let default_export = before.next_if(|n| n.kind() == "default").is_some();
+        before.next_if(|n| n.kind_str() == "abstract");
+        let default_export = before.next_if(|n| n.kind_str() == "default").is_some();
         let exported_inline = before
-            .next_if(|n| n.kind() == "export" && !n.is_named())
+            .next_if(|n| n.kind_str() == "export" && !n.is_named())
             .is_some();
 
         let end = rest.last().unwrap_or(&name).end_byte();

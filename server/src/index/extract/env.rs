@@ -1,4 +1,5 @@
 //! Binding accesses on the Worker env, and SQLite-only storage APIs.
+use crate::index::syntax::{NodeExt, NodeField};
 use tree_sitter::Node;
 
 use super::classes::ClassScopes;
@@ -32,13 +33,13 @@ pub(super) fn accesses(
         let (outer, Some(parent)) = climb_wrappers(object) else {
             continue;
         };
-        match parent.kind() {
+        match parent.kind_str() {
             // `env.X`, `env?.X`
             "member_expression" if is_field(parent, "object", outer) => {
-                let Some(property) = parent.child_by_field_name("property") else {
+                let Some(property) = parent.field(NodeField::Property) else {
                     continue;
                 };
-                if property.kind() != "property_identifier" {
+                if property.kind_str() != "property_identifier" {
                     continue;
                 }
                 push_access(
@@ -53,15 +54,15 @@ pub(super) fn accesses(
             // `env["X"]`
             "subscript_expression" if is_field(parent, "object", outer) => {
                 let name = parent
-                    .child_by_field_name("index")
+                    .field(NodeField::Index)
                     .and_then(|i| string_value(i, text));
                 push_access(out, scopes, name, via, parent, text);
             }
             // `const { X, Y: alias } = env`
             "variable_declarator" if is_field(parent, "value", outer) => {
                 let Some(pattern) = parent
-                    .child_by_field_name("name")
-                    .filter(|p| p.kind() == "object_pattern")
+                    .field(NodeField::Name)
+                    .filter(|p| p.kind_str() == "object_pattern")
                 else {
                     continue;
                 };
@@ -106,13 +107,13 @@ fn push_access(
 fn called_member(access: Node, text: &str) -> Option<Spanned<String>> {
     let (outer, parent) = climb_wrappers(access);
     let parent =
-        parent.filter(|p| p.kind() == "member_expression" && is_field(*p, "object", outer))?;
+        parent.filter(|p| p.kind_str() == "member_expression" && is_field(*p, "object", outer))?;
     let call = parent.parent()?;
-    if call.kind() != "call_expression" || !is_field(call, "function", parent) {
+    if call.kind_str() != "call_expression" || !is_field(call, "function", parent) {
         return None;
     }
-    let property = parent.child_by_field_name("property")?;
-    (property.kind() == "property_identifier").then(|| super::spanned_text(property, text))
+    let property = parent.field(NodeField::Property)?;
+    (property.kind_str() == "property_identifier").then(|| super::spanned_text(property, text))
 }
 
 /// The property keys of an object pattern: `X` in `{ X }`, `{ X: alias }`,
@@ -120,14 +121,14 @@ fn called_member(access: Node, text: &str) -> Option<Spanned<String>> {
 fn pattern_keys(pattern: Node) -> Vec<Node> {
     let mut keys = Vec::new();
     for entry in pattern.named_children(&mut pattern.walk()) {
-        let key = match entry.kind() {
+        let key = match entry.kind_str() {
             "shorthand_property_identifier_pattern" => Some(entry),
             "pair_pattern" => entry
-                .child_by_field_name("key")
-                .filter(|k| matches!(k.kind(), "property_identifier" | "string")),
+                .field(NodeField::Key)
+                .filter(|k| matches!(k.kind_str(), "property_identifier" | "string")),
             "object_assignment_pattern" => entry
-                .child_by_field_name("left")
-                .filter(|l| l.kind() == "shorthand_property_identifier_pattern"),
+                .field(NodeField::Left)
+                .filter(|l| l.kind_str() == "shorthand_property_identifier_pattern"),
             _ => None,
         };
         keys.extend(key);
@@ -169,15 +170,15 @@ pub(super) fn storage_uses(
 fn storage_receiver<'t>(member: Node<'t>, text: &str) -> Option<Node<'t>> {
     let access = member
         .parent()
-        .filter(|p| p.kind() == "member_expression")?;
+        .filter(|p| p.kind_str() == "member_expression")?;
     if !is_field(access, "property", member) {
         return None;
     }
-    let receiver = unwrap_expression(access.child_by_field_name("object")?);
-    let is_storage = match receiver.kind() {
+    let receiver = unwrap_expression(access.field(NodeField::Object)?);
+    let is_storage = match receiver.kind_str() {
         "identifier" => node_text(receiver, text) == "storage",
         "member_expression" => receiver
-            .child_by_field_name("property")
+            .field(NodeField::Property)
             .is_some_and(|p| node_text(p, text) == "storage"),
         _ => false,
     };

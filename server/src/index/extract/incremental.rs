@@ -17,6 +17,7 @@
 //! file). [`PieceDeps`] records what a node read and left; a node is reused
 //! only when those still hold. A root that is not a `program` (a file that
 //! failed to parse as a whole) is summarised from scratch.
+use crate::index::syntax::{NodeExt, NodeField};
 use std::sync::Arc;
 
 use tree_sitter::{Node, QueryCursor, Tree};
@@ -204,7 +205,7 @@ pub fn summarize_reparse(
     }
     let summary;
     let pieces;
-    if parsed.tree.root_node().kind() == "program" {
+    if parsed.tree.root_node().kind_str() == "program" {
         pieces = split(&parsed.tree, text, parsed.grammar, &old_text, old_pieces);
         summary = assemble(&pieces.0, text.len(), parsed.errors);
     } else {
@@ -375,7 +376,7 @@ impl<'t, 's> Splitter<'t, 's> {
         let body = path[path.len() - 1];
         // As `ClassInfo::name` of a declaration: the name as written.
         let class_name = class
-            .child_by_field_name("name")
+            .field(NodeField::Name)
             .map(|name| node_text(name, self.text).to_owned());
         let (old_start, old_members) =
             before.map_or((0, Vec::new()), |old| (old.range.start, old.members));
@@ -506,7 +507,7 @@ fn relative(facts: &mut FileSummary, deps: &PieceDeps, start: u32) {
 fn class_path(node: Node) -> Option<Vec<Node>> {
     fn is_class(node: Node) -> bool {
         matches!(
-            node.kind(),
+            node.kind_str(),
             "class_declaration" | "abstract_class_declaration"
         )
     }
@@ -516,15 +517,15 @@ fn class_path(node: Node) -> Option<Vec<Node>> {
     let mut path = vec![node];
     let class = if is_class(node) {
         node
-    } else if node.kind() == "export_statement" {
+    } else if node.kind_str() == "export_statement" {
         let class = last_child(node).filter(|c| is_class(*c))?;
         path.push(class);
         class
     } else {
         return None;
     };
-    let body = class.child_by_field_name("body")?;
-    if body.kind() != "class_body" || last_child(class) != Some(body) {
+    let body = class.field(NodeField::Body)?;
+    if body.kind_str() != "class_body" || last_child(class) != Some(body) {
         return None;
     }
     path.push(body);

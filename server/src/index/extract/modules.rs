@@ -1,4 +1,5 @@
 //! Import and export statements.
+use crate::index::syntax::{NodeExt, NodeField};
 use tree_sitter::Node;
 
 use super::{has_token, node_range, node_text, property_name, spanned_text, string_value};
@@ -13,12 +14,12 @@ pub(super) fn import_statement(node: Node, text: &str, out: &mut Vec<Import>) {
     let mut cursor = node.walk();
     let clause = node
         .named_children(&mut cursor)
-        .find(|c| matches!(c.kind(), "import_clause" | "import_require_clause"));
+        .find(|c| matches!(c.kind_str(), "import_clause" | "import_require_clause"));
 
     // `import x = require("y")` keeps its source inside the clause.
     let source = match clause {
-        Some(c) if c.kind() == "import_require_clause" => c.child_by_field_name("source"),
-        _ => node.child_by_field_name("source"),
+        Some(c) if c.kind_str() == "import_require_clause" => c.field(NodeField::Source),
+        _ => node.field(NodeField::Source),
     };
     let Some(specifier) = source.and_then(|s| string_value(s, text)) else {
         return;
@@ -34,12 +35,12 @@ pub(super) fn import_statement(node: Node, text: &str, out: &mut Vec<Import>) {
         push(ImportKind::SideEffect, false);
         return;
     };
-    if clause.kind() == "import_require_clause" {
+    if clause.kind_str() == "import_require_clause" {
         push(ImportKind::Dynamic, statement_type_only);
         return;
     }
     for part in clause.named_children(&mut clause.walk()) {
-        match part.kind() {
+        match part.kind_str() {
             "identifier" => push(
                 ImportKind::Default {
                     local: node_text(part, text).to_owned(),
@@ -55,17 +56,17 @@ pub(super) fn import_statement(node: Node, text: &str, out: &mut Vec<Import>) {
             }
             "named_imports" => {
                 for item in part.named_children(&mut part.walk()) {
-                    if item.kind() != "import_specifier" {
+                    if item.kind_str() != "import_specifier" {
                         continue;
                     }
                     let Some(imported) = item
-                        .child_by_field_name("name")
+                        .field(NodeField::Name)
                         .and_then(|n| property_name(n, text))
                     else {
                         continue;
                     };
                     let local = item
-                        .child_by_field_name("alias")
+                        .field(NodeField::Alias)
                         .map(|a| node_text(a, text).to_owned())
                         .unwrap_or_else(|| imported.value.clone());
                     push(
@@ -89,19 +90,19 @@ pub(super) fn export_statement(node: Node, text: &str, out: &mut Vec<Export>) {
     }
     let default_keyword = default_keyword(node);
     let source = node
-        .child_by_field_name("source")
+        .field(NodeField::Source)
         .and_then(|s| string_value(s, text));
 
-    if let Some(declaration) = node.child_by_field_name("declaration") {
+    if let Some(declaration) = node.field(NodeField::Declaration) {
         declaration_exports(declaration, default_keyword, text, out);
         return;
     }
-    if let Some(value) = node.child_by_field_name("value") {
+    if let Some(value) = node.field(NodeField::Value) {
         // Without `default` this is TS's CommonJS `export = x`: not an ES export.
         let Some(exported) = default_keyword else {
             return;
         };
-        out.push(if value.kind() == "identifier" {
+        out.push(if value.kind_str() == "identifier" {
             Export::Local {
                 exported,
                 local: node_text(value, text).to_owned(),
@@ -117,21 +118,21 @@ pub(super) fn export_statement(node: Node, text: &str, out: &mut Vec<Export>) {
     let mut cursor = node.walk();
     let clause = node
         .named_children(&mut cursor)
-        .find(|c| matches!(c.kind(), "export_clause" | "namespace_export"));
+        .find(|c| matches!(c.kind_str(), "export_clause" | "namespace_export"));
     match (clause, source) {
-        (Some(clause), source) if clause.kind() == "export_clause" => {
+        (Some(clause), source) if clause.kind_str() == "export_clause" => {
             for item in clause.named_children(&mut clause.walk()) {
-                if item.kind() != "export_specifier" || has_token(item, "type") {
+                if item.kind_str() != "export_specifier" || has_token(item, "type") {
                     continue;
                 }
                 let Some(name) = item
-                    .child_by_field_name("name")
+                    .field(NodeField::Name)
                     .and_then(|n| property_name(n, text))
                 else {
                     continue;
                 };
                 let exported = item
-                    .child_by_field_name("alias")
+                    .field(NodeField::Alias)
                     .and_then(|a| property_name(a, text))
                     .unwrap_or_else(|| name.clone());
                 out.push(match &source {
@@ -168,7 +169,7 @@ fn default_keyword(node: Node) -> Option<Spanned<String>> {
     let mut cursor = node.walk();
     let keyword = node
         .children(&mut cursor)
-        .find(|c| !c.is_named() && c.kind() == "default");
+        .find(|c| !c.is_named() && c.kind_str() == "default");
     keyword.map(|k| default_name(node_range(k)))
 }
 
@@ -182,7 +183,7 @@ fn declaration_exports(
     text: &str,
     out: &mut Vec<Export>,
 ) {
-    let declaration = match declaration.kind() {
+    let declaration = match declaration.kind_str() {
         // `export declare const x: T` still promises a value.
         "ambient_declaration" => match declaration.named_child(0) {
             Some(inner) => inner,
@@ -190,14 +191,14 @@ fn declaration_exports(
         },
         _ => declaration,
     };
-    match declaration.kind() {
+    match declaration.kind_str() {
         "class_declaration"
         | "abstract_class_declaration"
         | "function_declaration"
         | "generator_function_declaration"
         | "function_signature"
         | "enum_declaration" => {
-            let Some(name) = declaration.child_by_field_name("name") else {
+            let Some(name) = declaration.field(NodeField::Name) else {
                 return;
             };
             let local = node_text(name, text).to_owned();
@@ -206,10 +207,10 @@ fn declaration_exports(
         }
         "lexical_declaration" | "variable_declaration" => {
             for declarator in declaration.named_children(&mut declaration.walk()) {
-                if declarator.kind() != "variable_declarator" {
+                if declarator.kind_str() != "variable_declarator" {
                     continue;
                 }
-                if let Some(pattern) = declarator.child_by_field_name("name") {
+                if let Some(pattern) = declarator.field(NodeField::Name) {
                     let mut names = Vec::new();
                     binding_names(pattern, text, 0, &mut names);
                     out.extend(names.into_iter().map(|exported| Export::Local {
@@ -230,17 +231,17 @@ fn binding_names(pattern: Node, text: &str, depth: usize, out: &mut Vec<Spanned<
     if depth >= MAX_PATTERN_DEPTH {
         return;
     }
-    match pattern.kind() {
+    match pattern.kind_str() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             out.push(spanned_text(pattern, text))
         }
         "pair_pattern" => {
-            if let Some(value) = pattern.child_by_field_name("value") {
+            if let Some(value) = pattern.field(NodeField::Value) {
                 binding_names(value, text, depth + 1, out);
             }
         }
         "object_assignment_pattern" | "assignment_pattern" => {
-            if let Some(left) = pattern.child_by_field_name("left") {
+            if let Some(left) = pattern.field(NodeField::Left) {
                 binding_names(left, text, depth + 1, out);
             }
         }

@@ -1,0 +1,216 @@
+//! Cheap node kinds and fields.
+//!
+//! `Node::kind()` measures and validates the kind's C string on every call,
+//! and `Node::child_by_field_name` compares the name against every field
+//! name of the grammar. The extractor asks both for nearly every node it
+//! visits, so a cold index spent a few percent of its time there. This
+//! module resolves kinds and field ids once per grammar and answers from
+//! tables.
+use std::sync::OnceLock;
+
+use tree_sitter::{Language, Node};
+
+use super::queries::Grammar;
+
+/// The fields the engine reads, by name in the grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum NodeField {
+    Alias,
+    Argument,
+    Arguments,
+    Body,
+    Constructor,
+    Declaration,
+    Function,
+    Index,
+    Key,
+    Left,
+    Module,
+    Name,
+    Object,
+    Operator,
+    Parameter,
+    Parameters,
+    Pattern,
+    Property,
+    Right,
+    Source,
+    Type,
+    Value,
+}
+
+impl NodeField {
+    pub const ALL: [NodeField; 22] = [
+        NodeField::Alias,
+        NodeField::Argument,
+        NodeField::Arguments,
+        NodeField::Body,
+        NodeField::Constructor,
+        NodeField::Declaration,
+        NodeField::Function,
+        NodeField::Index,
+        NodeField::Key,
+        NodeField::Left,
+        NodeField::Module,
+        NodeField::Name,
+        NodeField::Object,
+        NodeField::Operator,
+        NodeField::Parameter,
+        NodeField::Parameters,
+        NodeField::Pattern,
+        NodeField::Property,
+        NodeField::Right,
+        NodeField::Source,
+        NodeField::Type,
+        NodeField::Value,
+    ];
+}
+
+/// Indexed by `NodeField as usize`; a test checks each against the grammars.
+const FIELD_NAMES: [&str; 22] = [
+    "alias",
+    "argument",
+    "arguments",
+    "body",
+    "constructor",
+    "declaration",
+    "function",
+    "index",
+    "key",
+    "left",
+    "module",
+    "name",
+    "object",
+    "operator",
+    "parameter",
+    "parameters",
+    "pattern",
+    "property",
+    "right",
+    "source",
+    "type",
+    "value",
+];
+
+/// One grammar's kinds by id and the ids of [`NodeField`]s.
+struct Table {
+    kind_count: usize,
+    kinds: Vec<String>,
+    fields: [u16; FIELD_NAMES.len()],
+}
+
+impl Table {
+    fn of(language: &Language) -> Table {
+        let kind_count = language.node_kind_count();
+        let kinds = (0..kind_count)
+            .map(|id| {
+                language
+                    .node_kind_for_id(id as u16)
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        let fields = FIELD_NAMES.map(|name| {
+            language
+                .field_id_for_name(name)
+                .map_or(0, std::num::NonZeroU16::get)
+        });
+        Table {
+            kind_count,
+            kinds,
+            fields,
+        }
+    }
+}
+
+fn tables() -> &'static [Table; 2] {
+    static TABLES: OnceLock<[Table; 2]> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        [
+            Table::of(&Grammar::TypeScript.language()),
+            Table::of(&Grammar::Tsx.language()),
+        ]
+    })
+}
+
+/// The table of the grammar that parsed `node`. The two grammars differ in
+/// their number of kinds (TSX adds the JSX ones), which tells them apart
+/// without comparing pointers the bindings do not expose.
+fn table_of(node: &Node) -> Option<&'static Table> {
+    let count = node.language().node_kind_count();
+    tables().iter().find(|t| t.kind_count == count)
+}
+
+/// Table lookups on a syntax node; results equal `kind()` and
+/// `child_by_field_name()`.
+pub trait NodeExt<'tree> {
+    /// The node's kind, as `Node::kind` gives it.
+    fn kind_str(&self) -> &'tree str;
+    /// The child in `field`, as `Node::child_by_field_name` gives it.
+    fn field(&self, field: NodeField) -> Option<Node<'tree>>;
+}
+
+impl<'tree> NodeExt<'tree> for Node<'tree> {
+    #[inline]
+    fn kind_str(&self) -> &'tree str {
+        match table_of(self).and_then(|t| t.kinds.get(self.kind_id() as usize)) {
+            Some(kind) => kind.as_str(),
+            None => self.kind(),
+        }
+    }
+
+    #[inline]
+    fn field(&self, field: NodeField) -> Option<Node<'tree>> {
+        match table_of(self).map(|t| t.fields[field as usize]) {
+            Some(id) if id != 0 => self.child_by_field_id(id),
+            _ => self.child_by_field_name(FIELD_NAMES[field as usize]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_two_grammars_have_different_kind_counts() {
+        let [ts, tsx] = tables();
+        assert_ne!(ts.kind_count, tsx.kind_count);
+    }
+
+    #[test]
+    fn every_field_exists_in_both_grammars() {
+        for table in tables() {
+            for (name, id) in FIELD_NAMES.iter().zip(table.fields) {
+                assert_ne!(id, 0, "field {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn lookups_agree_with_the_bindings() {
+        let source = "import { a as b } from \"m\"; export * as ns from \"n\";\n\
+                      class A extends B { m(x) { return this.ctx.storage.get(x); } }\n\
+                      for (const k in o) { x += y[0]; } const { p: q } = r; let [u] = w;\n\
+                      new Foo(1); type T = { k: string }; const f = async (a: T = 1) => !a;\n\
+                      const el = <div a={1}>{env.X}</div>;";
+        for grammar in [Grammar::TypeScript, Grammar::Tsx] {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&grammar.language()).unwrap();
+            let tree = parser.parse(source, None).unwrap();
+            let mut stack = vec![tree.root_node()];
+            while let Some(node) = stack.pop() {
+                assert_eq!(node.kind_str(), node.kind());
+                for field in NodeField::ALL {
+                    assert_eq!(
+                        node.field(field),
+                        node.child_by_field_name(FIELD_NAMES[field as usize])
+                    );
+                }
+                let mut cursor = node.walk();
+                stack.extend(node.children(&mut cursor));
+            }
+        }
+    }
+}
