@@ -702,3 +702,81 @@ export default {
     snapshot!("diagnostics_cleared_after_fix", lsp.stable(&fixed));
     lsp.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_changed_or_reopened_files_are_published_again() {
+    let mut lsp = Lsp::start(fixture(
+        r#"
+//- /wrangler.toml
+name = "app"
+main = "src/index.ts"
+compatibility_date = "2025-06-01"
+
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Counter"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]
+//- /src/counter.ts
+import { DurableObject } from "cloudflare:workers";
+
+export class Counter extends DurableObject<Env> {}
+//- /src/index.ts
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    return env.MISSING_A.getByName("x").fetch(request);
+  },
+};
+"#,
+    ))
+    .await;
+    let config = lsp.path("wrangler.toml");
+    let index = lsp.path("src/index.ts");
+    let publishes_of = |lsp: &Lsp, path: &Path| {
+        let uri = uri(path);
+        lsp.notifications
+            .iter()
+            .filter(|n| {
+                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
+            })
+            .count()
+    };
+    let names = |d: &[Value], name: &str| {
+        d.iter()
+            .any(|d| d["message"].as_str().unwrap().contains(name))
+    };
+    // One publish round sends the files in no particular order.
+    let (_, config_seen) = lsp.diagnostics(&config, 0, |d| !d.is_empty()).await;
+    let (_, index_seen) = lsp.diagnostics(&index, 0, |d| names(d, "MISSING_A")).await;
+    let seen = config_seen.max(index_seen);
+
+    // Opening a file sends its diagnostics again (some clients drop those
+    // of files they had not opened); the config is not sent again.
+    lsp.open("src/index.ts", 1).await;
+    let (_, seen) = lsp
+        .diagnostics(&index, seen, |d| names(d, "MISSING_A"))
+        .await;
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&index), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 2, "character": 23}, "end": {"line": 2, "character": 24}},
+                                   "text": "B"}]}),
+    )
+    .await;
+    let (_, seen) = lsp
+        .diagnostics(&index, seen, |d| names(d, "MISSING_B"))
+        .await;
+    assert_eq!(
+        publishes_of(&lsp, &config),
+        1,
+        "the config's findings did not change"
+    );
+    assert_eq!(publishes_of(&lsp, &index), 3);
+
+    lsp.open("wrangler.toml", 1).await;
+    lsp.diagnostics(&config, seen, |d| !d.is_empty()).await;
+    assert_eq!(publishes_of(&lsp, &config), 2);
+    lsp.finish().await;
+}

@@ -1,9 +1,9 @@
 //! Request and notification handlers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,9 +21,11 @@ use crate::model::panic_message;
 use crate::settings::Settings;
 use crate::text::{ByteEdit, LineIndex, TextRange};
 
-/// How long to wait after an edit before re-analysing, so fast typing
-/// triggers one analysis, not one per keystroke.
-const DEBOUNCE: Duration = Duration::from_millis(10);
+/// How long analysis waits after an edit. Not a debounce (bursts are
+/// coalesced by the publish loop): a client sends the completion request
+/// right behind the keystroke that triggers it, and that request should not
+/// share the two cores with a rebuild and the rules.
+const REQUESTS_FIRST: Duration = Duration::from_millis(2);
 
 struct OpenDocument {
     version: i32,
@@ -45,8 +47,8 @@ struct State {
     /// The client takes `workspace/applyEdit` requests.
     can_apply_edit: bool,
     documents: HashMap<PathBuf, OpenDocument>,
-    /// Files that currently have published diagnostics.
-    published: HashSet<PathBuf>,
+    /// What each file's last `publishDiagnostics` carried (non-empty only).
+    published: HashMap<PathBuf, Vec<Diagnostic>>,
 }
 
 pub struct Inner {
@@ -57,6 +59,9 @@ pub struct Inner {
     analysis: Mutex<Option<(u64, Arc<Analysis>)>>,
     /// Bumped by every edit; stale analyses are not published.
     generation: AtomicU64,
+    /// Set while a publish loop runs. Edits that arrive meanwhile only bump
+    /// `generation`; the running loop analyses again for them.
+    publishing: AtomicBool,
 }
 
 impl Inner {
@@ -67,6 +72,7 @@ impl Inner {
             host: Arc::new(Mutex::new(None)),
             analysis: Mutex::new(None),
             generation: AtomicU64::new(0),
+            publishing: AtomicBool::new(false),
         }
     }
 
@@ -94,9 +100,11 @@ impl Inner {
         }
         let host = self.host.clone();
         let result = tokio::task::spawn_blocking(move || {
-            let mut guard = lock(&host);
-            let host = guard.as_mut()?;
-            std::panic::catch_unwind(AssertUnwindSafe(|| host.analyze())).ok()
+            in_background(|| {
+                let mut guard = lock(&host);
+                let host = guard.as_mut()?;
+                std::panic::catch_unwind(AssertUnwindSafe(|| host.analyze())).ok()
+            })
         })
         .await
         .ok()
@@ -119,10 +127,12 @@ impl Inner {
         // The rules run on a blocking thread, inside a panic boundary.
         let for_rules = analysis.clone();
         let ran = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(AssertUnwindSafe(|| {
-                for_rules.diagnostics();
-            }))
-            .is_ok()
+            in_background(|| {
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    for_rules.diagnostics();
+                }))
+                .is_ok()
+            })
         })
         .await
         .unwrap_or(false);
@@ -132,38 +142,43 @@ impl Inner {
         self.publish(&analysis).await;
     }
 
+    /// Sends the diagnostics of the files whose diagnostics changed since
+    /// the last publish, and clears the files that became clean. Unchanged
+    /// files are skipped: on a keystroke only the edited file (and the
+    /// files whose findings it affects) goes over the wire, and a request's
+    /// response never waits behind a workspace's worth of old findings.
     async fn publish(&self, analysis: &Analysis) {
         let ws = &analysis.workspace;
         let encoding = self.encoding();
-        let mut by_file: HashMap<FileId, Vec<Diagnostic>> = HashMap::new();
+        let mut by_path: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
         for d in analysis.diagnostics() {
-            by_file
-                .entry(d.file)
+            by_path
+                .entry(ws.files.path(d.file).to_path_buf())
                 .or_default()
                 .push(to_lsp_diagnostic(ws, d, encoding));
         }
-        let now: HashSet<PathBuf> = by_file
-            .keys()
-            .map(|f| ws.files.path(*f).to_path_buf())
-            .collect();
-        let cleared: Vec<PathBuf> = {
+        let mut outgoing: Vec<(PathBuf, Vec<Diagnostic>, Option<i32>)> = Vec::new();
+        {
             let mut state = lock(&self.state);
-            let cleared = state.published.difference(&now).cloned().collect();
-            state.published = now;
-            cleared
-        };
-        for (file, diagnostics) in by_file {
-            let path = ws.files.path(file);
-            let version = lock(&self.state).documents.get(path).map(|d| d.version);
-            if let Some(uri) = Uri::from_file_path(path) {
+            let state = &mut *state;
+            for path in state.published.keys() {
+                if !by_path.contains_key(path) {
+                    outgoing.push((path.clone(), Vec::new(), None));
+                }
+            }
+            for (path, diagnostics) in &by_path {
+                if state.published.get(path) != Some(diagnostics) {
+                    let version = state.documents.get(path).map(|d| d.version);
+                    outgoing.push((path.clone(), diagnostics.clone(), version));
+                }
+            }
+            state.published = by_path;
+        }
+        for (path, diagnostics, version) in outgoing {
+            if let Some(uri) = Uri::from_file_path(&path) {
                 self.client
                     .publish_diagnostics(uri, diagnostics, version)
                     .await;
-            }
-        }
-        for path in cleared {
-            if let Some(uri) = Uri::from_file_path(&path) {
-                self.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
         }
     }
@@ -480,6 +495,9 @@ impl LanguageServer for Backend {
                     text: text.clone(),
                 },
             );
+            // Some clients (eglot) drop diagnostics of files they have not
+            // opened: send this file's again even if they did not change.
+            state.published.remove(&path);
         }
         if let Some(host) = lock(&self.host).as_mut() {
             host.set_overlay(path, text);
@@ -973,7 +991,7 @@ impl Inner {
                 )
                 .await;
         }
-        self.analyze_and_publish().await;
+        self.publish_until_current().await;
     }
 
     /// `dols.toml` of the first root, overlaid by the editor's settings. A
@@ -1089,19 +1107,41 @@ impl Inner {
         Ok((!locations.is_empty()).then_some(locations))
     }
 
-    /// Waits for typing to pause, then analyses and publishes, unless a
-    /// newer edit arrived meanwhile (that edit's own call publishes).
-    async fn debounced_publish(&self) {
-        let generation = self.generation.load(Ordering::SeqCst);
-        tokio::time::sleep(DEBOUNCE).await;
-        if self.generation.load(Ordering::SeqCst) != generation {
-            return;
+    /// Analyses and publishes until the published diagnostics reflect the
+    /// newest edit. Only one loop runs at a time: an edit made while it
+    /// analyses is picked up by its next round, so a burst of keystrokes
+    /// costs at most one stale run, and a lone keystroke waits for no timer.
+    async fn publish_until_current(&self) {
+        if self.publishing.swap(true, Ordering::SeqCst) {
+            return; // the running loop will see the newer generation
         }
-        if lock(&self.host).is_none() {
-            return; // still indexing; `initialized` publishes when done
+        loop {
+            tokio::time::sleep(REQUESTS_FIRST).await;
+            let generation = self.generation.load(Ordering::SeqCst);
+            // Still indexing: `initial_index` publishes when done.
+            if lock(&self.host).is_some() {
+                self.analyze_and_publish().await;
+            }
+            self.publishing.store(false, Ordering::SeqCst);
+            // An edit bumps the generation before it asks for a publish, so
+            // either it is seen here or its own request starts a new loop.
+            if self.generation.load(Ordering::SeqCst) == generation
+                || self.publishing.swap(true, Ordering::SeqCst)
+            {
+                return;
+            }
         }
-        self.analyze_and_publish().await;
     }
+}
+
+/// Runs `work` on one of rayon's threads and waits for it. In `dols lsp`
+/// those run at a lower priority than the runtime threads that answer
+/// requests (`lsp::start_background_pool`), so the sequential parts of an
+/// analysis yield to requests too, not only its parallel loops.
+fn in_background<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let mut result = None;
+    rayon::scope(|scope| scope.spawn(|_| result = Some(work())));
+    result.expect("a rayon scope runs its spawned work before returning")
 }
 
 /// The handle tower-lsp-server drives; cheap to clone into spawned tasks.
@@ -1128,10 +1168,10 @@ impl Backend {
         })
     }
 
-    /// Publishes in the background so a notification handler never sleeps.
+    /// Publishes in the background so a notification handler never waits.
     fn spawn_publish(&self) {
         let inner = self.0.clone();
-        tokio::spawn(async move { inner.debounced_publish().await });
+        tokio::spawn(async move { inner.publish_until_current().await });
     }
 }
 

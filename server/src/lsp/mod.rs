@@ -26,6 +26,7 @@ pub fn new_service() -> (LspService<Backend>, ClientSocket) {
 
 /// Serves LSP on stdin/stdout until the client sends `exit`.
 pub fn run_stdio() -> ExitCode {
+    start_background_pool();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -45,3 +46,28 @@ pub fn run_stdio() -> ExitCode {
     });
     ExitCode::SUCCESS
 }
+
+/// Analysis runs on rayon's pool (see `backend::in_background`); its
+/// threads get a lower priority than the runtime's, so a completion or hover
+/// that arrives while the rules run is scheduled first on a busy machine.
+fn start_background_pool() {
+    let built = rayon::ThreadPoolBuilder::new()
+        .start_handler(|_| lower_this_thread_priority())
+        .build_global();
+    if let Err(err) = built {
+        eprintln!("dols: analysis threads keep the default priority: {err}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lower_this_thread_priority() {
+    // On Linux a nice value belongs to a thread, and `who = 0` names the
+    // calling one. Failing is harmless: the thread keeps its priority.
+    // SAFETY: setpriority takes no pointers and only reads its arguments.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_thread_priority() {}
