@@ -577,53 +577,58 @@ fn resolve_edges(
         .filter(|(_, r)| *r == FileRole::TsConfig)
         .map(|(id, _)| (files.path(*id), files.text(*id)))
         .collect();
-    let resolver_cell = std::cell::OnceCell::new();
-    if let Some(kept) = reusable.and_then(|prev| prev.resolver.clone()) {
-        let _ = resolver_cell.set(kept);
-    }
-    let resolver = || {
-        resolver_cell
-            .get_or_init(|| Arc::new(resolve::Resolver::new(sources.clone(), tsconfigs.clone())))
-            .clone()
+    // Files whose resolved imports carry over: resolution depends on the
+    // specifiers only (same resolver, same path).
+    let kept_edges = |index: usize, summary: &Arc<FileSummary>| {
+        let prev = reusable?;
+        let old = prev.summaries.get(index)?.as_ref()?;
+        let unchanged =
+            Arc::ptr_eq(old, summary) || module_specifiers(old).eq(module_specifiers(summary));
+        unchanged.then(|| prev.edges.get(index).cloned().flatten())
     };
-    let mut edges: ModuleEdges = vec![None; files.len()];
-    for (index, summary) in summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let id = FileId(index as u32);
-        if let Some(prev) = reusable {
-            // Resolution depends on the specifiers only (same resolver,
-            // same path): an edit that keeps them keeps the targets.
-            let unchanged = prev
-                .summaries
-                .get(index)
-                .and_then(|s| s.as_ref())
-                .is_some_and(|old| {
-                    Arc::ptr_eq(old, summary)
-                        || module_specifiers(old).eq(module_specifiers(summary))
-                });
-            if unchanged {
-                edges[index] = prev.edges.get(index).cloned().flatten();
-                continue;
+    let kept: Vec<Option<Option<Arc<HashMap<String, FileId>>>>> = summaries
+        .iter()
+        .enumerate()
+        .map(|(index, summary)| kept_edges(index, summary.as_ref()?))
+        .collect();
+    let needs_resolving = summaries
+        .iter()
+        .zip(&kept)
+        .any(|(summary, kept)| summary.is_some() && kept.is_none());
+    let resolver = match reusable.and_then(|prev| prev.resolver.clone()) {
+        Some(kept) => Some(kept),
+        None if needs_resolving => Some(Arc::new(resolve::Resolver::new(sources, tsconfigs))),
+        None => None,
+    };
+    // Resolving is path work per file (probing extensions and index files
+    // in the known-file set): on both cores for a cold index.
+    let edges: ModuleEdges = summaries
+        .par_iter()
+        .zip(kept)
+        .enumerate()
+        .map(|(index, (summary, kept))| {
+            let summary = summary.as_ref()?;
+            if let Some(kept) = kept {
+                return kept;
             }
-        }
-        let from = files.path(id);
-        let mut targets = HashMap::new();
-        for specifier in module_specifiers(summary) {
-            if targets.contains_key(specifier) {
-                continue;
+            let resolver = resolver.as_ref()?;
+            let from = files.path(FileId(index as u32));
+            let mut targets = HashMap::new();
+            for specifier in module_specifiers(summary) {
+                if targets.contains_key(specifier) {
+                    continue;
+                }
+                if let Some(target) = resolver
+                    .resolve(from, specifier)
+                    .and_then(|p| files.lookup(&p))
+                {
+                    targets.insert(specifier.to_string(), target);
+                }
             }
-            if let Some(target) = resolver()
-                .resolve(from, specifier)
-                .and_then(|p| files.lookup(&p))
-            {
-                targets.insert(specifier.to_string(), target);
-            }
-        }
-        if !targets.is_empty() {
-            edges[index] = Some(Arc::new(targets));
-        }
-    }
-    (edges, resolver_cell.into_inner())
+            (!targets.is_empty()).then(|| Arc::new(targets))
+        })
+        .collect();
+    (edges, resolver)
 }
 
 fn module_specifiers(summary: &FileSummary) -> impl Iterator<Item = &str> {
