@@ -66,14 +66,18 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         if !enforced {
             continue;
         }
-        let slash = if shown.starts_with('/') { "" } else { "/" };
-        let diagnostic = out.report(
-            call.file,
-            arg.range,
+        let message = if shown.starts_with("//") {
+            // Protocol-relative: it names a host already, only the scheme is missing.
+            format!(
+                "`stub.fetch()` needs an absolute URL, but `{shown}` has no scheme, so the call throws a TypeError; write `https:{shown}` (the host is ignored)"
+            )
+        } else {
+            let slash = if shown.starts_with('/') { "" } else { "/" };
             format!(
                 "`stub.fetch()` needs an absolute URL, but `{shown}` is relative, so the call throws a TypeError; prefix any origin, e.g. `https://do{slash}{shown}` (the host is ignored)"
-            ),
-        );
+            )
+        };
+        let diagnostic = out.report(call.file, arg.range, message);
         if let Some(edit) = absolute_url_edit(ws.files.text(call.file), arg.range) {
             diagnostic.add_fix(Fix::new(
                 "Make the URL absolute with the placeholder origin `https://do`",
