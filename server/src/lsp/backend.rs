@@ -1112,9 +1112,9 @@ impl Inner {
     /// analyses is picked up by its next round, so a burst of keystrokes
     /// costs at most one stale run, and a lone keystroke waits for no timer.
     async fn publish_until_current(&self) {
-        if self.publishing.swap(true, Ordering::SeqCst) {
+        let Some(mut claim) = LoopClaim::take(&self.publishing) else {
             return; // the running loop will see the newer generation
-        }
+        };
         loop {
             tokio::time::sleep(REQUESTS_FIRST).await;
             let generation = self.generation.load(Ordering::SeqCst);
@@ -1122,15 +1122,42 @@ impl Inner {
             if lock(&self.host).is_some() {
                 self.analyze_and_publish().await;
             }
-            self.publishing.store(false, Ordering::SeqCst);
+            claim.release();
             // An edit bumps the generation before it asks for a publish, so
             // either it is seen here or its own request starts a new loop.
-            if self.generation.load(Ordering::SeqCst) == generation
-                || self.publishing.swap(true, Ordering::SeqCst)
-            {
+            if self.generation.load(Ordering::SeqCst) == generation {
                 return;
             }
+            match LoopClaim::take(&self.publishing) {
+                Some(taken) => claim = taken,
+                None => return,
+            }
         }
+    }
+}
+
+/// The right to run the publish loop. Released explicitly, or on drop, so
+/// a panic inside a round cannot leave the flag set and stop publishing.
+struct LoopClaim<'a> {
+    flag: &'a AtomicBool,
+    held: bool,
+}
+
+impl<'a> LoopClaim<'a> {
+    fn take(flag: &'a AtomicBool) -> Option<LoopClaim<'a>> {
+        (!flag.swap(true, Ordering::SeqCst)).then_some(LoopClaim { flag, held: true })
+    }
+
+    fn release(&mut self) {
+        if std::mem::take(&mut self.held) {
+            self.flag.store(false, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Drop for LoopClaim<'_> {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 

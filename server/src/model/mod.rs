@@ -119,10 +119,12 @@ impl std::fmt::Debug for Memos {
     }
 }
 
-/// Resolved module specifiers per file (indexed by `FileId.0`): specifier →
-/// target. Shared with the next build for files whose specifiers stay the
-/// same.
-pub type ModuleEdges = Vec<Option<Arc<HashMap<String, FileId>>>>;
+/// One file's resolved module specifiers (specifier → target); `None` when
+/// it resolves none.
+pub type FileEdges = Option<Arc<HashMap<String, FileId>>>;
+/// Resolved module specifiers per file (indexed by `FileId.0`). Shared with
+/// the next build for files whose specifiers stay the same.
+pub type ModuleEdges = Vec<FileEdges>;
 
 /// Summaries computed elsewhere, keyed by path and exact text.
 pub type ReadySummaries<'a> = dyn Fn(&Path, &Arc<str>) -> Option<Arc<FileSummary>> + Sync + 'a;
@@ -586,7 +588,7 @@ fn resolve_edges(
             Arc::ptr_eq(old, summary) || module_specifiers(old).eq(module_specifiers(summary));
         unchanged.then(|| prev.edges.get(index).cloned().flatten())
     };
-    let kept: Vec<Option<Option<Arc<HashMap<String, FileId>>>>> = summaries
+    let kept: Vec<Option<FileEdges>> = summaries
         .iter()
         .enumerate()
         .map(|(index, summary)| kept_edges(index, summary.as_ref()?))
