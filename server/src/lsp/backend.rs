@@ -99,12 +99,13 @@ impl Inner {
             }
         }
         let host = self.host.clone();
+        // Not on a rayon thread: the host lock and the diagnostics cell
+        // block, and a rayon thread waiting inside a parallel loop may be
+        // handed another analysis that blocks on what it holds.
         let result = tokio::task::spawn_blocking(move || {
-            in_background(|| {
-                let mut guard = lock(&host);
-                let host = guard.as_mut()?;
-                std::panic::catch_unwind(AssertUnwindSafe(|| host.analyze())).ok()
-            })
+            let mut guard = lock(&host);
+            let host = guard.as_mut()?;
+            std::panic::catch_unwind(AssertUnwindSafe(|| host.analyze())).ok()
         })
         .await
         .ok()
@@ -127,12 +128,10 @@ impl Inner {
         // The rules run on a blocking thread, inside a panic boundary.
         let for_rules = analysis.clone();
         let ran = tokio::task::spawn_blocking(move || {
-            in_background(|| {
-                std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    for_rules.diagnostics();
-                }))
-                .is_ok()
-            })
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                for_rules.diagnostics();
+            }))
+            .is_ok()
         })
         .await
         .unwrap_or(false);
@@ -1159,16 +1158,6 @@ impl Drop for LoopClaim<'_> {
     fn drop(&mut self) {
         self.release();
     }
-}
-
-/// Runs `work` on one of rayon's threads and waits for it. In `dols lsp`
-/// those run at a lower priority than the runtime threads that answer
-/// requests (`lsp::start_background_pool`), so the sequential parts of an
-/// analysis yield to requests too, not only its parallel loops.
-fn in_background<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    let mut result = None;
-    rayon::scope(|scope| scope.spawn(|_| result = Some(work())));
-    result.expect("a rayon scope runs its spawned work before returning")
 }
 
 /// The handle tower-lsp-server drives; cheap to clone into spawned tasks.

@@ -47,9 +47,10 @@ pub fn run_stdio() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Analysis runs on rayon's pool (see `backend::in_background`); its
-/// threads get a lower priority than the runtime's, so a completion or hover
-/// that arrives while the rules run is scheduled first on a busy machine.
+/// The parallel parts of an analysis (summaries, rules) run on rayon's
+/// pool; its threads get a lower priority than the runtime's, so a
+/// completion or hover that arrives while the rules run is scheduled first
+/// on a busy machine.
 fn start_background_pool() {
     let built = rayon::ThreadPoolBuilder::new()
         .start_handler(|_| lower_this_thread_priority())
