@@ -655,10 +655,10 @@ export default {};
 
 // ------------------------------------------------------------ diagnostics
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn diagnostics_are_published_and_cleared_after_a_fix() {
-    let mut lsp = Lsp::start(fixture(
-        r#"
+/// A Worker binding `COUNTER` to a created `Counter` class that its `main`
+/// (`src/index.ts`, given) does not export yet.
+fn counter_app(index_ts: &str) -> String {
+    const CONFIG_AND_CLASS: &str = r#"
 //- /wrangler.toml
 name = "app"
 main = "src/index.ts"
@@ -675,14 +675,20 @@ new_sqlite_classes = ["Counter"]
 import { DurableObject } from "cloudflare:workers";
 
 export class Counter extends DurableObject<Env> {}
-//- /src/index.ts
-export default {
+"#;
+    format!("{CONFIG_AND_CLASS}//- /src/index.ts\n{index_ts}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostics_are_published_and_cleared_after_a_fix() {
+    let mut lsp = Lsp::start(fixture(&counter_app(
+        r#"export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     return env.COUNTER.getByName("x").fetch(request);
   },
 };
 "#,
-    ))
+    )))
     .await;
     let config = lsp.path("wrangler.toml");
     let (broken, seen) = lsp.diagnostics(&config, 0, |d| !d.is_empty()).await;
@@ -705,32 +711,14 @@ export default {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_changed_or_reopened_files_are_published_again() {
-    let mut lsp = Lsp::start(fixture(
-        r#"
-//- /wrangler.toml
-name = "app"
-main = "src/index.ts"
-compatibility_date = "2025-06-01"
-
-[[durable_objects.bindings]]
-name = "COUNTER"
-class_name = "Counter"
-
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["Counter"]
-//- /src/counter.ts
-import { DurableObject } from "cloudflare:workers";
-
-export class Counter extends DurableObject<Env> {}
-//- /src/index.ts
-export default {
+    let mut lsp = Lsp::start(fixture(&counter_app(
+        r#"export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     return env.MISSING_A.getByName("x").fetch(request);
   },
 };
 "#,
-    ))
+    )))
     .await;
     let config = lsp.path("wrangler.toml");
     let index = lsp.path("src/index.ts");

@@ -301,21 +301,11 @@ fn measure_index(root: &Path, bin: &Path) -> IndexResult {
         })
         .collect();
     let source_bytes = sources.iter().map(|(_, t)| t.len()).sum();
-    let fresh_inputs = || -> Vec<InputFile> {
-        inputs
-            .iter()
-            .map(|i| InputFile {
-                path: i.path.clone(),
-                role: i.role,
-                text: i.text.clone(),
-            })
-            .collect()
-    };
     // One warm-up round each (thread-local parsers, compiled queries, rayon
     // pool), then alternate runs and keep medians.
     dols::index::extract::warm_up();
     raw_parse(&sources);
-    let _ = Workspace::build(fresh_inputs());
+    let _ = Workspace::build(inputs.clone());
     let (mut raw, mut summaries, mut build, mut rules) = (vec![], vec![], vec![], vec![]);
     for _ in 0..INDEX_ROUNDS {
         let started = Instant::now();
@@ -330,7 +320,7 @@ fn measure_index(root: &Path, bin: &Path) -> IndexResult {
         std::hint::black_box(n);
         summaries.push(ms(started.elapsed()));
 
-        let input = fresh_inputs();
+        let input = inputs.clone();
         let started = Instant::now();
         let ws = Workspace::build(input);
         build.push(ms(started.elapsed()));
@@ -400,17 +390,7 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
     let (text, _, _) = big_file(binding);
     std::fs::write(big, &text).unwrap();
     let inputs = load_inputs(root);
-    let copy = |inputs: &[InputFile]| -> Vec<InputFile> {
-        inputs
-            .iter()
-            .map(|i| InputFile {
-                path: i.path.clone(),
-                role: i.role,
-                text: i.text.clone(),
-            })
-            .collect()
-    };
-    let first = Workspace::build(copy(&inputs));
+    let first = Workspace::build(inputs.clone());
     // As in the server, the previous snapshot's rules ran (memoised
     // export sets are carried over when an edit leaves them valid).
     std::hint::black_box(dols::rules::run(
@@ -419,7 +399,7 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
     ));
     let edited: std::sync::Arc<str> = text.replacen("MISSING_A", "MISSING_B", 1).into();
     let summary = std::sync::Arc::new(dols::index::summarize(&edited, SourceLanguage::TypeScript));
-    let mut edited_inputs = copy(&inputs);
+    let mut edited_inputs = inputs.clone();
     for input in &mut edited_inputs {
         if input.path == big {
             input.text = edited.clone();
@@ -428,7 +408,7 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
     let mut rebuild = Vec::new();
     let mut ws = None;
     for _ in 0..9 {
-        let inputs = copy(&edited_inputs);
+        let inputs = edited_inputs.clone();
         let started = Instant::now();
         let ready = |path: &Path, text: &std::sync::Arc<str>| {
             if path == big && **text == *edited {
@@ -1213,7 +1193,7 @@ fn main() {
     );
     for (name, r, runs) in [("small", &s, &s_runs), ("2,000 files", &l, &l_runs)] {
         // With several runs, each run's own p99 shows how much the tail moves.
-        let p50_p99 = |field: fn(&SessionResult) -> &Vec<f64>| -> String {
+        let latency = |field: fn(&SessionResult) -> &Vec<f64>| -> String {
             let pooled = p50_p99(field(r));
             if runs.len() < 2 {
                 return pooled;
@@ -1224,35 +1204,35 @@ fn main() {
         };
         println!(
             "| Completion after retyped `env.` | {name} | {} | p99 ≤ 2 ms | {} | `c.env.` p99 54.5 ms |",
-            p50_p99(|r| &r.completion_env),
+            latency(|r| &r.completion_env),
             met(p99(&r.completion_env) <= 2.0)
         );
         println!(
             "| Completion after retyped `this.ctx.storage.` | {name} | {} | p99 ≤ 2 ms | {} | p99 21.5 ms |",
-            p50_p99(|r| &r.completion_storage),
+            latency(|r| &r.completion_storage),
             met(p99(&r.completion_storage) <= 2.0)
         );
         println!(
             "| Completion after `env.`, no edit in between (cached snapshot) | {name} | {} | — | — | — |",
-            p50_p99(|r| &r.completion_cached)
+            latency(|r| &r.completion_cached)
         );
         println!(
             "| Completion after retyped `env.`, keystrokes back to back (no pause: each completion shares the cores with an analysis) | {name} | {} | — | — | — |",
-            p50_p99(|r| &r.completion_env_back_to_back)
+            latency(|r| &r.completion_env_back_to_back)
         );
         println!(
             "| Hover on a DO API member | {name} | {} | p99 ≤ 2 ms | {} | — |",
-            p50_p99(|r| &r.hover),
+            latency(|r| &r.hover),
             met(p99(&r.hover) <= 2.0)
         );
         println!(
             "| Keystroke → fresh diagnostics, 5,000-line file | {name} | {} | p99 ≤ 30 ms | {} | 368 ms |",
-            p50_p99(|r| &r.diagnostics),
+            latency(|r| &r.diagnostics),
             met(p99(&r.diagnostics) <= 30.0)
         );
         println!(
             "| Keystroke → fresh diagnostics, 5,000-line file with a syntax error (parsed from scratch) | {name} | {} | — | — | — |",
-            p50_p99(|r| &r.diagnostics_with_error)
+            latency(|r| &r.diagnostics_with_error)
         );
     }
     println!(

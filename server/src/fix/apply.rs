@@ -89,7 +89,7 @@ pub fn fix_all(
     let mut applied = Vec::new();
     let mut previous: Option<Workspace> = None;
     for _ in 0..MAX_PASSES {
-        let ws = Workspace::build_reusing(clone_inputs(&inputs), previous.as_ref());
+        let ws = Workspace::build_reusing(inputs.clone(), previous.as_ref());
         let diagnostics = rules::run(&ws, settings);
         let chosen = choose_fixes(&ws, &diagnostics, filter, &inputs, exists_on_disk);
         if chosen.is_empty() {
@@ -126,20 +126,9 @@ pub fn fix_all(
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         previous = Some(ws);
     }
-    let ws = Workspace::build_reusing(clone_inputs(&inputs), previous.as_ref());
+    let ws = Workspace::build_reusing(inputs.clone(), previous.as_ref());
     let diagnostics = rules::run(&ws, settings);
     finish(inputs, &originals, applied, ws, diagnostics)
-}
-
-fn clone_inputs(inputs: &[InputFile]) -> Vec<InputFile> {
-    inputs
-        .iter()
-        .map(|input| InputFile {
-            path: input.path.clone(),
-            role: input.role,
-            text: input.text.clone(),
-        })
-        .collect()
 }
 
 /// The fixes one pass applies: per diagnostic its first allowed fix whose

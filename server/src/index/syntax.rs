@@ -12,92 +12,56 @@ use tree_sitter::{Language, Node};
 
 use super::queries::Grammar;
 
-/// The fields the engine reads, by name in the grammar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(usize)]
-pub enum NodeField {
-    Alias,
-    Argument,
-    Arguments,
-    Body,
-    Constructor,
-    Declaration,
-    Function,
-    Index,
-    Key,
-    Left,
-    Module,
-    Name,
-    Object,
-    Operator,
-    Parameter,
-    Parameters,
-    Pattern,
-    Property,
-    Right,
-    Source,
-    Type,
-    Value,
+/// Declares [`NodeField`] with each variant's name in the grammar, so the
+/// two cannot drift apart.
+macro_rules! node_fields {
+    ($($variant:ident = $name:literal,)*) => {
+        /// The fields the engine reads.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum NodeField {
+            $($variant,)*
+        }
+
+        impl NodeField {
+            pub const ALL: &[NodeField] = &[$(NodeField::$variant,)*];
+        }
+
+        /// Indexed by `NodeField as usize`.
+        const FIELD_NAMES: &[&str] = &[$($name,)*];
+    };
 }
 
-impl NodeField {
-    pub const ALL: [NodeField; 22] = [
-        NodeField::Alias,
-        NodeField::Argument,
-        NodeField::Arguments,
-        NodeField::Body,
-        NodeField::Constructor,
-        NodeField::Declaration,
-        NodeField::Function,
-        NodeField::Index,
-        NodeField::Key,
-        NodeField::Left,
-        NodeField::Module,
-        NodeField::Name,
-        NodeField::Object,
-        NodeField::Operator,
-        NodeField::Parameter,
-        NodeField::Parameters,
-        NodeField::Pattern,
-        NodeField::Property,
-        NodeField::Right,
-        NodeField::Source,
-        NodeField::Type,
-        NodeField::Value,
-    ];
+node_fields! {
+    Alias = "alias",
+    Argument = "argument",
+    Arguments = "arguments",
+    Body = "body",
+    Constructor = "constructor",
+    Declaration = "declaration",
+    Function = "function",
+    Index = "index",
+    Key = "key",
+    Left = "left",
+    Module = "module",
+    Name = "name",
+    Object = "object",
+    Operator = "operator",
+    Parameter = "parameter",
+    Parameters = "parameters",
+    Pattern = "pattern",
+    Property = "property",
+    Right = "right",
+    Source = "source",
+    Type = "type",
+    Value = "value",
 }
-
-/// Indexed by `NodeField as usize`; a test checks each against the grammars.
-const FIELD_NAMES: [&str; 22] = [
-    "alias",
-    "argument",
-    "arguments",
-    "body",
-    "constructor",
-    "declaration",
-    "function",
-    "index",
-    "key",
-    "left",
-    "module",
-    "name",
-    "object",
-    "operator",
-    "parameter",
-    "parameters",
-    "pattern",
-    "property",
-    "right",
-    "source",
-    "type",
-    "value",
-];
 
 /// One grammar's kinds by id and the ids of [`NodeField`]s.
 struct Table {
     kind_count: usize,
     kinds: Vec<String>,
-    fields: [u16; FIELD_NAMES.len()],
+    fields: Vec<u16>,
 }
 
 impl Table {
@@ -111,11 +75,14 @@ impl Table {
                     .to_string()
             })
             .collect();
-        let fields = FIELD_NAMES.map(|name| {
-            language
-                .field_id_for_name(name)
-                .map_or(0, std::num::NonZeroU16::get)
-        });
+        let fields = FIELD_NAMES
+            .iter()
+            .map(|name| {
+                language
+                    .field_id_for_name(name)
+                    .map_or(0, std::num::NonZeroU16::get)
+            })
+            .collect();
         Table {
             kind_count,
             kinds,
@@ -182,7 +149,7 @@ mod tests {
     #[test]
     fn every_field_exists_in_both_grammars() {
         for table in tables() {
-            for (name, id) in FIELD_NAMES.iter().zip(table.fields) {
+            for (name, &id) in FIELD_NAMES.iter().zip(&table.fields) {
                 assert_ne!(id, 0, "field {name}");
             }
         }
@@ -202,7 +169,7 @@ mod tests {
             let mut stack = vec![tree.root_node()];
             while let Some(node) = stack.pop() {
                 assert_eq!(node.kind_str(), node.kind());
-                for field in NodeField::ALL {
+                for &field in NodeField::ALL {
                     assert_eq!(
                         node.field(field),
                         node.child_by_field_name(FIELD_NAMES[field as usize])

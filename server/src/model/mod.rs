@@ -129,7 +129,8 @@ pub type ModuleEdges = Vec<FileEdges>;
 /// Summaries computed elsewhere, keyed by path and exact text.
 pub type ReadySummaries<'a> = dyn Fn(&Path, &Arc<str>) -> Option<Arc<FileSummary>> + Sync + 'a;
 
-/// One input file for [`Workspace::build`].
+/// One input file for [`Workspace::build`]. Cloning shares the text.
+#[derive(Clone)]
 pub struct InputFile {
     pub path: PathBuf,
     pub role: FileRole,
@@ -569,16 +570,6 @@ fn resolve_edges(
             .filter(|(_, r)| *r == FileRole::TsConfig)
             .all(|(id, _)| same_text(&prev.files.get(*id).text, &files.get(*id).text))
     });
-    let sources: Vec<PathBuf> = roles
-        .iter()
-        .filter(|(_, r)| matches!(r, FileRole::Source(_)))
-        .map(|(id, _)| files.path(*id).to_path_buf())
-        .collect();
-    let tsconfigs: Vec<(&Path, &str)> = roles
-        .iter()
-        .filter(|(_, r)| *r == FileRole::TsConfig)
-        .map(|(id, _)| (files.path(*id), files.text(*id)))
-        .collect();
     // Files whose resolved imports carry over: resolution depends on the
     // specifiers only (same resolver, same path).
     let kept_edges = |index: usize, summary: &Arc<FileSummary>| {
@@ -599,7 +590,17 @@ fn resolve_edges(
         .any(|(summary, kept)| summary.is_some() && kept.is_none());
     let resolver = match reusable.and_then(|prev| prev.resolver.clone()) {
         Some(kept) => Some(kept),
-        None if needs_resolving => Some(Arc::new(resolve::Resolver::new(sources, tsconfigs))),
+        None if needs_resolving => {
+            let sources = roles
+                .iter()
+                .filter(|(_, r)| matches!(r, FileRole::Source(_)))
+                .map(|(id, _)| files.path(*id).to_path_buf());
+            let tsconfigs = roles
+                .iter()
+                .filter(|(_, r)| *r == FileRole::TsConfig)
+                .map(|(id, _)| (files.path(*id), files.text(*id)));
+            Some(Arc::new(resolve::Resolver::new(sources, tsconfigs)))
+        }
         None => None,
     };
     // Resolving is path work per file (probing extensions and index files
