@@ -16,5 +16,6 @@ pub mod knowledge;
 pub mod lsp;
 pub mod model;
 pub mod rules;
+pub mod semantic;
 pub mod settings;
 pub mod text;

@@ -37,6 +37,7 @@ pub fn summarize(text: &str, language: SourceLanguage) -> FileSummary {
     match parse(text, language) {
         Some(parsed) => FileSummary {
             syntax_error_count: parsed.errors,
+            semantic: std::sync::Arc::new(crate::semantic::build(&parsed.tree, text)),
             ..collect(&parsed.tree, text, parsed.grammar)
         },
         None => FileSummary::default(),
@@ -304,6 +305,7 @@ fn finish(
         calls,
         websocket_pairs,
         suppressions,
+        semantic: Default::default(),
     }
 }
 

@@ -39,6 +39,9 @@ pub struct FileSummary {
     pub websocket_pairs: Vec<WebSocketPairBinding>,
     /// `// dols-ignore...` comments (see [`Suppression`]).
     pub suppressions: Vec<Suppression>,
+    /// Scopes, declarations, resolved references and symbolic values (see
+    /// [`crate::semantic`]). Shared: rebuilds that keep a summary keep it.
+    pub semantic: std::sync::Arc<crate::semantic::FileSemantics>,
 }
 
 /// A call expression (or `new`) kept for the rules. Only calls that matter

@@ -34,9 +34,11 @@ macro_rules! node_fields {
 
 node_fields! {
     Alias = "alias",
+    Alternative = "alternative",
     Argument = "argument",
     Arguments = "arguments",
     Body = "body",
+    Consequence = "consequence",
     Constructor = "constructor",
     Declaration = "declaration",
     Function = "function",
@@ -54,6 +56,7 @@ node_fields! {
     Right = "right",
     Source = "source",
     Type = "type",
+    TypeArguments = "type_arguments",
     Value = "value",
 }
 
@@ -134,6 +137,34 @@ impl<'tree> NodeExt<'tree> for Node<'tree> {
             _ => self.child_by_field_name(FIELD_NAMES[field as usize]),
         }
     }
+}
+
+/// The callee and argument list of a `call_expression`, with the
+/// grammar's misreading of `await x.m<T>(args)` undone: tree-sitter-typescript
+/// 0.23 parses it as a call whose function is `await x.m` (the type
+/// arguments pull the `await` into the callee). Then the callee is `x.m`,
+/// the call starts at `x`, and the third value is true: the call is
+/// awaited. Everything that reads calls goes through here.
+pub fn normalized_call(call: Node) -> Option<(Node, Option<Node>, crate::text::TextRange)> {
+    let function = call.field(NodeField::Function)?;
+    let args = call.field(NodeField::Arguments);
+    if is_misread_await(call, function) {
+        let inner = function.named_child(0)?;
+        let range = crate::text::TextRange::new(inner.start_byte(), call.end_byte());
+        return Some((inner, args, range));
+    }
+    let range = crate::text::TextRange::new(call.start_byte(), call.end_byte());
+    Some((function, args, range))
+}
+
+/// `function` is the `await x.m` callee of a misread `await x.m<T>()`.
+pub fn is_misread_await(call: Node, function: Node) -> bool {
+    function.kind_str() == "await_expression" && call.field(NodeField::TypeArguments).is_some()
+}
+
+/// The function of a call expression, normalised (see [`normalized_call`]).
+pub fn call_function<'t>(call: Node<'t>) -> Option<Node<'t>> {
+    normalized_call(call).map(|(function, _, _)| function)
 }
 
 #[cfg(test)]

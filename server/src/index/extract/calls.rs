@@ -11,7 +11,7 @@
 //! wrappers). A walk keeps the ancestors on a stack, so all of that costs
 //! O(1) per node; `Node::parent()` descends from the root each time and goes
 //! quadratic on deep (minified) trees.
-use crate::index::syntax::{NodeExt, NodeField};
+use crate::index::syntax::{call_function, is_misread_await, normalized_call, NodeExt, NodeField};
 use std::collections::HashSet;
 
 use tree_sitter::{Node, Tree, TreeCursor};
@@ -587,10 +587,29 @@ impl<'t, 's> Walker<'t, 's> {
         if let Some(index) = frame.call {
             self.out.calls[index].scope.after_await = seen;
         }
+        // The `await` of a misread `await x.m<T>()` sits inside the call
+        // node but completes after the call.
+        let misread_await = frame.kind == "call_expression"
+            && frame
+                .node
+                .field(NodeField::Function)
+                .is_some_and(|f| is_misread_await(frame.node, f));
+        if misread_await {
+            self.await_seen[frame.ctx.function_id] = true;
+            if frame.ctx.function_id == 0 {
+                if let Some(deps) = &mut self.deps {
+                    deps.sets_top_await = true;
+                }
+            }
+        }
         if let Some(index) = frame.pair {
             self.out.websocket_pairs[index].scope.after_await = seen;
         }
-        if frame.kind == "await_expression" {
+        let misread = frame.kind == "await_expression"
+            && self.frames.last().is_some_and(|parent| {
+                parent.kind == "call_expression" && is_misread_await(parent.node, frame.node)
+            });
+        if frame.kind == "await_expression" && !misread {
             self.await_seen[frame.ctx.function_id] = true;
             if frame.ctx.function_id == 0 {
                 if let Some(deps) = &mut self.deps {
@@ -644,10 +663,17 @@ impl<'t, 's> Walker<'t, 's> {
     fn call(&mut self, frame: &mut Frame<'t, 's>) {
         let node = frame.node;
         let is_new = node.kind_str() == "new_expression";
-        let function = if is_new {
-            node.field(NodeField::Constructor)
+        let (function, range, misread_await) = if is_new {
+            (node.field(NodeField::Constructor), node_range(node), false)
         } else {
-            node.field(NodeField::Function)
+            match normalized_call(node) {
+                Some((function, _, range)) => (
+                    Some(function),
+                    range,
+                    range.start as usize != node.start_byte(),
+                ),
+                None => (None, node_range(node), false),
+            }
         };
         let Some(function) = function else { return };
         let chain = chain(function, self.text);
@@ -665,7 +691,12 @@ impl<'t, 's> Walker<'t, 's> {
         if !record {
             return;
         }
-        let usage = self.usage(node);
+        // `await x.m<T>()` misread by the grammar is an awaited call.
+        let usage = if misread_await {
+            CallUsage::Awaited
+        } else {
+            self.usage(node)
+        };
         if let CallUsage::AssignedTo(names) = &usage {
             // Only plain names can root a later chain (`stub.join()`).
             for name in names {
@@ -710,7 +741,7 @@ impl<'t, 's> Walker<'t, 's> {
         self.out.calls.push(CallSite {
             callee: chain.strings(),
             name_range: node_range(chain.name),
-            range: node_range(node),
+            range,
             is_new,
             args,
             usage,
@@ -903,7 +934,7 @@ fn chain<'t, 's>(start: Node<'t>, text: &'s str) -> Chain<'t, 's> {
             }
             "call_expression" => {
                 pending_calls = pending_calls.saturating_add(1);
-                match node.field(NodeField::Function) {
+                match call_function(node) {
                     Some(function) => node = function,
                     None => {
                         push(&mut segments, node, "…", pending_calls, false);
@@ -1032,7 +1063,7 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
             let segments = chain(node, text);
             ArgValue::Member(segments.strings())
         }
-        "call_expression" => match node.field(NodeField::Function) {
+        "call_expression" => match call_function(node) {
             Some(function) => ArgValue::Call(chain(function, text).strings()),
             None => ArgValue::Other,
         },

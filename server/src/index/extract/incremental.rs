@@ -198,6 +198,7 @@ pub fn summarize_reparse(
         if let Some(tsx) = parse_with(Grammar::Tsx, text).filter(|t| t.errors < parsed.errors) {
             let summary = FileSummary {
                 syntax_error_count: tsx.errors,
+                semantic: Arc::new(crate::semantic::build(&tsx.tree, text)),
                 ..collect(&tsx.tree, text, tsx.grammar)
             };
             return (summary, Some(keep(parsed, language, text, (Vec::new(), 0))));
@@ -215,6 +216,12 @@ pub fn summarize_reparse(
             ..collect(&parsed.tree, text, parsed.grammar)
         };
     }
+    // The semantic model is rebuilt whole: scopes and values cross
+    // statements.
+    let summary = FileSummary {
+        semantic: Arc::new(crate::semantic::build(&parsed.tree, text)),
+        ..summary
+    };
     // Only now may the old tree go: piece ids are compared against it.
     drop(old_tree);
     (summary, Some(keep(parsed, language, text, pieces)))
@@ -568,6 +575,7 @@ fn append(out: &mut FileSummary, facts: &FileSummary, delta: i64) {
         calls,
         websocket_pairs,
         suppressions,
+        semantic: _,
     } = facts;
     extend(&mut out.classes, classes, delta);
     extend(&mut out.imports, imports, delta);

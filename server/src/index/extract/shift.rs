@@ -65,6 +65,7 @@ impl Shift for FileSummary {
             calls,
             websocket_pairs,
             suppressions,
+            semantic: _,
         } = self;
         classes.shift(delta);
         imports.shift(delta);

@@ -1,0 +1,266 @@
+//! Unit tests of the semantic model: scopes, resolution and values on small
+//! in-memory workspaces.
+use super::*;
+use crate::discovery::FileRole;
+use crate::files::FileId;
+use crate::index::language::SourceLanguage;
+use crate::model::{InputFile, Workspace};
+
+fn workspace(files: &[(&str, &str)]) -> Workspace {
+    let inputs = files
+        .iter()
+        .map(|(path, text)| InputFile {
+            path: path.into(),
+            role: if path.ends_with(".toml") {
+                FileRole::Config(crate::config::ConfigFormat::Toml)
+            } else {
+                FileRole::Source(SourceLanguage::TypeScript)
+            },
+            text: (*text).into(),
+        })
+        .collect();
+    Workspace::build(inputs)
+}
+
+/// The receiver value of each kept call named `method` in `path`, in order.
+fn receivers(ws: &Workspace, path: &str, method: &str) -> Vec<Value> {
+    let file = ws.files.lookup(std::path::Path::new(path)).unwrap();
+    let eval = Evaluator::new(ws);
+    let sem = eval.semantics(file).unwrap();
+    sem.calls
+        .iter()
+        .filter(|c| c.name == method)
+        .map(|c| eval.receiver(file, c))
+        .collect()
+}
+
+fn one_file(source: &str, method: &str) -> Vec<Value> {
+    let ws = workspace(&[("src/index.ts", source)]);
+    receivers(&ws, "src/index.ts", method)
+}
+
+fn stub(binding: &str) -> Value {
+    Value::Stub {
+        binding: Some(binding.to_string()),
+        class: None,
+    }
+}
+
+#[test]
+fn a_pair_through_a_variable_and_object_values() {
+    let values = one_file(
+        "export default { fetch() {
+           const pair = new WebSocketPair();
+           const [client, server] = Object.values(pair);
+           server.accept();
+           client.accept();
+           pair[1].accept();
+           const { 0: c, 1: s } = pair;
+           s.accept();
+         } }",
+        "accept",
+    );
+    assert_eq!(
+        values,
+        vec![
+            Value::PairEnd { server: true },
+            Value::PairEnd { server: false },
+            Value::PairEnd { server: true },
+            Value::PairEnd { server: true },
+        ]
+    );
+}
+
+#[test]
+fn stubs_through_fields_parameters_helpers_and_destructuring() {
+    let ws = workspace(&[(
+        "src/index.ts",
+        "import { DurableObject } from \"cloudflare:workers\";
+         function roomFor(env: Env, name: string) { return env.ROOM.getByName(name); }
+         async function useRoom(room) { await room.viaParam(); }
+         export class Lobby extends DurableObject {
+           stub = this.env.ROOM.get(this.env.ROOM.idFromName(\"a\"));
+           other;
+           constructor(ctx, env) { super(ctx, env); this.other = env.ROOM.getByName(\"b\"); }
+           async run() {
+             await this.stub.viaField();
+             await this.other.viaCtorField();
+             await roomFor(this.env, \"x\").viaHelper();
+             const { ROOM } = this.env;
+             await ROOM.get(ROOM.newUniqueId()).viaDestructuring();
+             await useRoom(this.env.ROOM.getByName(\"c\"));
+           }
+         }",
+    )]);
+    for method in [
+        "viaParam",
+        "viaField",
+        "viaCtorField",
+        "viaHelper",
+        "viaDestructuring",
+    ] {
+        assert_eq!(receivers(&ws, "src/index.ts", method), vec![stub("ROOM")], "{method}");
+    }
+}
+
+#[test]
+fn a_helper_imported_from_another_file() {
+    let ws = workspace(&[
+        (
+            "src/rooms.ts",
+            "export const roomFor = (env: Env, name: string) => env.ROOM.getByName(name);",
+        ),
+        (
+            "src/index.ts",
+            "import { roomFor } from \"./rooms\";
+             export default { async fetch(req, env) { return roomFor(env, \"a\").join(); } };",
+        ),
+    ]);
+    assert_eq!(receivers(&ws, "src/index.ts", "join"), vec![stub("ROOM")]);
+}
+
+#[test]
+fn block_scopes_keep_each_branch_apart() {
+    let values = one_file(
+        "export default { async fetch(req, env) {
+           if (req.url) {
+             const stub = env.A.getByName(\"x\");
+             await stub.first();
+           } else {
+             const stub = env.B.getByName(\"x\");
+             await stub.second();
+           }
+           let shared = env.A.getByName(\"y\");
+           shared = env.B.getByName(\"y\");
+           await shared.third();
+         } }",
+        "first",
+    );
+    assert_eq!(values, vec![stub("A")]);
+    let values = one_file(
+        "export default { async fetch(req, env) {
+           if (req.url) { const stub = env.A.getByName(\"x\"); await stub.first(); }
+           else { const stub = env.B.getByName(\"x\"); await stub.second(); }
+         } }",
+        "second",
+    );
+    assert_eq!(values, vec![stub("B")]);
+    // Two bindings joined: not one stub.
+    let values = one_file(
+        "export default { async fetch(req, env) {
+           let shared = env.A.getByName(\"y\");
+           shared = env.B.getByName(\"y\");
+           await shared.third();
+         } }",
+        "third",
+    );
+    assert_eq!(values, vec![Value::Unknown]);
+}
+
+#[test]
+fn shadowing_a_parameter_hides_the_outer_value() {
+    let values = one_file(
+        "export default { async fetch(req, env) {
+           const run = (env) => env.ROOM.getByName(\"x\").m();
+           env.ROOM.getByName(\"y\").n();
+         } }",
+        "getByName",
+    );
+    // The inner `env` is a parameter nobody calls: unknown, not the Worker env.
+    assert_eq!(
+        values,
+        vec![Value::Unknown, Value::Binding("ROOM".to_string())]
+    );
+}
+
+#[test]
+fn awaited_generic_calls_are_normalised() {
+    let values = one_file(
+        "import { DurableObject } from \"cloudflare:workers\";
+         export class Counter extends DurableObject {
+           async read(k: string) { return await this.ctx.storage.get<number>(k); }
+         }",
+        "get",
+    );
+    assert_eq!(values, vec![Value::Storage]);
+    let summary = crate::index::summarize(
+        "async function f(s) { const v = await s.ctx.storage.get<number>(\"k\"); }",
+        SourceLanguage::TypeScript,
+    );
+    let call = summary
+        .calls
+        .iter()
+        .find(|c| c.callee.last().map(String::as_str) == Some("get"))
+        .expect("the awaited generic call is recorded");
+    assert_eq!(call.callee, ["s", "ctx", "storage", "get"]);
+    assert_eq!(call.usage, crate::index::CallUsage::Awaited);
+    assert!(!call.scope.after_await);
+}
+
+#[test]
+fn hono_apps_know_whose_env_they_see() {
+    let ws = workspace(&[(
+        "src/index.ts",
+        "import { Hono } from \"hono\";
+         import { DurableObject } from \"cloudflare:workers\";
+         export class Stream extends DurableObject {
+           async fetch(req: Request) {
+             const app = new Hono<{ Bindings: { streamId: string } }>();
+             app.get(\"/\", (c) => c.env.streamId.trim());
+             return app.fetch(req, { streamId: \"s\" });
+           }
+         }
+         const worker = new Hono<{ Bindings: Env }>();
+         worker.get(\"/\", (c) => c.env.ROOM.getByName(\"x\").hello());
+         export default worker;",
+    )]);
+    let file = ws.files.lookup(std::path::Path::new("src/index.ts")).unwrap();
+    let eval = Evaluator::new(&ws);
+    let sem = eval.semantics(file).unwrap();
+    let env_of = |name_start: u32| eval.value(file, sem.env_read(name_start).unwrap());
+    let text = ws.files.text(file);
+    let stream_id = text.find("streamId.trim").unwrap() as u32;
+    let room = text.find("ROOM.getByName").unwrap() as u32;
+    assert_eq!(env_of(stream_id), Value::Env(EnvKind::Other));
+    assert_eq!(env_of(room), Value::Env(EnvKind::Worker));
+    assert_eq!(receivers(&ws, "src/index.ts", "hello"), vec![stub("ROOM")]);
+}
+
+#[test]
+fn uses_record_their_role() {
+    let ws = workspace(&[(
+        "src/index.ts",
+        "export default { async fetch(req, env) {
+           const id = env.DOCS.newUniqueId();
+           const stub = env.DOCS.get(id);
+           return stub.fetch(req);
+         } }",
+    )]);
+    let file = FileId(ws.files.lookup(std::path::Path::new("src/index.ts")).unwrap().0);
+    let sem = &ws.summary(file).unwrap().semantic;
+    let id = sem.decls.iter().position(|d| d.name == "id").unwrap() as DeclId;
+    let uses = sem.uses_of(id);
+    assert_eq!(uses.len(), 1);
+    let UseRole::Argument(call, 0) = uses[0].role else {
+        panic!("{:?}", uses[0].role)
+    };
+    assert_eq!(sem.calls[call as usize].name, "get");
+    let eval = Evaluator::new(&ws);
+    assert_eq!(
+        eval.decl_value(file, id),
+        Value::Id {
+            kind: IdKind::Unique,
+            binding: Some("DOCS".into())
+        }
+    );
+}
+
+#[test]
+fn deep_nesting_is_cut_not_overflowed() {
+    let source = format!("const x = {}1{};", "(".repeat(5000), ")".repeat(5000));
+    let summary = crate::index::summarize(&source, SourceLanguage::TypeScript);
+    assert!(summary.semantic.decls.len() <= 1);
+    let source = format!("{}{}", "{".repeat(3000), "}".repeat(3000));
+    let summary = crate::index::summarize(&source, SourceLanguage::TypeScript);
+    assert!(summary.semantic.truncated);
+}
