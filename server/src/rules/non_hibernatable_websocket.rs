@@ -3,9 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::lifecycle_support::{
-    class_calls, class_name, is_extended, last, slice, WEBSOCKET_HANDLERS,
-};
+use super::lifecycle_support::{class_calls, class_name, is_extended, last, WEBSOCKET_HANDLERS};
 use super::support::{durable_object_classes, ClassContext};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -16,8 +14,9 @@ use crate::fix::source_rewrite::{
     reindent, statement_lines, CallbackBody,
 };
 use crate::fix::{Fix, Safety, SourceChange, TextEdit};
-use crate::index::{ArgValue, CallSite, CallUsage, WebSocketPairBinding};
+use crate::index::{CallSite, CallUsage, WebSocketPairBinding};
 use crate::model::Workspace;
+use crate::semantic::{Evaluator, Expr, SemCall, Value};
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -28,12 +27,16 @@ pub static RULE: Rule = Rule {
 ## What it finds
 Inside a Durable Object class, `server.accept()` — or, without it,
 `server.addEventListener("message", ...)` — on an end of a
-`new WebSocketPair()` created in the same function.
+`new WebSocketPair()`, however the end is reached: `pair[1]`,
+`const [client, server] = Object.values(pair)` (also with the pair in a
+variable first), `const { 0: client, 1: server } = pair`.
 
-Not reported: sockets the object opened itself (`resp.webSocket.accept()`
-on an outgoing connection, see `outgoing-websocket`), WebSocketPairs in
-plain Worker code outside Durable Object classes, and sockets also passed
-to `acceptWebSocket` (that is `websocket-double-accept`).
+Not reported: an end accepted only to send a last frame and `close()` it
+in the same function (an error reply), sockets the object opened itself
+(`resp.webSocket.accept()` on an outgoing connection, see
+`outgoing-websocket`), WebSocketPairs in plain Worker code outside Durable
+Object classes, and sockets also passed to `acceptWebSocket` (that is
+`websocket-double-accept`).
 
 ## Why it matters
 A socket accepted the standard way keeps the object in memory for as long
@@ -96,11 +99,13 @@ fn on_pair_end(call: &CallSite, pair: &WebSocketPairBinding) -> Option<String> {
 }
 
 fn check(ws: &Workspace, out: &mut Reporter) {
+    let eval = Evaluator::new(ws);
     for context in durable_object_classes(ws) {
         let name = class_name(&context);
         let Some(summary) = ws.summary(context.file) else {
             continue;
         };
+        let sem = &summary.semantic;
         let calls = class_calls(ws, &context);
         // Hibernation handlers with no `acceptWebSocket`: that is
         // `websocket-handler-unused`, which names the dead handlers.
@@ -112,70 +117,92 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         if handlers && !calls.iter().any(|c| last(c) == "acceptWebSocket") {
             continue;
         }
-        let text = ws.files.text(context.file);
-        for pair in &summary.websocket_pairs {
-            if pair.scope.class.as_deref() != Some(name)
-                || !context.class.range.contains_range(pair.range)
-            {
-                continue;
-            }
-            // Sockets also given to acceptWebSocket belong to websocket-double-accept.
-            let hibernated: Vec<&str> = calls
-                .iter()
-                .filter(|c| {
-                    last(c) == "acceptWebSocket" && pair.scope.function.contains_range(c.range)
-                })
-                .filter_map(|c| match c.args.first().map(|a| &a.value) {
-                    Some(ArgValue::Identifier(id)) => Some(id.as_str()),
-                    _ => None,
-                })
-                .collect();
-            let standard = |method: &str| {
-                calls.iter().find_map(|c| {
-                    if last(c) != method {
-                        return None;
-                    }
-                    if method == "addEventListener"
-                        && !matches!(c.args.first().map(|a| &a.value), Some(ArgValue::String { value, .. }) if value == "message")
-                    {
-                        return None;
-                    }
-                    let end = on_pair_end(c, pair)?;
-                    (!hibernated.contains(&end.as_str())).then_some((*c, end))
-                })
-            };
-            let Some((call, end)) = standard("accept").or_else(|| standard("addEventListener"))
-            else {
-                continue;
-            };
-            let end = if end.ends_with("[...]") {
-                slice(
-                    text,
-                    crate::text::TextRange::new(
-                        call.range.start as usize,
-                        call.name_range.start as usize,
+        let Some(class) = sem
+            .classes
+            .iter()
+            .position(|c| c.range == context.class.range)
+        else {
+            continue;
+        };
+        // Calls made in this class's own code (not in a class nested in it).
+        let own: Vec<&SemCall> = sem
+            .calls
+            .iter()
+            .filter(|c| sem.class_at(c.range.start) == Some(class as u32))
+            .collect();
+        let end_of = |call: &SemCall| match eval.receiver(context.file, call) {
+            Value::PairEnd { server } => Some(server),
+            _ => None,
+        };
+        // Ends also given to acceptWebSocket belong to websocket-double-accept.
+        let hibernated: Vec<(Option<u32>, bool)> = own
+            .iter()
+            .filter(|c| c.name == "acceptWebSocket")
+            .filter_map(|c| match eval.value(context.file, *c.args.first()?) {
+                Value::PairEnd { server } => Some((c.func, server)),
+                _ => None,
+            })
+            .collect();
+        // An end accepted only to send a last frame and close it (an error
+        // reply to a bad upgrade) holds nothing open.
+        let closed: Vec<(Option<u32>, bool)> = own
+            .iter()
+            .filter(|c| c.name == "close")
+            .filter_map(|c| Some((c.func, end_of(c)?)))
+            .collect();
+        let hibernated: Vec<(Option<u32>, bool)> = hibernated.into_iter().chain(closed).collect();
+        // One finding per end of a pair and function: its `accept()`, or
+        // else its `addEventListener("message")`.
+        let mut reported: Vec<(Option<u32>, bool)> = Vec::new();
+        for method in ["accept", "addEventListener"] {
+            for call in own.iter().filter(|c| c.name == method) {
+                if method == "addEventListener"
+                    && !matches!(call.args.first().map(|&a| sem.expr(a)), Some(Expr::Str(event)) if event == "message")
+                {
+                    continue;
+                }
+                let Some(server) = end_of(call) else { continue };
+                let key = (call.func, server);
+                if hibernated.contains(&key) || reported.contains(&key) {
+                    continue;
+                }
+                reported.push(key);
+                let text = ws.files.text(context.file);
+                let end = call
+                    .receiver_range
+                    .and_then(|r| text.get(r.start as usize..r.end as usize))
+                    .unwrap_or("socket")
+                    .to_string();
+                let what = if method == "accept" {
+                    "accept()"
+                } else {
+                    "addEventListener(\"message\")"
+                };
+                let diagnostic = out.report(
+                    context.file,
+                    call.name_range,
+                    format!(
+                        "`{end}.{what}` uses the standard WebSocket API, so `{name}` stays in memory (and billed) for as long as the socket is open; use `this.ctx.acceptWebSocket({end})` and `webSocketMessage`/`webSocketClose` handlers so it can hibernate"
                     ),
-                )
-                .trim_end_matches(['.', '?'])
-                .to_string()
-            } else {
-                end
-            };
-            let what = if last(call) == "accept" {
-                "accept()"
-            } else {
-                "addEventListener(\"message\")"
-            };
-            let diagnostic = out.report(
-                context.file,
-                call.name_range,
-                format!(
-                    "`{end}.{what}` uses the standard WebSocket API, so `{name}` stays in memory (and billed) for as long as the socket is open; use `this.ctx.acceptWebSocket({end})` and `webSocketMessage`/`webSocketClose` handlers so it can hibernate"
-                ),
-            );
-            if last(call) == "accept" {
-                if let Some(fix) = hibernation_fix(ws, &context, pair, call, &calls) {
-                    diagnostic.add_fix(fix);
+                );
+                if method != "accept" {
+                    continue;
+                }
+                // The rewrite works on the index's record of the call and
+                // the pair it was made on, written in the same method.
+                let site = calls
+                    .iter()
+                    .find(|c| c.range == call.range && last(c) == "accept");
+                let pair = site.and_then(|site| {
+                    summary.websocket_pairs.iter().find(|pair| {
+                        pair.scope.class.as_deref() == Some(name)
+                            && on_pair_end(site, pair).is_some()
+                    })
+                });
+                if let (Some(site), Some(pair)) = (site, pair) {
+                    if let Some(fix) = hibernation_fix(ws, &context, pair, site, &calls) {
+                        diagnostic.add_fix(fix);
+                    }
                 }
             }
         }

@@ -10,6 +10,7 @@ use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::index::{Arg, ArgValue, CallSite};
 use crate::model::Workspace;
+use crate::semantic::Evaluator;
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -101,13 +102,21 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         let Some(source) = random_source(text, code, call, arg) else {
             continue;
         };
-        let calls = &ws.summary(file).expect("has calls").calls;
-        let lost = if method == "getByName" {
-            stub_is_lost(code, call)
-        } else {
-            id_only_reaches_get(code, call, calls).is_some_and(|get| stub_is_lost(code, get))
+        let sem = &ws.summary(file).expect("has calls").semantic;
+        let Some(sem_call) = sem.call_at(call.range) else {
+            continue;
         };
-        if !lost || bound_class_may_report_id(ws, file, call) != Some(false) {
+        let lost = if method == "getByName" {
+            stub_is_lost(sem, sem_call)
+        } else {
+            id_only_reaches_get(sem, sem_call).is_some_and(|get| stub_is_lost(sem, get))
+        };
+        let binding = Evaluator::new(ws)
+            .receiver(file, &sem.calls[sem_call as usize])
+            .binding()
+            .map(String::from);
+        let Some(binding) = binding else { continue };
+        if !lost || bound_class_may_report_id(ws, file, &binding) != Some(false) {
             continue;
         }
         out.report(

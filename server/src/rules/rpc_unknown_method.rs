@@ -84,9 +84,13 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         call.method
                     )
                 } else {
+                    let bound = match &call.binding {
+                        Some(binding) => format!(" (bound to `{binding}`)"),
+                        None => String::new(),
+                    };
                     format!(
-                        "{names} (bound to `{}`) has no public method `{}`; this call rejects at runtime",
-                        call.binding, call.method
+                        "{names}{bound} has no public method `{}`; this call rejects at runtime",
+                        call.method
                     )
                 };
                 if let Some(suggestion) = &suggestion {

@@ -105,7 +105,7 @@ fn chain_defines_at(
 
 /// The class a local name refers to in `file`: declared there, or imported
 /// from another file of the workspace.
-fn resolve_class<'a>(
+pub(crate) fn resolve_class<'a>(
     ws: &'a Workspace,
     file: FileId,
     local: &str,
@@ -233,26 +233,6 @@ pub fn next_code_byte(masked: &[u8], at: usize) -> Option<(usize, u8)> {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .map(|p| (at + p, masked[at + p]))
-}
-
-/// After `at`: `.name(` — a method call on the value that ends at `at`.
-/// Returns the method name.
-pub fn method_called_after(masked: &[u8], at: usize) -> Option<String> {
-    let (dot, b) = next_code_byte(masked, at)?;
-    if b != b'.' {
-        return None;
-    }
-    let (start, _) = next_code_byte(masked, dot + 1)?;
-    let len = masked[start..]
-        .iter()
-        .take_while(|b| is_ident_byte(**b))
-        .count();
-    if len == 0 {
-        return None;
-    }
-    let name = String::from_utf8_lossy(&masked[start..start + len]).into_owned();
-    let (_, open) = next_code_byte(masked, start + len)?;
-    (open == b'(').then_some(name)
 }
 
 /// The offset of the `}` matching the `{` at `open`.

@@ -1,17 +1,17 @@
 //! Calls made on Durable Object stubs, resolved to the classes they reach.
 //! Shared by the RPC and stub rules (`rpc-unknown-method`,
 //! `rpc-on-legacy-class`, `stub-fetch-without-handler`,
-//! `relative-stub-fetch-url`).
+//! `relative-stub-fetch-url`) and find-references.
 //!
-//! A stub call is found from the recorded call sites:
-//! - `env.X.getByName(n).m()`, `this.env.X.get(id).m()`, `c.env.X...`, also
-//!   through `.jurisdiction("eu")`;
-//! - `const stub = env.X.getByName(n); stub.m()` in the same function, when
-//!   every recorded assignment of `stub` there is a stub of the same binding.
+//! A stub call is a call whose receiver the semantic model evaluates to a
+//! stub ([`Value::Stub`]): `env.X.getByName(n).m()`, a stub kept in a
+//! variable, a field (`this.stub`), a parameter, a helper's return value
+//! (also imported), a destructured binding (`const { X } = env`), a
+//! `DurableObjectStub<Class>` annotation.
 //!
-//! The binding is then looked up in every env of every Worker whose `main`
-//! reaches the file, following `script_name` to the Worker that runs the
-//! class. Anything unresolved makes the call unknown, and the rules stay
+//! A stub of a binding is looked up in every env of every Worker whose
+//! `main` reaches the file, following `script_name` to the Worker that runs
+//! the class. Anything unresolved makes the call unknown, and the rules stay
 //! silent on unknown calls.
 
 use std::collections::HashMap;
@@ -19,8 +19,9 @@ use std::sync::Arc;
 
 use crate::config::{DoBinding, EffectiveConfig};
 use crate::files::FileId;
-use crate::index::{CallSite, CallUsage, ClassInfo, FileSummary, ImportKind, Visibility};
+use crate::index::{Arg, ClassInfo, ImportKind, Visibility};
 use crate::model::{ExportOrigin, Worker, Workspace};
+use crate::semantic::{Evaluator, Value};
 use crate::text::TextRange;
 
 use super::support::bound_class;
@@ -36,16 +37,28 @@ pub const RESERVED_METHODS: &[&str] = &[
 /// One call on a stub.
 pub struct StubCall<'a> {
     pub file: FileId,
-    pub call: &'a CallSite,
+    pub call: StubSite<'a>,
     /// The member called: `m` in `stub.m()`.
     pub method: &'a str,
-    /// The DO binding the stub comes from.
-    pub binding: String,
+    /// The DO binding the stub comes from; `None` for a stub known only by
+    /// its type (`DurableObjectStub<Room>`).
+    pub binding: Option<String>,
     /// The envs of the calling Workers that declare the binding.
     pub caller_envs: Vec<&'a EffectiveConfig>,
     /// The classes the stub can reach, deduplicated; `None` when some env's
     /// binding could not be followed to a class declaration.
     pub classes: Option<Vec<(FileId, &'a ClassInfo)>>,
+}
+
+/// Where a stub call is written.
+pub struct StubSite<'a> {
+    /// The method name.
+    pub name_range: TextRange,
+    /// The whole call.
+    pub range: TextRange,
+    /// Its arguments as the index read them (empty when the index did not
+    /// keep the call: only calls of interesting names are kept there).
+    pub args: &'a [Arg],
 }
 
 /// Every stub call of the workspace. Found once per snapshot (four rules
@@ -61,9 +74,9 @@ struct FoundStubCalls(Vec<FoundCall>);
 /// A [`StubCall`] by indexes into the workspace.
 struct FoundCall {
     file: FileId,
-    /// Index into the file's `calls`.
+    /// Index into the file's semantic `calls`.
     call: usize,
-    binding: String,
+    binding: Option<String>,
     resolved: Arc<ResolvedAt>,
 }
 
@@ -77,8 +90,17 @@ struct ResolvedAt {
 
 impl FoundCall {
     fn get<'a>(&self, ws: &'a Workspace) -> Option<StubCall<'a>> {
-        let call = ws.summary(self.file)?.calls.get(self.call)?;
-        let (method, _) = call.callee.split_last()?;
+        let summary = ws.summary(self.file)?;
+        let call = summary.semantic.calls.get(self.call)?;
+        // The index's record of the same call, for its arguments.
+        let first = summary
+            .calls
+            .partition_point(|c| c.range.start < call.range.start);
+        let args = summary.calls[first..]
+            .iter()
+            .take_while(|c| c.range.start == call.range.start)
+            .find(|c| c.range == call.range && c.name_range == call.name_range)
+            .map_or(&[][..], |c| c.args.as_slice());
         let caller_envs = self
             .resolved
             .caller_envs
@@ -95,8 +117,12 @@ impl FoundCall {
         };
         Some(StubCall {
             file: self.file,
-            call,
-            method,
+            call: StubSite {
+                name_range: call.name_range,
+                range: call.range,
+                args,
+            },
+            method: &call.name,
             binding: self.binding.clone(),
             caller_envs,
             classes,
@@ -105,6 +131,7 @@ impl FoundCall {
 }
 
 fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
+    let eval = Evaluator::new(ws);
     let mut out = Vec::new();
     // Per set of calling Workers and binding: files reached by the same
     // Workers share the resolution.
@@ -122,34 +149,25 @@ fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
         if callers.is_empty() {
             continue;
         }
-        // Per file, once and only when needed: looking assignments up per
-        // call was quadratic in the file's calls (a long module of handlers).
-        let mut assignments = None;
         let by_binding = resolved.entry(callers.clone()).or_default();
-        for (call_index, call) in summary.calls.iter().enumerate() {
-            if call.is_new {
+        for (call_index, call) in summary.semantic.calls.iter().enumerate() {
+            if call.is_new || call.receiver.is_none() {
                 continue;
             }
-            let Some((_, receiver)) = call.callee.split_last() else {
+            let Value::Stub { binding, class } = eval.receiver(file, call) else {
                 continue;
             };
-            let binding = match stub_binding(receiver) {
-                Some(binding) => binding.to_string(),
-                None => {
-                    let assignments = assignments.get_or_insert_with(|| Assignments::of(summary));
-                    match variable_binding(assignments, call, receiver) {
-                        Some(binding) => binding,
-                        None => continue,
+            let found = match (&binding, class) {
+                (Some(binding), _) => match by_binding.get(binding) {
+                    Some(found) => found.clone(),
+                    None => {
+                        let found = resolve(ws, binding, &callers).map(Arc::new);
+                        by_binding.insert(binding.clone(), found.clone());
+                        found
                     }
-                }
-            };
-            let found = match by_binding.get(&binding) {
-                Some(found) => found.clone(),
-                None => {
-                    let found = resolve(ws, &binding, &callers).map(Arc::new);
-                    by_binding.insert(binding.clone(), found.clone());
-                    found
-                }
+                },
+                (None, Some(class)) => resolve_typed(ws, file, &class).map(Arc::new),
+                (None, None) => None,
             };
             if let Some(resolved) = found {
                 out.push(FoundCall {
@@ -162,6 +180,21 @@ fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
         }
     }
     out
+}
+
+/// A stub typed `DurableObjectStub<Class>`: the class that name refers to
+/// in `file`.
+fn resolve_typed(ws: &Workspace, file: FileId, class: &str) -> Option<ResolvedAt> {
+    let (class_file, info) = super::storage_support::resolve_class(ws, file, class)?;
+    let index = ws
+        .summary(class_file)?
+        .classes
+        .iter()
+        .position(|c| std::ptr::eq(c, info))?;
+    Some(ResolvedAt {
+        caller_envs: Vec::new(),
+        classes: Some(vec![(class_file, index)]),
+    })
 }
 
 fn resolve(ws: &Workspace, binding: &str, callers: &[usize]) -> Option<ResolvedAt> {
@@ -243,97 +276,6 @@ pub fn binding_host<'a>(
             (host, env)
         }
     }
-}
-
-/// The binding name when `receiver` is a stub expression written in full:
-/// `env.X.get(...)`, `this.env.X.getByName(...)`,
-/// `env.X.jurisdiction(...).get(...)`.
-pub fn stub_binding(receiver: &[String]) -> Option<&str> {
-    let (last, rest) = receiver.split_last()?;
-    if !matches!(last.as_str(), "get()" | "getByName()" | "getExisting()") {
-        return None;
-    }
-    let rest = match rest.split_last() {
-        Some((j, before)) if j == "jurisdiction()" => before,
-        _ => rest,
-    };
-    let (binding, prefix) = rest.split_last()?;
-    if binding.ends_with(')') || binding.starts_with('[') || binding.starts_with('…') {
-        return None;
-    }
-    let env_rooted = match prefix {
-        [env] => env == "env",
-        [root, env] => env == "env" && !root.ends_with(')') && root != "…",
-        _ => false,
-    };
-    env_rooted.then_some(binding.as_str())
-}
-
-/// The recorded calls of a file assigned to each variable name, per
-/// function (a long module declares `stub` in each of its handlers), in
-/// source order.
-struct Assignments<'a> {
-    by_name: HashMap<(&'a str, TextRange), Vec<&'a CallSite>>,
-}
-
-impl<'a> Assignments<'a> {
-    fn of(summary: &'a FileSummary) -> Self {
-        let mut by_name: HashMap<(&str, TextRange), Vec<&CallSite>> = HashMap::new();
-        for call in &summary.calls {
-            let CallUsage::AssignedTo(names) = &call.usage else {
-                continue;
-            };
-            for name in names {
-                let calls = by_name
-                    .entry((name.as_str(), call.scope.function))
-                    .or_default();
-                // `[a, a] = ...` names the variable twice; one call.
-                if !calls.last().is_some_and(|last| std::ptr::eq(*last, call)) {
-                    calls.push(call);
-                }
-            }
-        }
-        Assignments { by_name }
-    }
-}
-
-/// The binding when `receiver` is a variable (`stub`) that every recorded
-/// assignment in the call's function sets to a stub of that one binding,
-/// before the call.
-fn variable_binding(
-    assignments: &Assignments,
-    call: &CallSite,
-    receiver: &[String],
-) -> Option<String> {
-    let [name] = receiver else { return None };
-    if name == "env" || name == "this" || name.ends_with(')') {
-        return None;
-    }
-    let mut found: Option<String> = None;
-    let mut before_call = false;
-    let key = (name.as_str(), call.scope.function);
-    for other in assignments.by_name.get(&key).into_iter().flatten() {
-        let CallUsage::AssignedTo(names) = &other.usage else {
-            continue;
-        };
-        // A destructuring or an assignment of something else: unknown.
-        if names.len() != 1 {
-            return None;
-        }
-        // The assigned call's own callee ends with the method name:
-        // `env.X.getByName` → read it as the stub `env.X.getByName()`.
-        let mut stub = other.callee.clone();
-        if let Some(last) = stub.last_mut() {
-            last.push_str("()");
-        }
-        let binding = stub_binding(&stub)?;
-        if found.as_deref().is_some_and(|f| f != binding) {
-            return None;
-        }
-        found = Some(binding.to_string());
-        before_call |= other.range.end <= call.range.start;
-    }
-    found.filter(|_| before_call)
 }
 
 /// What dols knows about the members of a class and its workspace bases.

@@ -1,15 +1,16 @@
 //! `unique-id-not-persisted`: `newUniqueId()` whose id is used once to reach
 //! an object and then lost.
 
-use super::storage_support::{
-    all_calls, is_deployed_code, mask_code, method_called_after, preceded_by, word_uses,
-};
+use super::storage_support::is_deployed_code;
 use super::support::{bound_class, workers_reaching};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
-use crate::index::{CallSite, CallUsage};
 use crate::model::Workspace;
+use crate::semantic::{
+    CallId, ClassId, DeclId, DeclKind, Evaluator, Expr, ExprId, FileSemantics, SemCall, UseRole,
+    Value,
+};
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -46,118 +47,150 @@ address the object by a stable name with `env.DOCS.getByName(name)`.
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {
-    let mut masked: Option<(FileId, Vec<u8>)> = None;
-    for (file, call) in all_calls(ws) {
-        if call.callee.len() < 2 || call.callee.last().map(String::as_str) != Some("newUniqueId") {
+    let eval = Evaluator::new(ws);
+    for (index, summary) in ws.summaries.iter().enumerate() {
+        let Some(summary) = summary else { continue };
+        let file = FileId(index as u32);
+        let sem = &summary.semantic;
+        if !sem.calls.iter().any(|c| c.name == "newUniqueId") || !is_deployed_code(ws, file) {
             continue;
         }
-        if !is_deployed_code(ws, file) {
-            continue;
+        for (id_call, call) in sem.calls.iter().enumerate() {
+            if call.name != "newUniqueId" {
+                continue;
+            }
+            let Some(binding) = eval.receiver(file, call).binding().map(String::from) else {
+                continue;
+            };
+            let Some(get) = id_only_reaches_get(sem, id_call as CallId) else {
+                continue;
+            };
+            if !stub_is_lost(sem, get) {
+                continue;
+            }
+            if bound_class_may_report_id(ws, file, &binding) != Some(false) {
+                continue;
+            }
+            out.report(
+                file,
+                call.name_range,
+                "this unique id is used once to reach an object and then dropped: every run creates a new object that nobody can reach again; keep `id.toString()` (return or store it), or use `getByName()` with a stable name",
+            );
         }
-        if masked.as_ref().is_none_or(|(f, _)| *f != file) {
-            masked = Some((file, mask_code(ws.files.text(file))));
-        }
-        let code = &masked.as_ref().expect("just set").1;
-        let calls = &ws.summary(file).expect("has calls").calls;
-        let Some(get) = id_only_reaches_get(code, call, calls) else {
-            continue;
-        };
-        if !stub_is_lost(code, get) {
-            continue;
-        }
-        if bound_class_may_report_id(ws, file, call) != Some(false) {
-            continue;
-        }
-        out.report(
-            file,
-            call.name_range,
-            "this unique id is used once to reach an object and then dropped: every run creates a new object that nobody can reach again; keep `id.toString()` (return or store it), or use `getByName()` with a stable name",
-        );
     }
 }
 
+/// The declaration a call's value is given to, when it is the one value of
+/// a `const`/`let` (`const id = env.X.newUniqueId()`).
+fn assigned_to(sem: &FileSemantics, call: &SemCall) -> Option<DeclId> {
+    let is_this_call =
+        |e: ExprId| matches!(sem.expr(e), Expr::Call { callee, .. } if *callee == call.callee);
+    sem.decls
+        .iter()
+        .position(|d| {
+            matches!(d.kind, DeclKind::Const | DeclKind::Let)
+                && d.values.len() == 1
+                && is_this_call(d.values[0])
+        })
+        .map(|d| d as DeclId)
+}
+
 /// The `namespace.get(id)` call that is the only use of the id made by
-/// `id_call` (assigned to a variable used once, or passed inline).
-pub(super) fn id_only_reaches_get<'a>(
-    code: &[u8],
-    id_call: &CallSite,
-    calls: &'a [CallSite],
-) -> Option<&'a CallSite> {
-    let is_get = |c: &&CallSite| {
-        c.callee.len() >= 2 && c.callee.last().map(String::as_str) == Some("get") && !c.is_new
-    };
-    match &id_call.usage {
-        CallUsage::AssignedTo(names) if names.len() == 1 => {
-            let name = &names[0];
-            let after = TextRange::new(
-                id_call.range.end as usize,
-                id_call.scope.function.end as usize,
-            );
-            let uses = word_uses(code, after, name);
-            let [only] = uses.as_slice() else { return None };
-            if !preceded_by(code, *only, ".get(") {
-                return None;
-            }
-            calls.iter().filter(is_get).find(|c| {
-                c.args
-                    .first()
-                    .is_some_and(|a| a.range.start as usize == *only)
-            })
-        }
-        CallUsage::Argument => calls
-            .iter()
-            .filter(is_get)
-            .find(|c| c.args.first().is_some_and(|a| a.range == id_call.range)),
+/// `id_call`: passed inline, or kept in a variable read once, as that
+/// argument.
+pub(super) fn id_only_reaches_get(sem: &FileSemantics, id_call: CallId) -> Option<CallId> {
+    let call = sem.call(id_call)?;
+    let is_get = |c: CallId| sem.call(c).is_some_and(|c| c.name == "get" && !c.is_new);
+    // Inline: `env.X.get(env.X.newUniqueId())`.
+    if let Some(get) = sem
+        .calls
+        .iter()
+        .position(|c| c.name == "get" && c.arg_ranges.first() == Some(&call.range))
+    {
+        return Some(get as CallId);
+    }
+    let decl = assigned_to(sem, call)?;
+    match sem.uses_of(decl) {
+        [only] => match only.role {
+            UseRole::Argument(get, 0) if is_get(get) => Some(get),
+            _ => None,
+        },
         _ => None,
     }
 }
 
-/// The stub made by `stub_call` only receives method calls: it is not
-/// returned, stored elsewhere, passed on, nor asked for its `id`/`name`.
-pub(super) fn stub_is_lost(code: &[u8], stub_call: &CallSite) -> bool {
-    match &stub_call.usage {
-        CallUsage::AssignedTo(names) if names.len() == 1 => {
-            let name = &names[0];
-            let after = TextRange::new(
-                stub_call.range.end as usize,
-                stub_call.scope.function.end as usize,
-            );
-            let uses = word_uses(code, after, name);
-            !uses.is_empty()
-                && uses
-                    .iter()
-                    .all(|&u| method_called_after(code, u + name.len()).is_some())
-        }
-        CallUsage::Other => method_called_after(code, stub_call.range.end as usize).is_some(),
-        _ => false,
+/// The stub made by `get` only receives method calls: it is not returned,
+/// stored elsewhere, passed on, nor asked for its `id`/`name`.
+pub(super) fn stub_is_lost(sem: &FileSemantics, get: CallId) -> bool {
+    let Some(call) = sem.call(get) else {
+        return false;
+    };
+    // `env.X.get(id).m()`
+    if sem
+        .calls
+        .iter()
+        .any(|c| c.receiver_range == Some(call.range))
+    {
+        return true;
     }
+    let Some(decl) = assigned_to(sem, call) else {
+        return false;
+    };
+    let uses = sem.uses_of(decl);
+    !uses.is_empty() && uses.iter().all(|u| matches!(u.role, UseRole::Receiver(_)))
 }
 
-/// Whether the class bound to the namespace the call is made on reads its
-/// own id (`ctx.id`, `state.id`), so it could report the id itself.
-/// `None` when the class is not found.
+/// Whether the class bound to `binding` (for the Workers reaching `file`)
+/// reads its own id (`ctx.id`, `state.id`), so it could report the id
+/// itself. `None` when the class is not found.
 pub(super) fn bound_class_may_report_id(
     ws: &Workspace,
     file: FileId,
-    call: &CallSite,
+    binding: &str,
 ) -> Option<bool> {
-    let binding = call.callee.get(call.callee.len().checked_sub(2)?)?;
     for worker in workers_reaching(ws, file) {
         for (env_index, env) in worker.envs.iter().enumerate() {
             for b in &env.do_bindings {
-                if b.script_name.is_some() || b.name.as_ref().is_none_or(|n| &n.value != binding) {
+                if b.script_name.is_some() || b.name.as_ref().is_none_or(|n| n.value != binding) {
                     continue;
                 }
                 let class_name = b.class_name.as_ref()?;
                 let (class_file, class) = bound_class(ws, worker, env_index, &class_name.value)?;
-                let text = ws.files.text(class_file);
-                let body = text.get(class.range.start as usize..class.range.end as usize)?;
-                return Some(
-                    body.contains("ctx.id")
-                        || body.contains("state.id")
-                        || body.contains(".id.name"),
-                );
+                return Some(class_reads_own_id(ws, class_file, class.range));
             }
+        }
+    }
+    None
+}
+
+/// Some expression in the class (range) reads `.id` of the object's state.
+fn class_reads_own_id(ws: &Workspace, file: FileId, class_range: TextRange) -> bool {
+    let Some(summary) = ws.summary(file) else {
+        return false;
+    };
+    let sem = &summary.semantic;
+    let eval = Evaluator::new(ws);
+    let Some(class) = sem.classes.iter().position(|c| c.range == class_range) else {
+        return true; // unsure: the class may report it
+    };
+    sem.exprs.iter().any(|expr| {
+        let Expr::Member(object, key) = expr else {
+            return false;
+        };
+        key == "id"
+            && root_class(sem, *object) == Some(class as ClassId)
+            && eval.value(file, *object) == Value::State
+    })
+}
+
+/// The class whose `this` (or local declaration) an expression starts from.
+fn root_class(sem: &FileSemantics, mut expr: ExprId) -> Option<ClassId> {
+    for _ in 0..16 {
+        match sem.expr(expr) {
+            Expr::Member(object, _) => expr = *object,
+            Expr::This(class) => return Some(*class),
+            Expr::Ref(decl) => return sem.class_at(sem.decl(*decl)?.range.start),
+            _ => return None,
         }
     }
     None

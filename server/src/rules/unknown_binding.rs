@@ -12,6 +12,7 @@ use crate::fix::source_edit::rename_at;
 use crate::fix::{Fix, Safety, SourceChange, TextEdit};
 use crate::index::{EnvAccess, EnvVia};
 use crate::model::Workspace;
+use crate::semantic::Evaluator;
 
 /// Calls that only a Durable Object namespace has (`get` is shared with KV,
 /// R2 and others, so it proves nothing).
@@ -68,6 +69,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         .flat_map(|s| s.env_type_members.iter().map(|m| m.value.as_str()))
         .collect();
     let mut names_by_callers: HashMap<Vec<usize>, DeclaredNames> = HashMap::new();
+    let eval = Evaluator::new(ws);
     for (index, summary) in ws.summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
         if summary.env_accesses.is_empty() {
@@ -84,11 +86,20 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         if callers.is_empty() {
             continue;
         }
+        let checked_against = workers_named(ws, &callers);
         let (declared, do_names) = names_by_callers
             .entry(callers)
             .or_insert_with_key(|callers| declared_names(ws, callers));
         for access in &summary.env_accesses {
             let name = access.name.value.as_str();
+            // `c.env` of a framework app served with another object (a Hono
+            // app inside a Durable Object, called as `app.fetch(req, {..})`)
+            // is not the Worker's env.
+            if let Some(object) = summary.semantic.env_read(access.name.range.start) {
+                if !eval.value(file, object).may_be_worker_env() {
+                    continue;
+                }
+            }
             let used_as_namespace = access
                 .member
                 .as_ref()
@@ -102,7 +113,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                         kind.describe()
                     ),
                     None => {
-                        let mut message = format!("no Durable Object binding named `{name}` is declared for this Worker");
+                        let mut message = format!("no Durable Object binding named `{name}` is declared for {checked_against}");
                         suggestion = nearest(name, do_names.iter().copied());
                         if let Some(suggestion) = suggestion {
                             message.push_str(&format!("; did you mean `{suggestion}`?"));
@@ -124,7 +135,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 let diagnostic = out.report(
                     file,
                     access.name.range,
-                    format!("no binding, var or secret named `{name}` is declared; did you mean `{suggestion}`?"),
+                    format!("no binding, var or secret named `{name}` is declared for {checked_against}; did you mean `{suggestion}`?"),
                 );
                 if let Some(fix) = rename_fix(ws, file, access, suggestion) {
                     diagnostic.add_fix(fix);
@@ -205,4 +216,24 @@ fn pattern_entry(text: &str, end: usize) -> Option<PatternEntry> {
     } else {
         None
     }
+}
+
+/// "this Worker", or, for code several Workers share, which ones the
+/// finding was checked against.
+fn workers_named(ws: &Workspace, callers: &[usize]) -> String {
+    if callers.len() < 2 {
+        return "this Worker".to_string();
+    }
+    let names: Vec<String> = callers
+        .iter()
+        .filter_map(|&i| ws.workers.get(i))
+        .map(|w| match w.name() {
+            Some(name) => format!("`{name}`"),
+            None => format!("`{}`", ws.files.path(w.config).display()),
+        })
+        .collect();
+    format!(
+        "any of the Workers sharing this file ({})",
+        names.join(", ")
+    )
 }

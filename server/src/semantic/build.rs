@@ -199,9 +199,18 @@ impl<'t, 's> Builder<'t, 's> {
     fn visit_inner(&mut self, node: Node<'t>) {
         match node.kind_str() {
             // Types hold no values.
-            "type_annotation" | "type_arguments" | "type_parameters" | "interface_declaration"
-            | "type_alias_declaration" | "comment" | "string" | "number" | "regex"
-            | "property_identifier" | "enum_declaration" | "ambient_declaration" => {}
+            "type_annotation"
+            | "type_arguments"
+            | "type_parameters"
+            | "interface_declaration"
+            | "type_alias_declaration"
+            | "comment"
+            | "string"
+            | "number"
+            | "regex"
+            | "property_identifier"
+            | "enum_declaration"
+            | "ambient_declaration" => {}
             "function_declaration" | "generator_function_declaration" => {
                 let func = self.visit_function(node, FuncOwner::Free);
                 if let Some(name) = node.field(NodeField::Name) {
@@ -450,7 +459,12 @@ impl<'t, 's> Builder<'t, 's> {
             // A class expression's name is visible only inside it; close
             // enough to declare it where the expression is.
             let scope = self.scope();
-            let decl = self.declare(self.text_of(name), range(name), scope, DeclKind::Class(class));
+            let decl = self.declare(
+                self.text_of(name),
+                range(name),
+                scope,
+                DeclKind::Class(class),
+            );
             let value = self.push_expr(Expr::Class(class));
             self.out.decls[decl as usize].values.push(value);
         }
@@ -783,9 +797,10 @@ impl<'t, 's> Builder<'t, 's> {
             }
             "member_expression" => {
                 // `this.x = v` gives the class's field `x` another value.
-                let (Some(object), Some(property)) =
-                    (left.field(NodeField::Object), left.field(NodeField::Property))
-                else {
+                let (Some(object), Some(property)) = (
+                    left.field(NodeField::Object),
+                    left.field(NodeField::Property),
+                ) else {
                     return;
                 };
                 if unwrap(object).kind_str() == "this" {
@@ -939,9 +954,10 @@ impl<'t, 's> Builder<'t, 's> {
 
     /// `env.X`, `this.env.X`, `c.env.X`: remember the object for `X`.
     fn note_env_read_member(&mut self, node: Node<'t>) {
-        let (Some(object), Some(property)) =
-            (node.field(NodeField::Object), node.field(NodeField::Property))
-        else {
+        let (Some(object), Some(property)) = (
+            node.field(NodeField::Object),
+            node.field(NodeField::Property),
+        ) else {
             return;
         };
         if property.kind_str() != "property_identifier" || !self.is_env_like(unwrap(object)) {
@@ -969,7 +985,9 @@ impl<'t, 's> Builder<'t, 's> {
     }
 
     fn note_env_read_pattern(&mut self, pattern: Node<'t>, value: ExprId) {
-        let Some(Expr::Ref(_) | Expr::Global(_) | Expr::Member(..)) = self.out.exprs.get(value as usize) else {
+        let Some(Expr::Ref(_) | Expr::Global(_) | Expr::Member(..)) =
+            self.out.exprs.get(value as usize)
+        else {
             return;
         };
         let mut cursor = pattern.walk();
@@ -1042,9 +1060,10 @@ impl<'t, 's> Builder<'t, 's> {
                 _ => Expr::Unknown,
             },
             "member_expression" => {
-                let (Some(object), Some(property)) =
-                    (node.field(NodeField::Object), node.field(NodeField::Property))
-                else {
+                let (Some(object), Some(property)) = (
+                    node.field(NodeField::Object),
+                    node.field(NodeField::Property),
+                ) else {
                     return Expr::Unknown;
                 };
                 let object = self.expr_at(object, depth);
@@ -1355,13 +1374,21 @@ impl<'t, 's> Builder<'t, 's> {
 
         // Calls in document order; callbacks follow their call's new index.
         let mut order: Vec<usize> = (0..self.out.calls.len()).collect();
-        order.sort_by_key(|&i| (self.out.calls[i].range.start, std::cmp::Reverse(self.out.calls[i].range.end)));
+        order.sort_by_key(|&i| {
+            (
+                self.out.calls[i].range.start,
+                std::cmp::Reverse(self.out.calls[i].range.end),
+            )
+        });
         let mut new_index = vec![0 as CallId; order.len()];
         for (new, &old) in order.iter().enumerate() {
             new_index[old] = new as CallId;
         }
         let mut calls: Vec<Option<SemCall>> = self.out.calls.drain(..).map(Some).collect();
-        self.out.calls = order.iter().map(|&i| calls[i].take().expect("each once")).collect();
+        self.out.calls = order
+            .iter()
+            .map(|&i| calls[i].take().expect("each once"))
+            .collect();
         for func in &mut self.out.funcs {
             if let FuncOwner::Callback { call, .. } = &mut func.owner {
                 *call = new_index[*call as usize];

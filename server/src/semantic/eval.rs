@@ -11,8 +11,7 @@
 use std::cell::RefCell;
 
 use super::{
-    ClassId, DeclId, DeclKind, Expr, ExprId, FileSemantics, FuncId, FuncOwner, SemCall, Ty,
-    UseRole,
+    ClassId, DeclId, DeclKind, Expr, ExprId, FileSemantics, FuncId, FuncOwner, SemCall, Ty, UseRole,
 };
 use crate::files::FileId;
 use crate::model::{ExportOrigin, Workspace};
@@ -22,7 +21,15 @@ const MAX_DEPTH: u32 = 48;
 
 /// Handler methods of a Worker's default export whose second parameter is
 /// the env.
-const ENV_HANDLERS: &[&str] = &["fetch", "scheduled", "queue", "email", "tail", "trace", "test"];
+const ENV_HANDLERS: &[&str] = &[
+    "fetch",
+    "scheduled",
+    "queue",
+    "email",
+    "tail",
+    "trace",
+    "test",
+];
 
 /// Names under which projects type the Worker env.
 const ENV_TYPE_NAMES: &[&str] = &["Env", "Cloudflare.Env", "CloudflareBindings", "Bindings"];
@@ -86,23 +93,37 @@ pub enum Value {
     /// `env.NAME`: a binding of the env (which kind depends on the Worker).
     Binding(String),
     /// A `DurableObjectNamespace<Class>` known from a type only.
-    Namespace { class: Option<String> },
-    Id { kind: IdKind, binding: Option<String> },
+    Namespace {
+        class: Option<String>,
+    },
+    Id {
+        kind: IdKind,
+        binding: Option<String>,
+    },
     /// A stub: from `binding` (`env.X.get(..)`), or of `class` (a
     /// `DurableObjectStub<Class>` annotation).
-    Stub { binding: Option<String>, class: Option<String> },
+    Stub {
+        binding: Option<String>,
+        class: Option<String>,
+    },
     /// `new WebSocketPair()`
     Pair,
     /// `Object.values(pair)` / `Object.entries(pair)`
     PairValues,
     /// One end of a pair: `pair[1]`, `const [client, server] = ...`.
-    PairEnd { server: bool },
+    PairEnd {
+        server: bool,
+    },
     /// `ctx` / `state` of a Durable Object.
     State,
     Storage,
     Sql,
     /// A Hono app: where it was declared, and what its `Bindings` type says.
-    HonoApp { file: FileId, decl: Option<DeclId>, bindings: EnvKind },
+    HonoApp {
+        file: FileId,
+        decl: Option<DeclId>,
+        bindings: EnvKind,
+    },
     /// A Hono context: `c.env` is that app's env.
     HonoContext(EnvKind),
     Func(FileId, FuncId),
@@ -112,7 +133,10 @@ pub enum Value {
     /// `import * as ns`
     Module(FileId),
     /// An import from a package or a runtime module (`cloudflare:workers`).
-    External { specifier: String, name: String },
+    External {
+        specifier: String,
+        name: String,
+    },
     /// A global the file does not declare.
     Global(String),
     /// An object literal.
@@ -221,7 +245,9 @@ impl<'w> Evaluator<'w> {
                 let _ = args;
                 match self.eval(file, *callee, depth) {
                     Value::Global(name) if name == "WebSocketPair" => Value::Pair,
-                    Value::External { specifier, name } if specifier == "hono" && name == "Hono" => {
+                    Value::External { specifier, name }
+                        if specifier == "hono" && name == "Hono" =>
+                    {
                         Value::HonoApp {
                             file,
                             decl: None,
@@ -494,11 +520,16 @@ impl<'w> Evaluator<'w> {
             }
         }
         match &f.owner {
-            FuncOwner::ObjectMethod { name } if index == 1 && ENV_HANDLERS.contains(&name.as_str()) => {
+            FuncOwner::ObjectMethod { name }
+                if index == 1 && ENV_HANDLERS.contains(&name.as_str()) =>
+            {
                 return Value::Env(EnvKind::Worker);
             }
             FuncOwner::Method { class, name, .. } if name == "constructor" => {
-                let has_base = sem.classes.get(*class as usize).is_some_and(|c| c.heritage.is_some());
+                let has_base = sem
+                    .classes
+                    .get(*class as usize)
+                    .is_some_and(|c| c.heritage.is_some());
                 let param_name = sem
                     .decls
                     .iter()
@@ -515,15 +546,24 @@ impl<'w> Evaluator<'w> {
             FuncOwner::Callback { call, arg } => {
                 if let Some(call) = sem.call(*call) {
                     let receiver = self.receiver(file, call);
-                    if let Value::HonoApp { file: app_file, decl, bindings } = receiver {
+                    if let Value::HonoApp {
+                        file: app_file,
+                        decl,
+                        bindings,
+                    } = receiver
+                    {
                         if index == 0
                             && *arg > 0
                             && HONO_ROUTE_METHODS.contains(&call.name.as_str())
                         {
-                            return Value::HonoContext(self.app_env(app_file, decl, bindings, depth));
+                            return Value::HonoContext(
+                                self.app_env(app_file, decl, bindings, depth),
+                            );
                         }
                         if index == 0 && call.name == "use" {
-                            return Value::HonoContext(self.app_env(app_file, decl, bindings, depth));
+                            return Value::HonoContext(
+                                self.app_env(app_file, decl, bindings, depth),
+                            );
                         }
                     }
                 }
@@ -558,9 +598,14 @@ impl<'w> Evaluator<'w> {
                         .iter()
                         .any(|&v| matches!(sem.expr(v), Expr::Func(g) if *g == func))
                 }),
-                (Expr::Member(object, name), FuncOwner::Method { class, name: method, .. }) => {
-                    name == method && matches!(sem.expr(*object), Expr::This(c) if c == class)
-                }
+                (
+                    Expr::Member(object, name),
+                    FuncOwner::Method {
+                        class,
+                        name: method,
+                        ..
+                    },
+                ) => name == method && matches!(sem.expr(*object), Expr::This(c) if c == class),
                 _ => false,
             };
             if !calls_it {
@@ -583,7 +628,13 @@ impl<'w> Evaluator<'w> {
     /// Whose env a Hono app's handlers see: the Worker's when the app serves
     /// the Worker (`app.fetch(req, env)` with the Worker env, or the app is
     /// exported), another object's when the app is called with one.
-    fn app_env(&self, file: FileId, decl: Option<DeclId>, bindings: EnvKind, depth: u32) -> EnvKind {
+    fn app_env(
+        &self,
+        file: FileId,
+        decl: Option<DeclId>,
+        bindings: EnvKind,
+        depth: u32,
+    ) -> EnvKind {
         let Some(decl) = decl else { return bindings };
         let Some(sem) = self.semantics(file) else {
             return bindings;

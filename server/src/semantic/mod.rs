@@ -111,10 +111,16 @@ pub enum DeclKind {
     Let,
     Var,
     /// A parameter (or a name destructured from one).
-    Param { func: FuncId, index: u32 },
+    Param {
+        func: FuncId,
+        index: u32,
+    },
     /// `import { imported as name } from "specifier"`; `imported` is
     /// `default` for a default import and `*` for a namespace import.
-    Import { specifier: String, imported: String },
+    Import {
+        specifier: String,
+        imported: String,
+    },
     Function(FuncId),
     Class(ClassId),
     Catch,
@@ -126,7 +132,10 @@ pub enum Ty {
     #[default]
     None,
     /// `Name` or `Name<args>` (`Cloudflare.Env` keeps its dots).
-    Named { name: String, args: Vec<Ty> },
+    Named {
+        name: String,
+        args: Vec<Ty>,
+    },
     /// `{ key: Type; ... }`
     Object(Vec<(String, Ty)>),
     Other,
@@ -164,8 +173,15 @@ pub enum Expr {
     /// `"0"`), and a destructured part (`const { a } = x` gives `a` the
     /// value `Member(x, "a")`, `const [a] = x` gives `Member(x, "0")`).
     Member(ExprId, String),
-    Call { callee: ExprId, args: Vec<ExprId> },
-    New { callee: ExprId, ty_args: Vec<Ty>, args: Vec<ExprId> },
+    Call {
+        callee: ExprId,
+        args: Vec<ExprId>,
+    },
+    New {
+        callee: ExprId,
+        ty_args: Vec<Ty>,
+        args: Vec<ExprId>,
+    },
     /// The `index`th parameter of a function.
     Param(FuncId, u32),
     Func(FuncId),
@@ -197,7 +213,11 @@ pub enum FuncOwner {
     /// variable.
     Free,
     /// A method (or arrow-valued field) of a class.
-    Method { class: ClassId, name: String, is_static: bool },
+    Method {
+        class: ClassId,
+        name: String,
+        is_static: bool,
+    },
     /// A method (or function-valued property) of an object literal.
     ObjectMethod { name: String },
     /// Passed directly as argument `arg` of a call.

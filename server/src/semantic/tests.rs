@@ -99,7 +99,11 @@ fn stubs_through_fields_parameters_helpers_and_destructuring() {
         "viaHelper",
         "viaDestructuring",
     ] {
-        assert_eq!(receivers(&ws, "src/index.ts", method), vec![stub("ROOM")], "{method}");
+        assert_eq!(
+            receivers(&ws, "src/index.ts", method),
+            vec![stub("ROOM")],
+            "{method}"
+        );
     }
 }
 
@@ -214,7 +218,10 @@ fn hono_apps_know_whose_env_they_see() {
          worker.get(\"/\", (c) => c.env.ROOM.getByName(\"x\").hello());
          export default worker;",
     )]);
-    let file = ws.files.lookup(std::path::Path::new("src/index.ts")).unwrap();
+    let file = ws
+        .files
+        .lookup(std::path::Path::new("src/index.ts"))
+        .unwrap();
     let eval = Evaluator::new(&ws);
     let sem = eval.semantics(file).unwrap();
     let env_of = |name_start: u32| eval.value(file, sem.env_read(name_start).unwrap());
@@ -236,7 +243,12 @@ fn uses_record_their_role() {
            return stub.fetch(req);
          } }",
     )]);
-    let file = FileId(ws.files.lookup(std::path::Path::new("src/index.ts")).unwrap().0);
+    let file = FileId(
+        ws.files
+            .lookup(std::path::Path::new("src/index.ts"))
+            .unwrap()
+            .0,
+    );
     let sem = &ws.summary(file).unwrap().semantic;
     let id = sem.decls.iter().position(|d| d.name == "id").unwrap() as DeclId;
     let uses = sem.uses_of(id);
