@@ -77,7 +77,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             let Some(summary) = ws.summary(main) else {
                 continue;
             };
-            if summary.syntax_error_count > 0 {
+            if summary.semantic.module_items_broken {
                 continue; // exports of a file being edited are not reliable
             }
             let exports = ws.exports_of(main);
@@ -135,7 +135,10 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             let Some(main) = worker.main_of(history.env_index) else {
                 continue;
             };
-            if ws.summary(main).is_none_or(|s| s.syntax_error_count > 0) {
+            if ws
+                .summary(main)
+                .is_none_or(|s| s.semantic.module_items_broken)
+            {
                 continue;
             }
             let exports = ws.exports_of(main);

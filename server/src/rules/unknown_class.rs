@@ -115,7 +115,11 @@ fn check(ws: &Workspace, out: &mut Reporter) {
 fn known_names(ws: &Workspace, worker: &Worker, env_index: usize) -> Option<Vec<String>> {
     let main = worker.main_of(env_index)?;
     let exports = ws.exports_of(main);
-    if !exports.complete || ws.summary(main).is_none_or(|s| s.syntax_error_count > 0) {
+    if !exports.complete
+        || ws
+            .summary(main)
+            .is_none_or(|s| s.semantic.module_items_broken)
+    {
         return None;
     }
     let mut names: Vec<String> = exports

@@ -53,7 +53,52 @@ pub fn build(tree: &Tree, text: &str) -> FileSemantics {
     builder.scopes.push(module);
     builder.this.push(None);
     builder.visit_children(root);
+    builder.out.module_items_broken = module_items_broken(root);
     builder.finish()
+}
+
+/// See [`FileSemantics::module_items_broken`].
+fn module_items_broken(root: Node) -> bool {
+    if !root.has_error() {
+        return false;
+    }
+    if root.kind_str() != "program" || root.is_error() {
+        return true;
+    }
+    let mut cursor = root.walk();
+    let broken = root.children(&mut cursor).any(|item| {
+        if item.is_error() || item.is_missing() {
+            return true;
+        }
+        item.has_error()
+            && matches!(
+                item.kind_str(),
+                "import_statement"
+                    | "export_statement"
+                    | "class_declaration"
+                    | "abstract_class_declaration"
+            )
+            && error_outside_bodies(item)
+    });
+    broken
+}
+
+/// An ERROR or MISSING node below `node` that is not inside a function
+/// body (a `statement_block`).
+fn error_outside_bodies(node: Node) -> bool {
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        let mut cursor = current.walk();
+        for child in current.children(&mut cursor) {
+            if child.is_error() || child.is_missing() {
+                return true;
+            }
+            if child.has_error() && child.kind_str() != "statement_block" {
+                stack.push(child);
+            }
+        }
+    }
+    false
 }
 
 struct Builder<'t, 's> {

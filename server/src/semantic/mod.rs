@@ -76,6 +76,12 @@ pub struct FileSemantics {
     /// The syntax tree had more nesting than the walk follows; the deepest
     /// parts were not modelled (their values are unknown).
     pub truncated: bool,
+    /// A syntax error touches the module's own items: a top-level ERROR
+    /// node, or an error in an import, export or class declaration outside
+    /// the bodies of its functions. Errors inside a function body (the
+    /// user typing `env.` in a handler) leave the file's imports, exports
+    /// and classes as reliable as in a clean parse.
+    pub module_items_broken: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -276,3 +276,48 @@ fn deep_nesting_is_cut_not_overflowed() {
     let summary = crate::index::summarize(&source, SourceLanguage::TypeScript);
     assert!(summary.semantic.truncated);
 }
+
+#[test]
+fn an_error_inside_a_handler_keeps_the_module_items_reliable() {
+    let broken = |source: &str| {
+        crate::index::summarize(source, SourceLanguage::TypeScript)
+            .semantic
+            .module_items_broken
+    };
+    assert!(!broken(
+        "export default { async fetch(req, env) { return env.X; } };"
+    ));
+    assert!(!broken(
+        "export default { async fetch(req, env) { env. } };\nexport class A {}"
+    ));
+    assert!(!broken(
+        "export class A { run() { this.env. } }\nexport { B } from \"./b\";"
+    ));
+    assert!(broken("export { A, from \"./a\";"));
+    assert!(broken("import { A from \"./a\";\nexport class B {}"));
+}
+
+#[test]
+fn class_not_exported_stays_while_a_handler_is_half_typed() {
+    let config = "name = \"w\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-06-01\"\n\
+                  [[durable_objects.bindings]]\nname = \"ROOM\"\nclass_name = \"Room\"\n\
+                  [[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Room\"]\n";
+    let room = "import { DurableObject } from \"cloudflare:workers\";\n\
+                export class Room extends DurableObject {}\n";
+    for main in [
+        "export default { async fetch(req, env) { return env.ROOM.getByName(\"a\").fetch(req); } };",
+        "export default { async fetch(req, env) { return env. } };",
+        "export default { async fetch(req, env) { const x = env.; return x; } };",
+    ] {
+        let ws = workspace(&[
+            ("wrangler.toml", config),
+            ("src/room.ts", room),
+            ("src/index.ts", main),
+        ]);
+        let found = crate::rules::run(&ws, &Default::default());
+        assert!(
+            found.iter().any(|d| d.code == "class-not-exported"),
+            "{main}: {found:#?}"
+        );
+    }
+}
