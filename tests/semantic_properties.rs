@@ -75,14 +75,18 @@ fn rename_locals(text: &str, language: SourceLanguage) -> String {
     for (index, decl) in sem.decls.iter().enumerate() {
         let local = matches!(
             decl.kind,
-            DeclKind::Const | DeclKind::Let | DeclKind::Var | DeclKind::Param { .. } | DeclKind::Catch
+            DeclKind::Const
+                | DeclKind::Let
+                | DeclKind::Var
+                | DeclKind::Param { .. }
+                | DeclKind::Catch
         );
         if !local || decl.scope == 0 {
             continue;
         }
         let renamed = format!("{}_r", decl.name);
-        let ranges = std::iter::once(decl.range)
-            .chain(sem.uses_of(index as u32).iter().map(|u| u.range));
+        let ranges =
+            std::iter::once(decl.range).chain(sem.uses_of(index as u32).iter().map(|u| u.range));
         for range in ranges {
             let (start, end) = (range.start as usize, range.end as usize);
             let node = tree

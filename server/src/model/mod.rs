@@ -441,7 +441,10 @@ fn summarize_all(
                 }))
                 .map_err(|panic| panic_message(&panic));
                 let elapsed = started.elapsed();
-                if elapsed > std::time::Duration::from_millis(250) {
+                // Only when asked: stderr is the user's, not a log.
+                if elapsed > std::time::Duration::from_millis(250)
+                    && std::env::var_os("DOLS_TIMING").is_some()
+                {
                     eprintln!(
                         "dols: indexing {} took {elapsed:?}",
                         files.path(id).display()

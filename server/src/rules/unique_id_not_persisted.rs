@@ -178,20 +178,7 @@ fn class_reads_own_id(ws: &Workspace, file: FileId, class_range: TextRange) -> b
             return false;
         };
         key == "id"
-            && root_class(sem, *object) == Some(class as ClassId)
+            && sem.root_class(*object) == Some(class as ClassId)
             && eval.value(file, *object) == Value::State
     })
-}
-
-/// The class whose `this` (or local declaration) an expression starts from.
-fn root_class(sem: &FileSemantics, mut expr: ExprId) -> Option<ClassId> {
-    for _ in 0..16 {
-        match sem.expr(expr) {
-            Expr::Member(object, _) => expr = *object,
-            Expr::This(class) => return Some(*class),
-            Expr::Ref(decl) => return sem.class_at(sem.decl(*decl)?.range.start),
-            _ => return None,
-        }
-    }
-    None
 }

@@ -2,13 +2,14 @@
 //! `acceptWebSocket`, or `acceptWebSocket` without a `webSocketMessage`.
 
 use super::lifecycle_support::{
-    base_or_library_may_accept, class_calls, class_name, last, slice, WEBSOCKET_HANDLERS,
+    base_or_library_may_accept, class_calls, class_name, last, WEBSOCKET_HANDLERS,
 };
 use super::support::durable_object_classes;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::model::Workspace;
+use crate::semantic::{Evaluator, Expr, Value};
 
 pub static RULE: Rule = Rule {
     id: "websocket-handler-unused",
@@ -62,8 +63,6 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             continue;
         }
         let name = class_name(&context);
-        let text = ws.files.text(context.file);
-        let body = slice(text, context.class.range);
         let calls = class_calls(ws, &context);
         let accepts: Vec<_> = calls
             .iter()
@@ -76,21 +75,25 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             .filter(|m| !m.is_static && WEBSOCKET_HANDLERS.contains(&m.name.value.as_str()))
             .collect();
         if accepts.is_empty() {
-            let Some(first) = handlers.first() else {
-                continue;
-            };
-            // `acceptWebSocket` reached another way (`const a =
-            // this.ctx.acceptWebSocket`), or `ctx` handed to a helper.
-            if body.contains("acceptWebSocket")
-                || hands_ctx_to_helper(body)
-                || helper_accepts(ws, &context)
-            {
+            if handlers.is_empty() {
                 continue;
             }
-            let names: Vec<String> = handlers
+            // `acceptWebSocket` reached another way (`const a =
+            // this.ctx.acceptWebSocket`), or `ctx` handed to a helper.
+            let facts = ClassFacts::of(ws, &context);
+            if facts.mentions_accept || facts.hands_state_on || helper_accepts(ws, &context) {
+                continue;
+            }
+            // A handler the class calls itself (`this.webSocketMessage(..)`
+            // from a listener) is not dead.
+            let dead: Vec<_> = handlers
                 .iter()
-                .map(|m| format!("`{}`", m.name.value))
+                .filter(|m| !facts.self_called.contains(&m.name.value))
                 .collect();
+            let Some(first) = dead.first() else {
+                continue;
+            };
+            let names: Vec<String> = dead.iter().map(|m| format!("`{}`", m.name.value)).collect();
             out.report(
                 context.file,
                 first.name.range,
@@ -135,31 +138,61 @@ fn check(ws: &Workspace, out: &mut Reporter) {
     }
 }
 
-/// `helper(this.ctx, ...)`, `helper(ctx)`, `new Sessions(this.state)`: the
-/// class passes its state object to other code (`super(ctx, env)` aside).
-fn hands_ctx_to_helper(body: &str) -> bool {
-    let mut text = body.to_string();
-    while let Some(at) = text.find("super(") {
-        let end = text[at..].find(')').map_or(text.len(), |e| at + e + 1);
-        text.replace_range(at..end, "");
+/// What the class's own code does with its state and handlers, from the
+/// semantic model.
+struct ClassFacts {
+    /// Some expression of the class reads `acceptWebSocket` (called or not:
+    /// `const accept = this.ctx.acceptWebSocket.bind(this.ctx)`).
+    mentions_accept: bool,
+    /// The class passes its state (`ctx`/`state`) to a function or a
+    /// constructor: that code may attach sockets for it.
+    hands_state_on: bool,
+    /// Handler names the class calls on itself (`this.webSocketMessage()`).
+    self_called: Vec<String>,
+}
+
+impl ClassFacts {
+    fn of(ws: &Workspace, context: &super::support::ClassContext) -> ClassFacts {
+        let mut facts = ClassFacts {
+            mentions_accept: false,
+            hands_state_on: false,
+            self_called: Vec::new(),
+        };
+        let Some(summary) = ws.summary(context.file) else {
+            return facts;
+        };
+        let sem = &summary.semantic;
+        let Some(class) = sem
+            .classes
+            .iter()
+            .position(|c| c.range == context.class.range)
+        else {
+            // Unsure: say the class may accept.
+            facts.mentions_accept = true;
+            return facts;
+        };
+        let class = class as u32;
+        let eval = Evaluator::new(ws);
+        facts.mentions_accept = sem.exprs.iter().any(|e| {
+            matches!(e, Expr::Member(object, key) if key == "acceptWebSocket" && sem.root_class(*object) == Some(class))
+        });
+        for call in &sem.calls {
+            if sem.class_at(call.range.start) != Some(class) {
+                continue;
+            }
+            if call
+                .args
+                .iter()
+                .any(|&arg| eval.value(context.file, arg) == Value::State)
+            {
+                facts.hands_state_on = true;
+            }
+            if matches!(eval.receiver(context.file, call), Value::Instance(_, c) if c == class) {
+                facts.self_called.push(call.name.clone());
+            }
+        }
+        facts
     }
-    [
-        "(this.ctx",
-        "(this.state",
-        "(ctx",
-        "(state",
-        ", this.ctx",
-        ", this.state",
-        ", ctx",
-        ", state",
-    ]
-    .iter()
-    .any(|needle| {
-        text.match_indices(needle).any(|(at, _)| {
-            let rest = text[at + needle.len()..].trim_start();
-            rest.starts_with([',', ')'])
-        })
-    })
 }
 
 /// A function outside any class, in code of the same Workers, calls

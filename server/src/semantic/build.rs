@@ -953,7 +953,11 @@ impl<'t, 's> Builder<'t, 's> {
                 }
                 _ => true,
             },
-            None => !is_new && matches!(self.out.expr(callee_expr), Expr::Global(_)),
+            // `helper(x)` and `new Helper(x)`: a local function or class
+            // (or a global, resolved after the walk).
+            None => {
+                matches!(self.out.expr(callee_expr), Expr::Global(name) if !is_builtin_global(name))
+            }
         };
         if !keep {
             return;

@@ -388,6 +388,22 @@ impl FileSemantics {
             .or_else(|| self.uses.iter().find(|u| on(u.range)).map(|u| u.decl))
     }
 
+    /// The class an expression starts from: `this` of that class, or a
+    /// declaration made inside it (`Member` chains are followed to their
+    /// root).
+    pub fn root_class(&self, mut expr: ExprId) -> Option<ClassId> {
+        for _ in 0..32 {
+            match self.expr(expr) {
+                Expr::Member(object, _) => expr = *object,
+                Expr::Call { callee, .. } => expr = *callee,
+                Expr::This(class) => return Some(*class),
+                Expr::Ref(decl) => return self.class_at(self.decl(*decl)?.range.start),
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// The class whose body contains `offset`, innermost first.
     pub fn class_at(&self, offset: u32) -> Option<ClassId> {
         self.classes
