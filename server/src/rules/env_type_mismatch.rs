@@ -133,6 +133,14 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             match bound.get(member.name.as_str()) {
                 Some(classes) => {
                     let Some(class) = &member.class else { continue };
+                    // A configured class that exists nowhere is a typo in
+                    // the config: `unknown-class` says so, once.
+                    if classes
+                        .iter()
+                        .all(|c| ws.classes_named(worker, c).next().is_none())
+                    {
+                        continue;
+                    }
                     // `DurableObjectNamespace<Base>` for a subclass is sound.
                     if classes
                         .iter()

@@ -1,5 +1,6 @@
 //! `sql-on-kv-backend`: SQLite-only storage APIs used by a KV-backed class.
 
+use super::legacy_kv_backend::switch_to_sqlite;
 use super::support::{bound_class, env_replays};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -69,19 +70,49 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 let Some(summary) = ws.summary(file) else {
                     continue;
                 };
-                for usage in &summary.storage_uses {
-                    if usage.enclosing_class.as_deref() != Some(declared) {
-                        continue;
-                    }
-                    out.report(
+                // One finding per class: the first use, with the others
+                // as related places, and the fix where the user looks.
+                let uses: Vec<_> = summary
+                    .storage_uses
+                    .iter()
+                    .filter(|u| u.enclosing_class.as_deref() == Some(declared))
+                    .collect();
+                let Some(first) = uses.first() else { continue };
+                let more = match uses.len() {
+                    1 => String::new(),
+                    2 => " (and 1 more use in this class)".to_string(),
+                    n => format!(" (and {} more uses in this class)", n - 1),
+                };
+                let diagnostic = out
+                    .report(
                         file,
-                        usage.member.range,
+                        first.member.range,
                         format!(
-                            "`storage.{}` needs the SQLite backend, but `{class_name}` is created on the KV backend; this call throws at runtime",
-                            usage.member.value
+                            "`storage.{}` needs the SQLite backend, but `{class_name}` is created on the KV backend; this call throws at runtime{more}",
+                            first.member.value
                         ),
                     )
                     .with_related_mut(worker.config, live.created_at, "created on the KV backend here");
+                for other in &uses[1..] {
+                    diagnostic.with_related_mut(
+                        file,
+                        other.member.range,
+                        format!("`storage.{}` also needs SQLite", other.member.value),
+                    );
+                }
+                // Still the newest migration: probably not deployed, so the
+                // class can be created on SQLite instead.
+                let migrations = &history.env.migrations;
+                let creating = migrations
+                    .iter()
+                    .position(|m| m.new_classes.iter().any(|c| c.range == live.created_at));
+                if creating.is_some_and(|i| i + 1 == migrations.len()) {
+                    let migration = &migrations[creating.expect("checked")];
+                    if let Some(fix) =
+                        switch_to_sqlite(ws, worker.config, migration, live.created_at)
+                    {
+                        diagnostic.add_fix(fix);
+                    }
                 }
             }
         }
