@@ -21,6 +21,8 @@ pub const CURSOR: &str = "SqlStorageCursor";
 pub const SYNC_KV: &str = "SyncKvStorage";
 pub const NAMESPACE: &str = "DurableObjectNamespace";
 pub const STUB: &str = "DurableObjectStub";
+
+use crate::semantic::{EnvKind, Evaluator, Value};
 pub const ID: &str = "DurableObjectId";
 pub const WEBSOCKET: &str = "WebSocket";
 
@@ -276,6 +278,7 @@ impl<'a> Ctx<'a> {
                 "env" => Some(Ty::Env),
                 name => self
                     .alias(name, true, before, depth)
+                    .or_else(|| self.field_type(name))
                     .or_else(|| (matches!(name, "ctx" | "state")).then_some(Ty::Iface(STATE))),
             };
             (ty?, &segments[2..])
@@ -285,22 +288,51 @@ impl<'a> Ctx<'a> {
         {
             (Ty::Env, &segments[2..])
         } else if !first.call {
-            let ty = self.alias(&first.name, false, before, depth).or_else(|| {
-                match first.name.as_str() {
+            let ty = self
+                .alias(&first.name, false, before, depth)
+                .or_else(|| self.name_type(&first.name, before))
+                .or_else(|| match first.name.as_str() {
                     "env" => Some(Ty::Env),
                     "ctx" | "state" if self.in_do_class() => Some(Ty::Iface(STATE)),
                     name if self.is_socket_param(name) => Some(Ty::Iface(WEBSOCKET)),
                     _ => None,
-                }
-            })?;
+                })?;
             (ty, &segments[1..])
         } else {
-            return None;
+            // `roomFor(env, name).`: what the snapshot's model says the call
+            // returns.
+            (self.call_type(first)?, &segments[1..])
         };
         for segment in rest {
             ty = self.step(ty, segment)?;
         }
         Some(ty)
+    }
+
+    /// What the semantic model of the snapshot says a local name holds at
+    /// `before` (declarations resolved through scopes, values through
+    /// helpers, parameters and imports).
+    fn name_type(&self, name: &str, before: usize) -> Option<Ty> {
+        let sem = &self.ws.summary(self.file)?.semantic;
+        let decl = sem.lookup(name, before as u32)?;
+        value_type(Evaluator::new(self.ws).decl_value(self.file, decl))
+    }
+
+    /// What `this.name` holds in the class around the cursor.
+    fn field_type(&self, name: &str) -> Option<Ty> {
+        let sem = &self.ws.summary(self.file)?.semantic;
+        let class = sem.class_at(self.offset as u32)?;
+        value_type(Evaluator::new(self.ws).field_value(self.file, class, name))
+    }
+
+    /// What the call written at `segment` returns.
+    fn call_type(&self, segment: &Segment) -> Option<Ty> {
+        let sem = &self.ws.summary(self.file)?.semantic;
+        let call = sem
+            .calls
+            .iter()
+            .find(|c| c.name_range.start == segment.range.start && c.name == segment.name)?;
+        value_type(Evaluator::new(self.ws).value(self.file, call.value))
     }
 
     /// True if `name` is the socket parameter of the enclosing
@@ -451,6 +483,28 @@ impl<'a> Ctx<'a> {
         }
         self.resolve_at(&segments, depth + 1)
     }
+}
+
+/// The completion type of a semantic value.
+fn value_type(value: Value) -> Option<Ty> {
+    Some(match value {
+        Value::Env(EnvKind::Worker | EnvKind::Unsure) => Ty::Env,
+        Value::Binding(binding) => Ty::Namespace(Target::Binding(binding)),
+        Value::Namespace { class: Some(class) } => Ty::Namespace(Target::Class(class)),
+        Value::Stub {
+            binding: Some(binding),
+            ..
+        } => Ty::Stub(Target::Binding(binding)),
+        Value::Stub {
+            class: Some(class), ..
+        } => Ty::Stub(Target::Class(class)),
+        Value::State => Ty::Iface(STATE),
+        Value::Storage => Ty::Iface(STORAGE),
+        Value::Sql => Ty::Iface(SQL),
+        Value::Id { .. } => Ty::Iface(ID),
+        Value::PairEnd { .. } => Ty::Iface(WEBSOCKET),
+        _ => return None,
+    })
 }
 
 /// The DO API type named at the start of a type annotation.

@@ -237,6 +237,30 @@ fn namespace_members() {
     }
 }
 
+/// A stub reached through a helper, a variable holding its result, or a
+/// parameter: completion asks the semantic model of the snapshot. The
+/// snapshot has the text without the cursor, so the completed expression
+/// is written in full first and the cursor sits after its dot.
+#[test]
+fn stub_members_through_helpers_and_parameters() {
+    let helper =
+        "function counterFor(env: Env, name: string) {\n  return env.COUNTER.getByName(name);\n}\n";
+    for body in [
+        "counterFor(env, \"a\").$0increment();",
+        "const c = counterFor(env, \"a\");\n    c.$0increment();",
+        "const { COUNTER } = env;\n    COUNTER.getByName(\"a\").$0increment();",
+    ] {
+        let source = format!("{helper}{}", index(body));
+        let f = with_index(&source);
+        let labels = f.labels();
+        assert_eq!(
+            labels.first().map(String::as_str),
+            Some("increment"),
+            "{body}: {labels:?}"
+        );
+    }
+}
+
 #[test]
 fn stub_members_are_the_class_rpc_methods_and_stub_members() {
     for body in [

@@ -975,6 +975,7 @@ impl<'t, 's> Builder<'t, 's> {
                 arg_ranges.push(range(unwrap(arg)));
             }
         }
+        let value = self.expr(node);
         let call = self.out.calls.len() as CallId;
         for (index, &arg) in args.iter().enumerate() {
             if let Expr::Func(func) = self.out.expr(arg).clone() {
@@ -996,6 +997,7 @@ impl<'t, 's> Builder<'t, 's> {
             receiver_range: receiver_node.map(range),
             args,
             arg_ranges,
+            value,
             is_new,
             func: self.funcs.last().copied(),
         });

@@ -206,6 +206,11 @@ impl<'w> Evaluator<'w> {
         }
     }
 
+    /// What `this.key` is for an instance of `class` (declared in `file`).
+    pub fn field_value(&self, file: FileId, class: ClassId, key: &str) -> Value {
+        self.field(file, class, key, 0)
+    }
+
     fn guard<T>(&self, key: (FileId, u8, u32), f: impl FnOnce() -> T, cycle: T) -> T {
         if self.visiting.borrow().contains(&key) {
             return cycle;

@@ -275,6 +275,8 @@ pub struct SemCall {
     pub receiver_range: Option<TextRange>,
     pub args: Vec<ExprId>,
     pub arg_ranges: Vec<TextRange>,
+    /// The call itself, as an expression (what it returns).
+    pub value: ExprId,
     pub is_new: bool,
     /// The innermost function around the call, if any.
     pub func: Option<FuncId>,
