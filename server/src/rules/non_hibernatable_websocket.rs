@@ -16,7 +16,7 @@ use crate::fix::source_rewrite::{
 use crate::fix::{Fix, Safety, SourceChange, TextEdit};
 use crate::index::{CallSite, CallUsage, WebSocketPairBinding};
 use crate::model::Workspace;
-use crate::semantic::{Evaluator, Expr, SemCall, Value};
+use crate::semantic::{DeclKind, Evaluator, Expr, SemCall, Value};
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -154,6 +154,11 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         // One finding per end of a pair and function: its `accept()`, or
         // else its `addEventListener("message")`.
         let mut reported: Vec<(Option<u32>, bool)> = Vec::new();
+        let accepted: Vec<(Option<u32>, bool)> = own
+            .iter()
+            .filter(|c| c.name == "accept" && c.args.is_empty())
+            .filter_map(|c| Some((c.func, end_of(c)?)))
+            .collect();
         for method in ["accept", "addEventListener"] {
             for call in own.iter().filter(|c| c.name == method) {
                 if method == "addEventListener"
@@ -164,6 +169,19 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 let Some(server) = end_of(call) else { continue };
                 let key = (call.func, server);
                 if hibernated.contains(&key) || reported.contains(&key) {
+                    continue;
+                }
+                // A listener on an end accepted elsewhere in the class (a
+                // helper the socket is handed to): the `accept()` finding
+                // already covers that socket.
+                let handed_in = call.receiver.is_some_and(|r| {
+                    matches!(sem.expr(r), Expr::Ref(d) if matches!(sem.decl(*d).map(|d| &d.kind), Some(DeclKind::Param { .. })))
+                });
+                if method == "addEventListener"
+                    && handed_in
+                    && (accepted.iter().any(|&(_, s)| s == server)
+                        || hibernated.iter().any(|&(_, s)| s == server))
+                {
                     continue;
                 }
                 reported.push(key);

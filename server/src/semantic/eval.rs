@@ -238,6 +238,13 @@ impl<'w> Evaluator<'w> {
             },
             Expr::This(class) => Value::Instance(file, *class),
             Expr::Member(object, key) => {
+                // `[pair[0], pair[1]]` destructured: the element itself.
+                if let Expr::Array(items) = sem.expr(*object) {
+                    return match key.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                        Some(&item) => self.eval(file, item, depth),
+                        None => Value::Unknown,
+                    };
+                }
                 let object = self.eval(file, *object, depth);
                 self.member(&object, key, depth)
             }

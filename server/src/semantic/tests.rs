@@ -57,6 +57,8 @@ fn a_pair_through_a_variable_and_object_values() {
            pair[1].accept();
            const { 0: c, 1: s } = pair;
            s.accept();
+           const [a, b] = [pair[0], pair[1]];
+           b.accept();
          } }",
         "accept",
     );
@@ -65,6 +67,7 @@ fn a_pair_through_a_variable_and_object_values() {
         vec![
             Value::PairEnd { server: true },
             Value::PairEnd { server: false },
+            Value::PairEnd { server: true },
             Value::PairEnd { server: true },
             Value::PairEnd { server: true },
         ]
