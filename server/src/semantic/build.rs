@@ -46,6 +46,8 @@ pub fn build(tree: &Tree, text: &str) -> FileSemantics {
         expr_cache: HashMap::new(),
         func_of_node: HashMap::new(),
         class_of_node: HashMap::new(),
+        callee: None,
+        member_object: None,
         _tree: std::marker::PhantomData,
     };
     builder.out.exprs.push(Expr::Unknown);
@@ -121,6 +123,11 @@ struct Builder<'t, 's> {
     expr_cache: HashMap<usize, ExprId>,
     func_of_node: HashMap<usize, FuncId>,
     class_of_node: HashMap<usize, ClassId>,
+    /// The function child of the call being visited (`x.m` in `x.m()`).
+    callee: Option<usize>,
+    /// The object of the member expression being visited, when that member
+    /// is read rather than called.
+    member_object: Option<usize>,
     _tree: std::marker::PhantomData<&'t ()>,
 }
 
@@ -330,7 +337,10 @@ impl<'t, 's> Builder<'t, 's> {
                 self.visit_assignment(node);
             }
             "call_expression" | "new_expression" => {
+                let callee = node.field(NodeField::Function).map(|f| f.id());
+                let outer = std::mem::replace(&mut self.callee, callee);
                 self.visit_children(node);
+                self.callee = outer;
                 self.record_call(node);
             }
             "return_statement" => {
@@ -341,7 +351,18 @@ impl<'t, 's> Builder<'t, 's> {
                 }
             }
             "member_expression" => {
+                // `x.member` read without calling it: `x` is a member read.
+                let is_callee = self.callee == Some(node.id());
+                let outer_callee = self.callee.take();
+                let outer = self.member_object;
+                self.member_object = if is_callee {
+                    None
+                } else {
+                    node.field(NodeField::Object).map(|o| o.id())
+                };
                 self.visit_children(node);
+                self.member_object = outer;
+                self.callee = outer_callee;
                 self.note_env_read_member(node);
             }
             "subscript_expression" => {
@@ -366,15 +387,10 @@ impl<'t, 's> Builder<'t, 's> {
     }
 
     /// Records an identifier read; `refs` are resolved after the walk.
+    /// (No `Node::parent()` here: it descends from the root, which is
+    /// linear in the number of top-level statements for each call.)
     fn reference(&mut self, node: Node) {
-        let as_member_object = node.parent().is_some_and(|parent| {
-            parent.kind_str() == "member_expression"
-                && parent.field(NodeField::Object) == Some(node)
-                && !parent.parent().is_some_and(|call| {
-                    call.kind_str() == "call_expression"
-                        && call.field(NodeField::Function) == Some(parent)
-                })
-        });
+        let as_member_object = self.member_object == Some(node.id());
         self.refs.push((
             self.text_of(node).to_string(),
             self.scope(),

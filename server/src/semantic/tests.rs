@@ -324,3 +324,61 @@ fn class_not_exported_stays_while_a_handler_is_half_typed() {
         );
     }
 }
+
+/// Not a timed test: prints what building the model costs next to a parse
+/// on a 5,000-line module (`cargo test --release --lib semantic_build_cost
+/// -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn semantic_build_cost() {
+    let mut text = String::new();
+    for i in 0..550 {
+        text.push_str(&format!(
+            "export async function handler{i}(request: Request, env: Env): Promise<Response> {{\n  \
+             const url = new URL(request.url);\n  \
+             const stub = env.ROOM.getByName(url.pathname + \"{i}\");\n  \
+             const total = Number(await stub.fetch(request).then((r) => r.text()));\n  \
+             const parts: string[] = [];\n  \
+             for (let k = 0; k < total % 5; k++) parts.push(`p${{k}}-{i}`);\n  \
+             return Response.json({{ total, parts, n: {i} }});\n}}\n\n"
+        ));
+    }
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&crate::index::queries::Grammar::TypeScript.language())
+        .unwrap();
+    let mut parse = Vec::new();
+    let mut model = Vec::new();
+    for _ in 0..9 {
+        let started = std::time::Instant::now();
+        let tree = parser.parse(&text, None).unwrap();
+        parse.push(started.elapsed());
+        let started = std::time::Instant::now();
+        let sem = build(&tree, &text);
+        model.push(started.elapsed());
+        if model.len() == 9 {
+            eprintln!(
+                "scopes {} decls {} exprs {} funcs {} calls {} uses {}; size_of Expr {} Decl {} SemCall {} Use {}",
+                sem.scopes.len(),
+                sem.decls.len(),
+                sem.exprs.len(),
+                sem.funcs.len(),
+                sem.calls.len(),
+                sem.uses.len(),
+                std::mem::size_of::<Expr>(),
+                std::mem::size_of::<Decl>(),
+                std::mem::size_of::<SemCall>(),
+                std::mem::size_of::<Use>(),
+            );
+        }
+        std::hint::black_box(sem);
+    }
+    parse.sort();
+    model.sort();
+    eprintln!(
+        "{} lines: parse {:?}, semantic build {:?} (medians)",
+        text.lines().count(),
+        parse[4],
+        model[4]
+    );
+}
