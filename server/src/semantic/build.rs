@@ -8,6 +8,7 @@
 //! one. Expressions are turned into [`Expr`]s only where something needs
 //! them (initialisers, assignments, returns, calls), memoised per node.
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use tree_sitter::{Node, Tree};
 
@@ -17,6 +18,40 @@ use super::{
 };
 use crate::index::syntax::{normalized_call, NodeExt, NodeField};
 use crate::text::TextRange;
+
+/// A small multiply-rotate hasher (the `FxHash` scheme): the maps of the
+/// walk are keyed by node ids and short names, where SipHash's DoS
+/// resistance buys nothing and costs a visible share of the walk.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Nesting the walk follows; deeper subtrees are left unmodelled (and the
 /// model says so in `truncated`), so a pathological file cannot overflow
@@ -43,9 +78,9 @@ pub fn build(tree: &Tree, text: &str) -> FileSemantics {
         refs: Vec::new(),
         assigns: Vec::new(),
         depth: 0,
-        expr_cache: HashMap::new(),
-        func_of_node: HashMap::new(),
-        class_of_node: HashMap::new(),
+        expr_cache: FastMap::default(),
+        func_of_node: FastMap::default(),
+        class_of_node: FastMap::default(),
         callee: None,
         member_object: None,
         _tree: std::marker::PhantomData,
@@ -114,15 +149,15 @@ struct Builder<'t, 's> {
     /// follow (`None`: a plain function, an object method, top level).
     this: Vec<Option<ClassId>>,
     /// `Expr::Global` placeholders for identifiers, resolved at the end.
-    pending_names: Vec<(ExprId, ScopeId)>,
+    pending_names: Vec<(ExprId, &'s str, ScopeId)>,
     /// Identifier reads: name, scope, range, whether read as `x.member`.
-    refs: Vec<(String, ScopeId, TextRange, bool)>,
+    refs: Vec<(&'s str, ScopeId, TextRange, bool)>,
     /// `name = value` assignments, resolved at the end.
     assigns: Vec<(String, ScopeId, ExprId)>,
     depth: u32,
-    expr_cache: HashMap<usize, ExprId>,
-    func_of_node: HashMap<usize, FuncId>,
-    class_of_node: HashMap<usize, ClassId>,
+    expr_cache: FastMap<usize, ExprId>,
+    func_of_node: FastMap<usize, FuncId>,
+    class_of_node: FastMap<usize, ClassId>,
     /// The function child of the call being visited (`x.m` in `x.m()`).
     callee: Option<usize>,
     /// The object of the member expression being visited, when that member
@@ -392,7 +427,7 @@ impl<'t, 's> Builder<'t, 's> {
     fn reference(&mut self, node: Node) {
         let as_member_object = self.member_object == Some(node.id());
         self.refs.push((
-            self.text_of(node).to_string(),
+            self.text_of(node),
             self.scope(),
             range(node),
             as_member_object,
@@ -961,19 +996,21 @@ impl<'t, 's> Builder<'t, 's> {
         let receiver = receiver_node.map(|r| self.expr(r));
         // Keep calls the model can follow: a receiver that is not a literal
         // or an unknown global, or a call of a local function.
-        let keep = match receiver {
-            Some(receiver) => match self.out.expr(receiver) {
-                Expr::Unknown | Expr::Str(_) | Expr::Array(_) => false,
-                Expr::Global(name) => {
-                    KEPT_GLOBALS.contains(&name.as_str()) || !is_builtin_global(name)
-                }
-                _ => true,
+        // Names are resolved after the walk, so globals are told by their
+        // text here.
+        let global_name =
+            |node: Node| (node.kind_str() == "identifier").then(|| self.text_of(node));
+        let keep = match (receiver, receiver_node) {
+            (Some(receiver), Some(receiver_node)) => match global_name(receiver_node) {
+                Some(name) => KEPT_GLOBALS.contains(&name) || !is_builtin_global(name),
+                None => !matches!(
+                    self.out.expr(receiver),
+                    Expr::Unknown | Expr::Str(_) | Expr::Array(_)
+                ),
             },
             // `helper(x)` and `new Helper(x)`: a local function or class
-            // (or a global, resolved after the walk).
-            None => {
-                matches!(self.out.expr(callee_expr), Expr::Global(name) if !is_builtin_global(name))
-            }
+            // (or a global).
+            _ => global_name(callee).is_some_and(|name| !is_builtin_global(name)),
         };
         if !keep {
             return;
@@ -1097,14 +1134,24 @@ impl<'t, 's> Builder<'t, 's> {
         if let Some(&id) = self.expr_cache.get(&node.id()) {
             return id;
         }
-        let expr = self.expr_shape(node, depth + 1);
-        let id = match expr {
-            Expr::Global(name) => {
-                let id = self.push_expr(Expr::Global(name));
-                self.pending_names.push((id, self.scope()));
-                id
+        let id = match node.kind_str() {
+            // A name: resolved after the walk (to a declaration, or else a
+            // global); until then the slot holds a placeholder.
+            "identifier" | "shorthand_property_identifier" => {
+                let name = self.text_of(node);
+                if name == "undefined" {
+                    self.push_expr(Expr::Join(Vec::new()))
+                } else {
+                    self.out.exprs.push(Expr::Ref(DeclId::MAX));
+                    let id = (self.out.exprs.len() - 1) as ExprId;
+                    self.pending_names.push((id, name, self.scope()));
+                    id
+                }
             }
-            other => self.push_expr(other),
+            _ => {
+                let expr = self.expr_shape(node, depth + 1);
+                self.push_expr(expr)
+            }
         };
         self.expr_cache.insert(node.id(), id);
         id
@@ -1112,14 +1159,6 @@ impl<'t, 's> Builder<'t, 's> {
 
     fn expr_shape(&mut self, node: Node<'t>, depth: u32) -> Expr {
         match node.kind_str() {
-            "identifier" | "shorthand_property_identifier" => {
-                let name = self.text_of(node);
-                if name == "undefined" {
-                    Expr::Join(Vec::new())
-                } else {
-                    Expr::Global(name.to_string())
-                }
-            }
             // No value at all: left out of joins (`let ws = null; ... ws = x`).
             "null" => Expr::Join(Vec::new()),
             "this" => match self.this.last() {
@@ -1387,7 +1426,7 @@ impl<'t, 's> Builder<'t, 's> {
     fn finish(mut self) -> FileSemantics {
         // Declarations by (scope, name); the first declaration wins (a
         // redeclared `var` or an overload names the same binding).
-        let mut by_scope: HashMap<(ScopeId, &str), DeclId> = HashMap::new();
+        let mut by_scope: FastMap<(ScopeId, &str), DeclId> = FastMap::default();
         for (index, decl) in self.out.decls.iter().enumerate() {
             by_scope
                 .entry((decl.scope, decl.name.as_str()))
@@ -1402,14 +1441,11 @@ impl<'t, 's> Builder<'t, 's> {
                 scope = scopes[scope as usize].parent?;
             }
         };
-        let mut resolved_names = Vec::new();
-        for &(expr, scope) in &self.pending_names {
-            if let Expr::Global(name) = &self.out.exprs[expr as usize] {
-                if let Some(decl) = resolve(name, scope) {
-                    resolved_names.push((expr, decl));
-                }
-            }
-        }
+        let resolved_names: Vec<(ExprId, Option<DeclId>)> = self
+            .pending_names
+            .iter()
+            .map(|&(expr, name, scope)| (expr, resolve(name, scope)))
+            .collect();
         let mut assigned = Vec::new();
         for (name, scope, value) in &self.assigns {
             if let Some(decl) = resolve(name, *scope) {
@@ -1432,8 +1468,11 @@ impl<'t, 's> Builder<'t, 's> {
             }
         }
         drop(by_scope);
-        for (expr, decl) in resolved_names {
-            self.out.exprs[expr as usize] = Expr::Ref(decl);
+        for ((expr, decl), &(_, name, _)) in resolved_names.into_iter().zip(&self.pending_names) {
+            self.out.exprs[expr as usize] = match decl {
+                Some(decl) => Expr::Ref(decl),
+                None => Expr::Global(name.to_string()),
+            };
         }
         for (decl, value) in assigned {
             self.out.decls[decl as usize].values.push(value);
@@ -1463,7 +1502,7 @@ impl<'t, 's> Builder<'t, 's> {
         }
 
         // Roles: a read that is a kept call's receiver or argument.
-        let mut roles: HashMap<(u32, u32), UseRole> = HashMap::new();
+        let mut roles: FastMap<(u32, u32), UseRole> = FastMap::default();
         for (index, call) in self.out.calls.iter().enumerate() {
             if let Some(r) = call.receiver_range {
                 roles.insert((r.start, r.end), UseRole::Receiver(index as CallId));

@@ -373,6 +373,12 @@ fn semantic_build_cost() {
         }
         std::hint::black_box(sem);
     }
+    if std::env::var_os("DOLS_SEMANTIC_LOOP").is_some() {
+        let tree = parser.parse(&text, None).unwrap();
+        for _ in 0..100 {
+            std::hint::black_box(build(&tree, &text));
+        }
+    }
     parse.sort();
     model.sort();
     eprintln!(
