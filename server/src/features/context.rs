@@ -331,7 +331,7 @@ impl<'a> Ctx<'a> {
         let call = sem
             .calls
             .iter()
-            .find(|c| c.name_range.start == segment.range.start && c.name == segment.name)?;
+            .find(|c| c.name_range.start == segment.range.start && *c.name == *segment.name)?;
         value_type(Evaluator::new(self.ws).value(self.file, call.value))
     }
 

@@ -137,7 +137,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         // Ends also given to acceptWebSocket belong to websocket-double-accept.
         let hibernated: Vec<(Option<u32>, bool)> = own
             .iter()
-            .filter(|c| c.name == "acceptWebSocket")
+            .filter(|c| &*c.name == "acceptWebSocket")
             .filter_map(|c| match eval.value(context.file, *c.args.first()?) {
                 Value::PairEnd { server } => Some((c.func, server)),
                 _ => None,
@@ -147,7 +147,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         // reply to a bad upgrade) holds nothing open.
         let closed: Vec<(Option<u32>, bool)> = own
             .iter()
-            .filter(|c| c.name == "close")
+            .filter(|c| &*c.name == "close")
             .filter_map(|c| Some((c.func, end_of(c)?)))
             .collect();
         let hibernated: Vec<(Option<u32>, bool)> = hibernated.into_iter().chain(closed).collect();
@@ -156,13 +156,13 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         let mut reported: Vec<(Option<u32>, bool)> = Vec::new();
         let accepted: Vec<(Option<u32>, bool)> = own
             .iter()
-            .filter(|c| c.name == "accept" && c.args.is_empty())
+            .filter(|c| &*c.name == "accept" && c.args.is_empty())
             .filter_map(|c| Some((c.func, end_of(c)?)))
             .collect();
         for method in ["accept", "addEventListener"] {
-            for call in own.iter().filter(|c| c.name == method) {
+            for call in own.iter().filter(|c| &*c.name == method) {
                 if method == "addEventListener"
-                    && !matches!(call.args.first().map(|&a| sem.expr(a)), Some(Expr::Str(event)) if event == "message")
+                    && !matches!(call.args.first().map(|&a| sem.expr(a)), Some(Expr::Str(event)) if &**event == "message")
                 {
                     continue;
                 }

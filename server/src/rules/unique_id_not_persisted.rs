@@ -52,11 +52,11 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         let Some(summary) = summary else { continue };
         let file = FileId(index as u32);
         let sem = &summary.semantic;
-        if !sem.calls.iter().any(|c| c.name == "newUniqueId") || !is_deployed_code(ws, file) {
+        if !sem.calls.iter().any(|c| &*c.name == "newUniqueId") || !is_deployed_code(ws, file) {
             continue;
         }
         for (id_call, call) in sem.calls.iter().enumerate() {
-            if call.name != "newUniqueId" {
+            if &*call.name != "newUniqueId" {
                 continue;
             }
             let Some(binding) = eval.receiver(file, call).binding().map(String::from) else {
@@ -100,12 +100,12 @@ fn assigned_to(sem: &FileSemantics, call: &SemCall) -> Option<DeclId> {
 /// argument.
 pub(super) fn id_only_reaches_get(sem: &FileSemantics, id_call: CallId) -> Option<CallId> {
     let call = sem.call(id_call)?;
-    let is_get = |c: CallId| sem.call(c).is_some_and(|c| c.name == "get" && !c.is_new);
+    let is_get = |c: CallId| sem.call(c).is_some_and(|c| &*c.name == "get" && !c.is_new);
     // Inline: `env.X.get(env.X.newUniqueId())`.
     if let Some(get) = sem
         .calls
         .iter()
-        .position(|c| c.name == "get" && c.arg_ranges.first() == Some(&call.range))
+        .position(|c| &*c.name == "get" && c.arg_ranges.first() == Some(&call.range))
     {
         return Some(get as CallId);
     }
@@ -177,7 +177,7 @@ fn class_reads_own_id(ws: &Workspace, file: FileId, class_range: TextRange) -> b
         let Expr::Member(object, key) = expr else {
             return false;
         };
-        key == "id"
+        &**key == "id"
             && sem.root_class(*object) == Some(class as ClassId)
             && eval.value(file, *object) == Value::State
     })

@@ -174,7 +174,7 @@ impl ClassFacts {
         let class = class as u32;
         let eval = Evaluator::new(ws);
         facts.mentions_accept = sem.exprs.iter().any(|e| {
-            matches!(e, Expr::Member(object, key) if key == "acceptWebSocket" && sem.root_class(*object) == Some(class))
+            matches!(e, Expr::Member(object, key) if &**key == "acceptWebSocket" && sem.root_class(*object) == Some(class))
         });
         for call in &sem.calls {
             if sem.class_at(call.range.start) != Some(class) {
@@ -188,7 +188,7 @@ impl ClassFacts {
                 facts.hands_state_on = true;
             }
             if matches!(eval.receiver(context.file, call), Value::Instance(_, c) if c == class) {
-                facts.self_called.push(call.name.clone());
+                facts.self_called.push(call.name.to_string());
             }
         }
         facts

@@ -14,7 +14,7 @@ use tree_sitter::{Node, Tree};
 
 use super::{
     CallId, ClassId, ClassSem, Decl, DeclId, DeclKind, Expr, ExprId, FileSemantics, Func, FuncId,
-    FuncOwner, ScopeData, ScopeId, ScopeKind, SemCall, Ty, Use, UseRole, UNKNOWN,
+    FuncOwner, ScopeData, ScopeId, ScopeKind, SemCall, Ty, Use, UseRole, UNKNOWN, UNRESOLVED,
 };
 use crate::index::syntax::{normalized_call, NodeExt, NodeField};
 use crate::text::TextRange;
@@ -23,7 +23,7 @@ use crate::text::TextRange;
 /// walk are keyed by node ids and short names, where SipHash's DoS
 /// resistance buys nothing and costs a visible share of the walk.
 #[derive(Default)]
-struct FastHasher(u64);
+pub(super) struct FastHasher(u64);
 
 impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
@@ -51,7 +51,7 @@ impl Hasher for FastHasher {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Nesting the walk follows; deeper subtrees are left unmodelled (and the
 /// model says so in `truncated`), so a pathological file cannot overflow
@@ -68,6 +68,32 @@ const KEPT_GLOBALS: &[&str] = &["Object", "env"];
 
 pub fn build(tree: &Tree, text: &str) -> FileSemantics {
     let root = tree.root_node();
+    let pieces: Vec<FileSemantics> = top_level_nodes(root)
+        .into_iter()
+        .map(|node| build_piece(node, text))
+        .collect();
+    super::assemble::assemble(pieces.iter().map(|p| (p, 0)), root, text)
+}
+
+/// The nodes a file's model is built from, one piece each: the children
+/// of a `program`, or the root itself when it is not one (a file that
+/// failed to parse as a whole).
+pub fn top_level_nodes(root: Node) -> Vec<Node> {
+    if root.kind_str() != "program" {
+        return vec![root];
+    }
+    let mut cursor = root.walk();
+    let nodes = root.children(&mut cursor).collect();
+    nodes
+}
+
+/// The model of one top-level node on its own: its module scope holds the
+/// names it declares at the top level, reads of names it does not declare
+/// stay unresolved (`Expr::Global`, `free_reads`, `free_assigns`) until
+/// [`super::assemble::assemble`] joins the pieces of a file. A piece
+/// depends on nothing but the node's own text, so an open document keeps
+/// the pieces of the statements an edit did not touch.
+pub fn build_piece(node: Node, text: &str) -> FileSemantics {
     let mut builder = Builder {
         text,
         out: FileSemantics::default(),
@@ -86,16 +112,15 @@ pub fn build(tree: &Tree, text: &str) -> FileSemantics {
         _tree: std::marker::PhantomData,
     };
     builder.out.exprs.push(Expr::Unknown);
-    let module = builder.push_scope(ScopeKind::Module, root);
+    let module = builder.push_scope(ScopeKind::Module, node);
     builder.scopes.push(module);
     builder.this.push(None);
-    builder.visit_children(root);
-    builder.out.module_items_broken = module_items_broken(root);
+    builder.visit(node);
     builder.finish()
 }
 
 /// See [`FileSemantics::module_items_broken`].
-fn module_items_broken(root: Node) -> bool {
+pub(super) fn module_items_broken(root: Node) -> bool {
     if !root.has_error() {
         return false;
     }
@@ -153,7 +178,7 @@ struct Builder<'t, 's> {
     /// Identifier reads: name, scope, range, whether read as `x.member`.
     refs: Vec<(&'s str, ScopeId, TextRange, bool)>,
     /// `name = value` assignments, resolved at the end.
-    assigns: Vec<(String, ScopeId, ExprId)>,
+    assigns: Vec<(String, ScopeId, ExprId, TextRange)>,
     depth: u32,
     expr_cache: FastMap<usize, ExprId>,
     func_of_node: FastMap<usize, FuncId>,
@@ -246,7 +271,7 @@ impl<'t, 's> Builder<'t, 's> {
 
     fn declare(&mut self, name: &str, at: TextRange, scope: ScopeId, kind: DeclKind) -> DeclId {
         self.out.decls.push(Decl {
-            name: name.to_string(),
+            name: name.into(),
             range: at,
             scope,
             kind,
@@ -321,7 +346,7 @@ impl<'t, 's> Builder<'t, 's> {
                     .field(NodeField::Name)
                     .map(|n| self.property_name(n))
                     .unwrap_or_default();
-                self.visit_function(node, FuncOwner::ObjectMethod { name });
+                self.visit_function(node, FuncOwner::ObjectMethod { name: name.into() });
             }
             "pair" => {
                 // `{ fetch: async (req, env) => ... }` is an object method too.
@@ -329,7 +354,7 @@ impl<'t, 's> Builder<'t, 's> {
                 match node.field(NodeField::Value) {
                     Some(value) if is_function(value.kind_str()) => {
                         let name = key.map(|k| self.property_name(k)).unwrap_or_default();
-                        self.visit_function(value, FuncOwner::ObjectMethod { name });
+                        self.visit_function(value, FuncOwner::ObjectMethod { name: name.into() });
                     }
                     Some(value) => {
                         if let Some(key) = key.filter(|k| k.kind_str() == "computed_property_name")
@@ -542,7 +567,7 @@ impl<'t, 's> Builder<'t, 's> {
             }
         }
         self.out.classes.push(ClassSem {
-            name: name.map(|n| self.text_of(n).to_string()),
+            name: name.map(|n| self.text_of(n).into()),
             range: range(node),
             heritage,
             fields: Vec::new(),
@@ -594,7 +619,7 @@ impl<'t, 's> Builder<'t, 's> {
                     member,
                     FuncOwner::Method {
                         class,
-                        name: name.clone(),
+                        name: name.as_str().into(),
                         is_static,
                     },
                 );
@@ -602,7 +627,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if name == "constructor" {
                     sem.constructor = Some(func);
                 } else {
-                    sem.methods.push((name, func));
+                    sem.methods.push((name.into(), func));
                 }
             }
             "public_field_definition" | "field_definition" => {
@@ -619,11 +644,13 @@ impl<'t, 's> Builder<'t, 's> {
                         value,
                         FuncOwner::Method {
                             class,
-                            name: name.clone(),
+                            name: name.as_str().into(),
                             is_static,
                         },
                     );
-                    self.out.classes[class as usize].methods.push((name, func));
+                    self.out.classes[class as usize]
+                        .methods
+                        .push((name.into(), func));
                 } else if !is_static {
                     self.visit(value);
                     let value = self.expr(value);
@@ -638,9 +665,9 @@ impl<'t, 's> Builder<'t, 's> {
 
     fn add_field(&mut self, class: ClassId, name: &str, value: ExprId) {
         let fields = &mut self.out.classes[class as usize].fields;
-        match fields.iter_mut().find(|(n, _)| n == name) {
+        match fields.iter_mut().find(|(n, _)| &**n == name) {
             Some((_, values)) => values.push(value),
-            None => fields.push((name.to_string(), vec![value])),
+            None => fields.push((name.into(), vec![value])),
         }
     }
 
@@ -744,8 +771,8 @@ impl<'t, 's> Builder<'t, 's> {
             range(local),
             scope,
             DeclKind::Import {
-                specifier: specifier.to_string(),
-                imported: imported.to_string(),
+                specifier: specifier.into(),
+                imported: imported.into(),
             },
         );
     }
@@ -873,7 +900,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if v == UNKNOWN {
                     UNKNOWN
                 } else {
-                    self.push_expr(Expr::Member(v, key.to_string()))
+                    self.push_expr(Expr::Member(v, key.into()))
                 }
             })
             .collect()
@@ -889,7 +916,7 @@ impl<'t, 's> Builder<'t, 's> {
         match left.kind_str() {
             "identifier" => {
                 let name = self.text_of(left).to_string();
-                self.assigns.push((name, self.scope(), value));
+                self.assigns.push((name, self.scope(), value, range(left)));
             }
             "member_expression" => {
                 // `this.x = v` gives the class's field `x` another value.
@@ -911,8 +938,8 @@ impl<'t, 's> Builder<'t, 's> {
                 let scope = self.scope();
                 let mut names = Vec::new();
                 self.pattern_targets(left, value, &mut names);
-                for (name, value) in names {
-                    self.assigns.push((name, scope, value));
+                for (name, value, at) in names {
+                    self.assigns.push((name, scope, value, at));
                 }
             }
             _ => {}
@@ -920,13 +947,18 @@ impl<'t, 's> Builder<'t, 's> {
     }
 
     /// The names an assignment pattern writes, each with its part of `value`.
-    fn pattern_targets(&mut self, pattern: Node, value: ExprId, out: &mut Vec<(String, ExprId)>) {
+    fn pattern_targets(
+        &mut self,
+        pattern: Node,
+        value: ExprId,
+        out: &mut Vec<(String, ExprId, TextRange)>,
+    ) {
         if out.len() > 64 {
             return;
         }
         match pattern.kind_str() {
             "identifier" | "shorthand_property_identifier_pattern" => {
-                out.push((self.text_of(pattern).to_string(), value));
+                out.push((self.text_of(pattern).to_string(), value, range(pattern)));
             }
             "object_pattern" => {
                 let mut cursor = pattern.walk();
@@ -936,7 +968,7 @@ impl<'t, 's> Builder<'t, 's> {
                         "shorthand_property_identifier_pattern" => {
                             let key = self.text_of(part).to_string();
                             let member = self.members(&[value], &key)[0];
-                            out.push((key, member));
+                            out.push((key, member, range(part)));
                         }
                         "pair_pattern" => {
                             let key = part
@@ -1044,7 +1076,7 @@ impl<'t, 's> Builder<'t, 's> {
         self.out.calls.push(SemCall {
             range: call_range,
             name_range,
-            name,
+            name: name.into(),
             callee: callee_expr,
             receiver,
             receiver_range: receiver_node.map(range),
@@ -1176,7 +1208,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if object == UNKNOWN {
                     return Expr::Unknown;
                 }
-                Expr::Member(object, self.text_of(property).to_string())
+                Expr::Member(object, self.text_of(property).into())
             }
             "subscript_expression" => {
                 let (Some(object), Some(index)) =
@@ -1193,7 +1225,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if object == UNKNOWN {
                     return Expr::Unknown;
                 }
-                Expr::Member(object, key)
+                Expr::Member(object, key.into())
             }
             "call_expression" => {
                 let Some((callee, args, _)) = normalized_call(node) else {
@@ -1243,7 +1275,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if value.len() > MAX_STR {
                     Expr::Unknown
                 } else {
-                    Expr::Str(value.to_string())
+                    Expr::Str(value.into())
                 }
             }
             "object" => {
@@ -1280,7 +1312,7 @@ impl<'t, 's> Builder<'t, 's> {
                         _ => {}
                     }
                 }
-                Expr::Object(members)
+                Expr::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
             }
             "array" => {
                 let mut cursor = node.walk();
@@ -1429,7 +1461,7 @@ impl<'t, 's> Builder<'t, 's> {
         let mut by_scope: FastMap<(ScopeId, &str), DeclId> = FastMap::default();
         for (index, decl) in self.out.decls.iter().enumerate() {
             by_scope
-                .entry((decl.scope, decl.name.as_str()))
+                .entry((decl.scope, &*decl.name))
                 .or_insert(index as DeclId);
         }
         let scopes = &self.out.scopes;
@@ -1447,31 +1479,33 @@ impl<'t, 's> Builder<'t, 's> {
             .map(|&(expr, name, scope)| (expr, resolve(name, scope)))
             .collect();
         let mut assigned = Vec::new();
-        for (name, scope, value) in &self.assigns {
-            if let Some(decl) = resolve(name, *scope) {
-                assigned.push((decl, *value));
+        let mut free_assigns = Vec::new();
+        for (name, scope, value, at) in &self.assigns {
+            match resolve(name, *scope) {
+                Some(decl) => assigned.push((decl, *value)),
+                None => free_assigns.push((*at, *value)),
             }
         }
+        // Reads of names the piece does not declare keep `UNRESOLVED` as
+        // their declaration until the file's pieces are joined.
         let mut uses = Vec::new();
         for (name, scope, at, as_member) in &self.refs {
-            if let Some(decl) = resolve(name, *scope) {
-                let role = if *as_member {
-                    UseRole::Member
-                } else {
-                    UseRole::Other
-                };
-                uses.push(Use {
-                    decl,
-                    range: *at,
-                    role,
-                });
-            }
+            let role = if *as_member {
+                UseRole::Member
+            } else {
+                UseRole::Other
+            };
+            uses.push(Use {
+                decl: resolve(name, *scope).unwrap_or(UNRESOLVED),
+                range: *at,
+                role,
+            });
         }
         drop(by_scope);
         for ((expr, decl), &(_, name, _)) in resolved_names.into_iter().zip(&self.pending_names) {
             self.out.exprs[expr as usize] = match decl {
                 Some(decl) => Expr::Ref(decl),
-                None => Expr::Global(name.to_string()),
+                None => Expr::Global((*name).into()),
             };
         }
         for (decl, value) in assigned {
@@ -1518,8 +1552,11 @@ impl<'t, 's> Builder<'t, 's> {
                 u.role = *role;
             }
         }
-        uses.sort_by_key(|u| (u.decl, u.range.start));
+        let (free, uses): (Vec<Use>, Vec<Use>) =
+            uses.into_iter().partition(|u| u.decl == UNRESOLVED);
         self.out.uses = uses;
+        self.out.free_reads = free;
+        self.out.free_assigns = free_assigns;
         self.out.env_reads.sort_by_key(|(k, _)| *k);
         self.out.env_reads.dedup_by_key(|(k, _)| *k);
         self.out

@@ -232,9 +232,9 @@ impl<'w> Evaluator<'w> {
         match sem.expr(expr) {
             Expr::Unknown | Expr::Str(_) => Value::Unknown,
             Expr::Ref(decl) => self.decl(file, *decl, depth),
-            Expr::Global(name) => match name.as_str() {
+            Expr::Global(name) => match &**name {
                 "env" => Value::Env(EnvKind::Unsure),
-                _ => Value::Global(name.clone()),
+                _ => Value::Global(name.to_string()),
             },
             Expr::This(class) => Value::Instance(file, *class),
             Expr::Member(object, key) => {
@@ -390,7 +390,7 @@ impl<'w> Evaluator<'w> {
                 match sem
                     .decls
                     .iter()
-                    .position(|d| d.scope == 0 && d.name == *name)
+                    .position(|d| d.scope == 0 && *d.name == **name)
                 {
                     Some(decl) => self.decl(*file, decl as DeclId, depth),
                     None => Value::Unknown,
@@ -423,7 +423,7 @@ impl<'w> Evaluator<'w> {
                     return Value::Unknown;
                 };
                 match sem.expr(*expr) {
-                    Expr::Object(members) => match members.iter().find(|(k, _)| k == key) {
+                    Expr::Object(members) => match members.iter().find(|(k, _)| &**k == key) {
                         Some((_, value)) => self.eval(*file, *value, depth),
                         None => Value::Unknown,
                     },
@@ -477,7 +477,7 @@ impl<'w> Evaluator<'w> {
         };
         if let Expr::Member(object, method) = sem.expr(callee) {
             let object = self.eval(file, *object, depth);
-            match (&object, method.as_str()) {
+            match (&object, &**method) {
                 (Value::Binding(b), m) => {
                     return namespace_call(m, Some(b.clone()), None).unwrap_or(Value::Unknown)
                 }
@@ -532,12 +532,10 @@ impl<'w> Evaluator<'w> {
             }
         }
         match &f.owner {
-            FuncOwner::ObjectMethod { name }
-                if index == 1 && ENV_HANDLERS.contains(&name.as_str()) =>
-            {
+            FuncOwner::ObjectMethod { name } if index == 1 && ENV_HANDLERS.contains(&&**name) => {
                 return Value::Env(EnvKind::Worker);
             }
-            FuncOwner::Method { class, name, .. } if name == "constructor" => {
+            FuncOwner::Method { class, name, .. } if &**name == "constructor" => {
                 let has_base = sem
                     .classes
                     .get(*class as usize)
@@ -546,7 +544,7 @@ impl<'w> Evaluator<'w> {
                     .decls
                     .iter()
                     .find(|d| d.kind == DeclKind::Param { func, index })
-                    .map(|d| d.name.as_str());
+                    .map(|d| &*d.name);
                 match (index, param_name) {
                     (0, Some("state" | "ctx")) => return Value::State,
                     (0, _) if has_base => return Value::State,
@@ -564,15 +562,12 @@ impl<'w> Evaluator<'w> {
                         bindings,
                     } = receiver
                     {
-                        if index == 0
-                            && *arg > 0
-                            && HONO_ROUTE_METHODS.contains(&call.name.as_str())
-                        {
+                        if index == 0 && *arg > 0 && HONO_ROUTE_METHODS.contains(&&*call.name) {
                             return Value::HonoContext(
                                 self.app_env(app_file, decl, bindings, depth),
                             );
                         }
-                        if index == 0 && call.name == "use" {
+                        if index == 0 && &*call.name == "use" {
                             return Value::HonoContext(
                                 self.app_env(app_file, decl, bindings, depth),
                             );
@@ -657,7 +652,7 @@ impl<'w> Evaluator<'w> {
                 continue;
             };
             let Some(call) = sem.call(call) else { continue };
-            if call.name != "fetch" {
+            if &*call.name != "fetch" {
                 continue;
             }
             let env = call

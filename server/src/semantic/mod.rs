@@ -28,12 +28,14 @@
 //! A semantic model holds no syntax tree and no source text beyond names,
 //! so it lives in the [`crate::index::FileSummary`] like the other facts.
 
+mod assemble;
 mod build;
 pub mod eval;
 #[cfg(test)]
 mod tests;
 
-pub use build::build;
+pub use assemble::assemble;
+pub use build::{build, build_piece, top_level_nodes};
 pub use eval::{EnvKind, Evaluator, IdKind, Value};
 
 use crate::text::TextRange;
@@ -52,8 +54,15 @@ pub type ClassId = u32;
 /// Index into [`FileSemantics::calls`].
 pub type CallId = u32;
 
+/// A name or short string of the model, shared: joining a file's pieces
+/// copies it by reference count, not by allocation.
+pub type Name = std::sync::Arc<str>;
+
 /// The unknown expression, shared by every shape the model does not follow.
 pub const UNKNOWN: ExprId = 0;
+
+/// The declaration of a read that a piece could not resolve on its own.
+pub const UNRESOLVED: DeclId = DeclId::MAX;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileSemantics {
@@ -82,6 +91,11 @@ pub struct FileSemantics {
     /// user typing `env.` in a handler) leave the file's imports, exports
     /// and classes as reliable as in a clean parse.
     pub module_items_broken: bool,
+    /// Only in a piece (see [`build_piece`]): reads of names the piece
+    /// does not declare, and `name = value` assignments to them (the
+    /// name's range, the value). Empty in a whole file's model.
+    pub free_reads: Vec<Use>,
+    pub free_assigns: Vec<(TextRange, ExprId)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -101,7 +115,7 @@ pub enum ScopeKind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decl {
-    pub name: String,
+    pub name: Name,
     /// The declared name.
     pub range: TextRange,
     pub scope: ScopeId,
@@ -124,8 +138,8 @@ pub enum DeclKind {
     /// `import { imported as name } from "specifier"`; `imported` is
     /// `default` for a default import and `*` for a namespace import.
     Import {
-        specifier: String,
-        imported: String,
+        specifier: Name,
+        imported: Name,
     },
     Function(FuncId),
     Class(ClassId),
@@ -172,13 +186,13 @@ pub enum Expr {
     Ref(DeclId),
     /// An identifier with no declaration in the file (`WebSocketPair`,
     /// `Object`, `fetch`).
-    Global(String),
+    Global(Name),
     /// `this` in a class body or method (not inside a nested `function`).
     This(ClassId),
     /// `object.name`, `object?.name`, `object["name"]`, `object[0]` (as
     /// `"0"`), and a destructured part (`const { a } = x` gives `a` the
     /// value `Member(x, "a")`, `const [a] = x` gives `Member(x, "0")`).
-    Member(ExprId, String),
+    Member(ExprId, Name),
     Call {
         callee: ExprId,
         args: Vec<ExprId>,
@@ -193,8 +207,8 @@ pub enum Expr {
     Func(FuncId),
     Class(ClassId),
     /// A string literal (at most 256 bytes kept).
-    Str(String),
-    Object(Vec<(String, ExprId)>),
+    Str(Name),
+    Object(Vec<(Name, ExprId)>),
     Array(Vec<ExprId>),
     /// One of several values (`a ?? b`, `c ? a : b`, `a || b`).
     Join(Vec<ExprId>),
@@ -221,25 +235,25 @@ pub enum FuncOwner {
     /// A method (or arrow-valued field) of a class.
     Method {
         class: ClassId,
-        name: String,
+        name: Name,
         is_static: bool,
     },
     /// A method (or function-valued property) of an object literal.
-    ObjectMethod { name: String },
+    ObjectMethod { name: Name },
     /// Passed directly as argument `arg` of a call.
     Callback { call: CallId, arg: u32 },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassSem {
-    pub name: Option<String>,
+    pub name: Option<Name>,
     pub range: TextRange,
     /// The `extends` expression.
     pub heritage: Option<ExprId>,
     /// Values given to each field: its initialiser and every `this.x = v`
     /// in the class's methods (arrow functions included).
-    pub fields: Vec<(String, Vec<ExprId>)>,
-    pub methods: Vec<(String, FuncId)>,
+    pub fields: Vec<(Name, Vec<ExprId>)>,
+    pub methods: Vec<(Name, FuncId)>,
     pub constructor: Option<FuncId>,
 }
 
@@ -247,14 +261,14 @@ impl ClassSem {
     pub fn field(&self, name: &str) -> Option<&[ExprId]> {
         self.fields
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| &**n == name)
             .map(|(_, v)| v.as_slice())
     }
 
     pub fn method(&self, name: &str) -> Option<FuncId> {
         self.methods
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| &**n == name)
             .map(|(_, f)| *f)
     }
 }
@@ -267,7 +281,7 @@ pub struct SemCall {
     pub range: TextRange,
     /// The method or function name.
     pub name_range: TextRange,
-    pub name: String,
+    pub name: Name,
     pub callee: ExprId,
     /// The object of a method call (`x` in `x.m()`).
     pub receiver: Option<ExprId>,
@@ -362,7 +376,7 @@ impl FileSemantics {
             if let Some(i) = self
                 .decls
                 .iter()
-                .position(|d| d.scope == scope && d.name == name)
+                .position(|d| d.scope == scope && &*d.name == name)
             {
                 return Some(i as DeclId);
             }

@@ -29,7 +29,7 @@ fn receivers(ws: &Workspace, path: &str, method: &str) -> Vec<Value> {
     let sem = eval.semantics(file).unwrap();
     sem.calls
         .iter()
-        .filter(|c| c.name == method)
+        .filter(|c| &*c.name == method)
         .map(|c| eval.receiver(file, c))
         .collect()
 }
@@ -253,13 +253,13 @@ fn uses_record_their_role() {
             .0,
     );
     let sem = &ws.summary(file).unwrap().semantic;
-    let id = sem.decls.iter().position(|d| d.name == "id").unwrap() as DeclId;
+    let id = sem.decls.iter().position(|d| &*d.name == "id").unwrap() as DeclId;
     let uses = sem.uses_of(id);
     assert_eq!(uses.len(), 1);
     let UseRole::Argument(call, 0) = uses[0].role else {
         panic!("{:?}", uses[0].role)
     };
-    assert_eq!(sem.calls[call as usize].name, "get");
+    assert_eq!(&*sem.calls[call as usize].name, "get");
     let eval = Evaluator::new(&ws);
     assert_eq!(
         eval.decl_value(file, id),
@@ -379,6 +379,73 @@ fn semantic_build_cost() {
             std::hint::black_box(build(&tree, &text));
         }
     }
+    let tree = parser.parse(&text, None).unwrap();
+    let pieces: Vec<FileSemantics> = top_level_nodes(tree.root_node())
+        .into_iter()
+        .map(|node| build_piece(node, &text))
+        .collect();
+    let mut join = Vec::new();
+    for _ in 0..9 {
+        let started = std::time::Instant::now();
+        std::hint::black_box(assemble(
+            pieces.iter().map(|p| (p, 0)),
+            tree.root_node(),
+            &text,
+        ));
+        join.push(started.elapsed());
+    }
+    // A keystroke: one letter changed in the middle, re-summarised
+    // incrementally (parse, index pieces, semantic pieces, join).
+    let text: std::sync::Arc<str> = text.into();
+    let (_, mut kept) =
+        crate::index::extract::summarize_reparse(&text, SourceLanguage::TypeScript, None);
+    let at = text.find("handler300").unwrap() + "handler3".len();
+    let mut keystroke = Vec::new();
+    let mut current = text.clone();
+    for i in 0..20 {
+        let letter = if i % 2 == 0 { "7" } else { "0" };
+        let mut next = current.to_string();
+        next.replace_range(at..at + 1, letter);
+        let next: std::sync::Arc<str> = next.into();
+        let point = |offset: usize| {
+            let row = current[..offset].matches('\n').count();
+            let column = offset - current[..offset].rfind('\n').map_or(0, |n| n + 1);
+            tree_sitter::Point { row, column }
+        };
+        if let Some(tree) = kept.as_mut() {
+            tree.edit(&tree_sitter::InputEdit {
+                start_byte: at,
+                old_end_byte: at + 1,
+                new_end_byte: at + 1,
+                start_position: point(at),
+                old_end_position: point(at + 1),
+                new_end_position: point(at + 1),
+            });
+        }
+        let started = std::time::Instant::now();
+        let (summary, tree) =
+            crate::index::extract::summarize_reparse(&next, SourceLanguage::TypeScript, kept);
+        keystroke.push(started.elapsed());
+        std::hint::black_box(summary);
+        kept = tree;
+        current = next;
+    }
+    keystroke.sort();
+    eprintln!(
+        "incremental re-summary after a keystroke: {:?} (median)",
+        keystroke[10]
+    );
+    if std::env::var_os("DOLS_JOIN_LOOP").is_some() {
+        for _ in 0..300 {
+            std::hint::black_box(assemble(
+                pieces.iter().map(|p| (p, 0)),
+                tree.root_node(),
+                &text,
+            ));
+        }
+    }
+    join.sort();
+    eprintln!("joining the pieces alone: {:?} (median)", join[4]);
     parse.sort();
     model.sort();
     eprintln!(

@@ -76,6 +76,12 @@ struct Piece {
     deps: PieceDeps,
     /// Taken from the previous tree rather than extracted.
     reused: bool,
+    /// The semantic model of the node alone (see
+    /// `semantic::build_piece`), with the offset the node started at when
+    /// it was built: it depends on the node's text only, so it is kept
+    /// whenever the node is (even when the index facts are re-extracted).
+    semantic: Arc<crate::semantic::FileSemantics>,
+    semantic_start: u32,
     /// For a class declaration, the facts of each child of its body
     /// (method, field, comment, brace), so that an edit inside one method
     /// walks that method only. Empty for other nodes.
@@ -206,22 +212,33 @@ pub fn summarize_reparse(
     }
     let summary;
     let pieces;
-    if parsed.tree.root_node().kind_str() == "program" {
+    let root = parsed.tree.root_node();
+    if root.kind_str() == "program" {
         pieces = split(&parsed.tree, text, parsed.grammar, &old_text, old_pieces);
-        summary = assemble(&pieces.0, text.len(), parsed.errors);
+        // The semantic model from the pieces' own models: only the
+        // rebuilt statements were walked again.
+        let semantic = crate::semantic::assemble(
+            pieces.0.iter().map(|p| {
+                (
+                    &*p.semantic,
+                    i64::from(p.range.start) - i64::from(p.semantic_start),
+                )
+            }),
+            root,
+            text,
+        );
+        summary = FileSummary {
+            semantic: Arc::new(semantic),
+            ..assemble(&pieces.0, text.len(), parsed.errors)
+        };
     } else {
         pieces = (Vec::new(), 0);
         summary = FileSummary {
             syntax_error_count: parsed.errors,
+            semantic: Arc::new(crate::semantic::build(&parsed.tree, text)),
             ..collect(&parsed.tree, text, parsed.grammar)
         };
     }
-    // The semantic model is rebuilt whole: scopes and values cross
-    // statements.
-    let summary = FileSummary {
-        semantic: Arc::new(crate::semantic::build(&parsed.tree, text)),
-        ..summary
-    };
     // Only now may the old tree go: piece ids are compared against it.
     drop(old_tree);
     (summary, Some(keep(parsed, language, text, pieces)))
@@ -297,6 +314,9 @@ fn split(
                 index += 1;
             }
         }
+        let kept_semantic = candidate
+            .as_ref()
+            .map(|old| (old.semantic.clone(), old.semantic_start));
         let candidate = candidate.filter(|old| split.walker.still_valid(&old.deps));
         let piece = match candidate {
             Some(old) => {
@@ -315,7 +335,18 @@ fn split(
                     Some(old) if starts[index] == range.start => old.take(),
                     _ => None,
                 };
-                split.extract(node, before)
+                let mut piece = split.extract(node, before);
+                match kept_semantic {
+                    Some((semantic, start)) => {
+                        piece.semantic = semantic;
+                        piece.semantic_start = start;
+                    }
+                    None => {
+                        piece.semantic = Arc::new(crate::semantic::build_piece(node, split.text));
+                        piece.semantic_start = range.start;
+                    }
+                }
+                piece
             }
         };
         pieces.push(piece);
@@ -365,6 +396,8 @@ impl<'t, 's> Splitter<'t, 's> {
             deps,
             reused: false,
             members: Vec::new(),
+            semantic: Arc::default(),
+            semantic_start: range.start,
         }
     }
 
@@ -485,6 +518,8 @@ impl<'t, 's> Splitter<'t, 's> {
             deps,
             reused: false,
             members,
+            semantic: Arc::default(),
+            semantic_start: range.start,
         }
     }
 }
