@@ -94,17 +94,22 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             let name = access.name.value.as_str();
             // `c.env` of a framework app served with another object (a Hono
             // app inside a Durable Object, called as `app.fetch(req, {..})`)
-            // is not the Worker's env.
-            if let Some(object) = summary.semantic.env_read(access.name.range.start) {
-                if !eval.value(file, object).may_be_worker_env() {
-                    continue;
-                }
-            }
+            // is not the Worker's env. Asked only of reads about to be
+            // reported: most reads are fine, and the question has a cost.
+            let not_the_worker_env = || {
+                summary
+                    .semantic
+                    .env_read(access.name.range.start)
+                    .is_some_and(|object| !eval.value(file, object).may_be_worker_env())
+            };
             let used_as_namespace = access
                 .member
                 .as_ref()
                 .is_some_and(|m| NAMESPACE_ONLY_METHODS.contains(&m.value.as_str()));
             if used_as_namespace && !do_names.contains(name) {
+                if not_the_worker_env() {
+                    continue;
+                }
                 let mut suggestion = None;
                 let method = &access.member.as_ref().expect("checked above").value;
                 let message = match declared.get(name) {
@@ -132,6 +137,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             }
             // Only a likely typo is worth saying: the name may be a secret we cannot see.
             if let Some(suggestion) = likely_typo_of(name, declared.keys().copied()) {
+                if not_the_worker_env() {
+                    continue;
+                }
                 let diagnostic = out.report(
                     file,
                     access.name.range,

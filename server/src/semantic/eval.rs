@@ -167,7 +167,14 @@ impl Value {
 /// visiting set that cuts cycles.
 pub struct Evaluator<'w> {
     ws: &'w Workspace,
-    visiting: RefCell<Vec<(FileId, u8, u32)>>,
+    visiting: RefCell<Vec<(FileId, u8, u32, u32)>>,
+    /// How many times a cycle was cut so far: a result computed while
+    /// this did not move is exact and may be cached.
+    cuts: std::cell::Cell<u64>,
+    /// Exact results of `guard`ed evaluations (declarations, fields,
+    /// parameters, returns), so a declaration read by many calls is
+    /// evaluated once per evaluator.
+    cache: RefCell<super::build::FastMap<(FileId, u8, u32, u32), Value>>,
 }
 
 /// What is being evaluated, for the visiting set.
@@ -181,6 +188,8 @@ impl<'w> Evaluator<'w> {
         Evaluator {
             ws,
             visiting: RefCell::new(Vec::new()),
+            cuts: std::cell::Cell::new(0),
+            cache: RefCell::default(),
         }
     }
 
@@ -211,18 +220,28 @@ impl<'w> Evaluator<'w> {
         self.field(file, class, key, 0)
     }
 
-    fn guard<T>(&self, key: (FileId, u8, u32), f: impl FnOnce() -> T, cycle: T) -> T {
+    fn guard(&self, key: (FileId, u8, u32, u32), f: impl FnOnce() -> Value, cycle: Value) -> Value {
+        if let Some(value) = self.cache.borrow().get(&key) {
+            return value.clone();
+        }
         if self.visiting.borrow().contains(&key) {
+            self.cuts.set(self.cuts.get() + 1);
             return cycle;
         }
+        let cuts = self.cuts.get();
         self.visiting.borrow_mut().push(key);
         let out = f();
         self.visiting.borrow_mut().pop();
+        if self.cuts.get() == cuts {
+            self.cache.borrow_mut().insert(key, out.clone());
+        }
         out
     }
 
     fn eval(&self, file: FileId, expr: ExprId, depth: u32) -> Value {
         if depth > MAX_DEPTH {
+            // Cut short: what is computed around this is not exact.
+            self.cuts.set(self.cuts.get() + 1);
             return Value::Unknown;
         }
         let Some(sem) = self.semantics(file) else {
@@ -326,7 +345,7 @@ impl<'w> Evaluator<'w> {
             return Value::Unknown;
         }
         self.guard(
-            (file, VISIT_DECL, decl),
+            (file, VISIT_DECL, decl, 0),
             || {
                 let value = self.join(d.values.iter().map(|&v| self.eval(file, v, depth)));
                 match value {
@@ -445,7 +464,7 @@ impl<'w> Evaluator<'w> {
         if let Some(values) = c.field(key) {
             let values = values.to_vec();
             return self.guard(
-                (file, VISIT_FIELD, class << 16 ^ hash_key(key)),
+                (file, VISIT_FIELD, class, hash_key(key)),
                 || self.join(values.iter().map(|&v| self.eval(file, v, depth))),
                 Value::Nothing,
             );
@@ -512,7 +531,7 @@ impl<'w> Evaluator<'w> {
             return Value::Unknown;
         }
         self.guard(
-            (file, VISIT_RETURN, func),
+            (file, VISIT_RETURN, func, 0),
             || self.join(f.returns.iter().map(|&r| self.eval(file, r, depth))),
             Value::Nothing,
         )
@@ -580,7 +599,7 @@ impl<'w> Evaluator<'w> {
         }
         // The arguments at every local call site, when they agree.
         self.guard(
-            (file, VISIT_PARAM, func << 8 ^ index),
+            (file, VISIT_PARAM, func, index),
             || self.call_site_args(file, sem, func, index, depth),
             Value::Nothing,
         )
@@ -673,10 +692,11 @@ impl<'w> Evaluator<'w> {
     }
 }
 
+/// FNV-1a of a field name, for the cache key of `this.name`.
 fn hash_key(key: &str) -> u32 {
-    key.bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-        & 0xffff
+    key.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// A call on a namespace (a binding or an annotated namespace).
