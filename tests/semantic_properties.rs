@@ -20,6 +20,8 @@ const SEMANTIC_RULES: &[&str] = &[
     "relative-stub-fetch-url",
     "non-hibernatable-websocket",
     "unique-id-not-persisted",
+    "storage-await-in-loop",
+    "websocket-handler-unused",
 ];
 
 fn fixtures_root() -> PathBuf {

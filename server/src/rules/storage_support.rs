@@ -235,24 +235,6 @@ pub fn next_code_byte(masked: &[u8], at: usize) -> Option<(usize, u8)> {
         .map(|p| (at + p, masked[at + p]))
 }
 
-/// The offset of the `}` matching the `{` at `open`.
-pub fn matching_brace(masked: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, &b) in masked.iter().enumerate().skip(open) {
-        match b {
-            b'{' => depth += 1,
-            b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// The keyword written just before a `{` at `open` (`try`, `catch (e)`,
 /// `finally`, `else`...), for telling blocks apart.
 pub fn block_keyword(masked: &[u8], open: usize) -> String {

@@ -294,5 +294,6 @@ fn remap_expr(e: &Expr, o: &Offsets) -> Expr {
         ),
         Expr::Array(items) => Expr::Array(o.exprs(items)),
         Expr::Join(items) => Expr::Join(o.exprs(items)),
+        Expr::Template(items) => Expr::Template(o.exprs(items)),
     }
 }

@@ -377,6 +377,17 @@ impl<'t, 's> Builder<'t, 's> {
                 self.scopes.pop();
             }
             "for_statement" | "for_in_statement" => self.visit_for(node),
+            "while_statement" | "do_statement" => {
+                let scope = self.push_scope(
+                    ScopeKind::Loop {
+                        over_elements: false,
+                    },
+                    node,
+                );
+                self.scopes.push(scope);
+                self.visit_children(node);
+                self.scopes.pop();
+            }
             "catch_clause" => {
                 let scope = self.push_scope(ScopeKind::Block, node);
                 self.scopes.push(scope);
@@ -704,14 +715,18 @@ impl<'t, 's> Builder<'t, 's> {
     }
 
     fn visit_for(&mut self, node: Node<'t>) {
-        let scope = self.push_scope(ScopeKind::Block, node);
+        let over_elements = node.kind_str() == "for_in_statement";
+        let scope = self.push_scope(ScopeKind::Loop { over_elements }, node);
         self.scopes.push(scope);
         if node.kind_str() == "for_in_statement" {
             // `for (const x of xs)`: `x` is each element; not followed.
             if let Some(left) = node.field(NodeField::Left) {
+                // `for (const x of ...)`: the keyword sits before `left`.
+                let mut cursor = node.walk();
                 let declares = node
-                    .child(1)
-                    .is_some_and(|c| matches!(c.kind_str(), "const" | "let" | "var"));
+                    .children(&mut cursor)
+                    .take_while(|c| c.id() != left.id())
+                    .any(|c| matches!(c.kind_str(), "const" | "let" | "var"));
                 if declares {
                     self.declare_pattern(left, scope, &DeclKind::Let, &[]);
                 } else {
@@ -1328,6 +1343,29 @@ impl<'t, 's> Builder<'t, 's> {
                     })
                     .collect();
                 Expr::Array(items)
+            }
+            "template_string" => {
+                let mut cursor = node.walk();
+                let parts: Vec<Node> = node
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind_str() == "template_substitution")
+                    .take(16)
+                    .collect();
+                if parts.is_empty() {
+                    let value = self.text_of(node);
+                    let value = value.get(1..value.len().saturating_sub(1)).unwrap_or("");
+                    return if value.len() > MAX_STR {
+                        Expr::Unknown
+                    } else {
+                        Expr::Str(value.into())
+                    };
+                }
+                let items = parts
+                    .into_iter()
+                    .filter_map(|p| p.named_child(0))
+                    .map(|e| self.expr_at(e, depth))
+                    .collect();
+                Expr::Template(items)
             }
             "ternary_expression" => {
                 let (Some(a), Some(b)) = (

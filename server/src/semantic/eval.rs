@@ -293,7 +293,7 @@ impl<'w> Evaluator<'w> {
             Expr::Func(func) => Value::Func(file, *func),
             Expr::Class(class) => Value::Class(file, *class),
             Expr::Object(_) => Value::Object(file, expr),
-            Expr::Array(_) => Value::Unknown,
+            Expr::Array(_) | Expr::Template(_) => Value::Unknown,
             Expr::Join(items) => {
                 let items = items.clone();
                 self.join(items.iter().map(|&e| self.eval(file, e, depth)))

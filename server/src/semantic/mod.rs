@@ -111,6 +111,11 @@ pub enum ScopeKind {
     Class(ClassId),
     Function(FuncId),
     Block,
+    /// A loop statement: `for...of`/`for...in` (`over_elements`), or
+    /// `for(;;)`, `while`, `do`.
+    Loop {
+        over_elements: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -210,6 +215,8 @@ pub enum Expr {
     Str(Name),
     Object(Vec<(Name, ExprId)>),
     Array(Vec<ExprId>),
+    /// A template literal with substitutions: the substituted expressions.
+    Template(Vec<ExprId>),
     /// One of several values (`a ?? b`, `c ? a : b`, `a || b`).
     Join(Vec<ExprId>),
 }
@@ -418,6 +425,40 @@ impl FileSemantics {
             }
         }
         None
+    }
+
+    /// The innermost loop around `offset` inside its function (`None` when
+    /// a function boundary comes first).
+    pub fn loop_at(&self, offset: u32) -> Option<ScopeId> {
+        let mut scope = self.scope_at(offset)?;
+        loop {
+            match self.scopes[scope as usize].kind {
+                ScopeKind::Loop { .. } => return Some(scope),
+                ScopeKind::Function(_) | ScopeKind::Class(_) | ScopeKind::Module => return None,
+                ScopeKind::Block => scope = self.scopes[scope as usize].parent?,
+            }
+        }
+    }
+
+    /// The declarations an expression is built from: `k`, `item.id`,
+    /// `` `p:${id}` ``, `a ?? b` (a few levels deep).
+    pub fn roots(&self, expr: ExprId) -> Vec<DeclId> {
+        let mut out = Vec::new();
+        let mut stack = vec![(expr, 0u32)];
+        while let Some((expr, depth)) = stack.pop() {
+            if depth > 8 || out.len() > 16 {
+                break;
+            }
+            match self.expr(expr) {
+                Expr::Ref(decl) => out.push(*decl),
+                Expr::Member(object, _) => stack.push((*object, depth + 1)),
+                Expr::Template(items) | Expr::Join(items) => {
+                    stack.extend(items.iter().map(|&e| (e, depth + 1)));
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// The class whose body contains `offset`, innermost first.

@@ -455,3 +455,27 @@ fn semantic_build_cost() {
         model[4]
     );
 }
+
+#[test]
+fn loops_and_template_keys() {
+    let source = "export class Cart {\n  async items(ids: string[]) {\n    for (const id of ids) {\n      const item = await this.ctx.storage.get(`item:${id}`);\n    }\n  }\n}\n";
+    let summary = crate::index::summarize(source, SourceLanguage::TypeScript);
+    let sem = &summary.semantic;
+    let call = sem.calls.iter().find(|c| &*c.name == "get").expect("kept");
+    let loop_scope = sem.loop_at(call.range.start).expect("in a loop");
+    assert_eq!(
+        sem.scopes[loop_scope as usize].kind,
+        ScopeKind::Loop {
+            over_elements: true
+        }
+    );
+    let roots = sem.roots(call.args[0]);
+    assert_eq!(
+        roots.len(),
+        1,
+        "{:?} {:?}",
+        sem.expr(call.args[0]),
+        sem.exprs
+    );
+    assert_eq!(sem.decls[roots[0] as usize].scope, loop_scope);
+}
