@@ -21,6 +21,7 @@ const SEMANTIC_RULES: &[&str] = &[
     "non-hibernatable-websocket",
     "unique-id-not-persisted",
     "storage-await-in-loop",
+    "random-object-name",
     "websocket-handler-unused",
 ];
 

@@ -1,17 +1,15 @@
 //! `random-object-name`: `idFromName`/`getByName` given a random or
 //! time-based name, making a new object per call.
 
-use super::storage_support::{all_calls, is_deployed_code, mask_code, preceded_by, word_uses};
+use super::storage_support::is_deployed_code;
 use super::unique_id_not_persisted::{
     bound_class_may_report_id, id_only_reaches_get, stub_is_lost,
 };
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
-use crate::index::{Arg, ArgValue, CallSite};
 use crate::model::Workspace;
-use crate::semantic::Evaluator;
-use crate::text::TextRange;
+use crate::semantic::{CallId, DeclKind, Evaluator, Expr, ExprId, FileSemantics};
 
 pub static RULE: Rule = Rule {
     id: "random-object-name",
@@ -71,94 +69,100 @@ const RANDOM_EXPRESSIONS: &[&str] = &[
 ];
 
 fn is_random(expr: &str) -> bool {
-    let squeezed: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
-    RANDOM_EXPRESSIONS.contains(&squeezed.as_str())
+    RANDOM_EXPRESSIONS.contains(&expr)
 }
 
 fn check(ws: &Workspace, out: &mut Reporter) {
-    let mut masked: Option<(FileId, Vec<u8>)> = None;
-    for (file, call) in all_calls(ws) {
-        let method = call.callee.last().map(String::as_str).unwrap_or_default();
-        if call.callee.len() < 2 || call.is_new || !matches!(method, "getByName" | "idFromName") {
-            continue;
+    let eval = Evaluator::new(ws);
+    for (index, summary) in ws.summaries.iter().enumerate() {
+        let Some(summary) = summary else { continue };
+        let file = FileId(index as u32);
+        let sem = &summary.semantic;
+        for (call_id, call) in sem.calls.iter().enumerate() {
+            let method = &*call.name;
+            if call.is_new || !matches!(method, "getByName" | "idFromName") {
+                continue;
+            }
+            let (Some(&arg), Some(&arg_range)) = (call.args.first(), call.arg_ranges.first())
+            else {
+                continue;
+            };
+            let Some(source) = random_source(sem, arg) else {
+                continue;
+            };
+            if !is_deployed_code(ws, file) {
+                continue;
+            }
+            let call_id = call_id as CallId;
+            let lost = if method == "getByName" {
+                stub_is_lost(sem, call_id)
+            } else {
+                id_only_reaches_get(sem, call_id).is_some_and(|get| stub_is_lost(sem, get))
+            };
+            if !lost {
+                continue;
+            }
+            let Some(binding) = eval.receiver(file, call).binding().map(String::from) else {
+                continue;
+            };
+            if bound_class_may_report_id(ws, file, &binding) != Some(false) {
+                continue;
+            }
+            out.report(
+                file,
+                arg_range,
+                format!("`{source}` makes a different name on every call, so each call reaches a new object that nobody can find again; use a stable name for the object"),
+            );
         }
-        let Some(arg) = call.args.first() else {
-            continue;
-        };
-        if !matches!(
-            arg.value,
-            ArgValue::Call(_) | ArgValue::Template { .. } | ArgValue::Identifier(_)
-        ) {
-            continue;
-        }
-        if !is_deployed_code(ws, file) {
-            continue;
-        }
-        if masked.as_ref().is_none_or(|(f, _)| *f != file) {
-            masked = Some((file, mask_code(ws.files.text(file))));
-        }
-        let code = &masked.as_ref().expect("just set").1;
-        let text = ws.files.text(file);
-        let Some(source) = random_source(text, code, call, arg) else {
-            continue;
-        };
-        let sem = &ws.summary(file).expect("has calls").semantic;
-        let Some(sem_call) = sem.call_at(call.range) else {
-            continue;
-        };
-        let lost = if method == "getByName" {
-            stub_is_lost(sem, sem_call)
-        } else {
-            id_only_reaches_get(sem, sem_call).is_some_and(|get| stub_is_lost(sem, get))
-        };
-        let binding = Evaluator::new(ws)
-            .receiver(file, &sem.calls[sem_call as usize])
-            .binding()
-            .map(String::from);
-        let Some(binding) = binding else { continue };
-        if !lost || bound_class_may_report_id(ws, file, &binding) != Some(false) {
-            continue;
-        }
-        out.report(
-            file,
-            arg.range,
-            format!("`{source}` makes a different name on every call, so each call reaches a new object that nobody can find again; use a stable name for the object"),
-        );
     }
 }
 
-/// The random expression the name comes from, if any.
-fn random_source(text: &str, code: &[u8], call: &CallSite, arg: &Arg) -> Option<String> {
-    let slice = |r: TextRange| text.get(r.start as usize..r.end as usize);
-    match &arg.value {
-        ArgValue::Call(_) => {
-            let source = slice(arg.range)?;
-            is_random(source).then(|| source.to_string())
-        }
-        ArgValue::Template { raw, len, .. } if raw.len() == *len => raw
-            .split("${")
-            .skip(1)
-            .filter_map(|part| part.split_once('}').map(|(expr, _)| expr.trim()))
-            .find(|expr| is_random(expr))
-            .map(String::from),
-        ArgValue::Identifier(name) => {
-            // `const name = crypto.randomUUID();` with no other use.
-            let function = call.scope.function;
-            let uses = word_uses(code, function, name);
-            let [decl, used] = uses.as_slice() else {
+/// The random expression a name comes from, if any: the argument itself,
+/// a substitution of a template literal, or a `const`/`let` read only
+/// there.
+fn random_source(sem: &FileSemantics, arg: ExprId) -> Option<String> {
+    let random = |expr: ExprId| render(sem, expr, 0).filter(|text| is_random(text));
+    match sem.expr(arg) {
+        Expr::Call { .. } | Expr::New { .. } => random(arg),
+        Expr::Template(items) => items.iter().find_map(|&item| random(item)),
+        Expr::Ref(decl) => {
+            let d = sem.decl(*decl)?;
+            let local = matches!(d.kind, DeclKind::Const | DeclKind::Let);
+            let [value] = d.values.as_slice() else {
                 return None;
             };
-            if *used != arg.range.start as usize
-                || !(preceded_by(code, *decl, "const") || preceded_by(code, *decl, "let"))
-            {
-                return None;
-            }
-            let rest = text.get(decl + name.len()..)?;
-            let rest = rest.trim_start().strip_prefix('=')?;
-            let end = rest.find([';', '\n'])?;
-            let expr = rest[..end].trim();
-            is_random(expr).then(|| expr.to_string())
+            (local && sem.uses_of(*decl).len() == 1).then(|| random(*value))?
         }
         _ => None,
     }
+}
+
+/// An expression written back in the compact form of
+/// [`RANDOM_EXPRESSIONS`] (no whitespace, `new` glued to its class), for
+/// the shapes those use: names, members, calls and `new` with literal or
+/// such arguments.
+fn render(sem: &FileSemantics, expr: ExprId, depth: u32) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
+    let list = |args: &[ExprId]| -> Option<String> {
+        let parts: Option<Vec<String>> = args.iter().map(|&a| render(sem, a, depth + 1)).collect();
+        Some(parts?.join(","))
+    };
+    Some(match sem.expr(expr) {
+        Expr::Global(name) | Expr::Number(name) => name.to_string(),
+        // An imported function (`nanoid`, `uuid`): its local name.
+        Expr::Ref(decl) => match sem.decl(*decl) {
+            Some(d) if matches!(d.kind, DeclKind::Import { .. }) => d.name.to_string(),
+            _ => return None,
+        },
+        Expr::Member(object, key) => format!("{}.{key}", render(sem, *object, depth + 1)?),
+        Expr::Call { callee, args } => {
+            format!("{}({})", render(sem, *callee, depth + 1)?, list(args)?)
+        }
+        Expr::New { callee, args, .. } => {
+            format!("new{}({})", render(sem, *callee, depth + 1)?, list(args)?)
+        }
+        _ => return None,
+    })
 }

@@ -6,7 +6,6 @@
 use crate::files::FileId;
 use crate::index::{CallSite, ClassInfo, ImportKind};
 use crate::model::{DoKind, ExportOrigin, Workspace};
-use crate::text::TextRange;
 
 use super::support::workers_reaching;
 
@@ -194,37 +193,6 @@ pub fn mask_code(text: &str) -> Vec<u8> {
 
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
-}
-
-/// Offsets of `word` as a whole identifier in `masked[range]`, not as a
-/// property (`x.word`).
-pub fn word_uses(masked: &[u8], range: TextRange, word: &str) -> Vec<usize> {
-    let w = word.as_bytes();
-    let end = (range.end as usize).min(masked.len());
-    let mut found = Vec::new();
-    let mut i = range.start as usize;
-    while i + w.len() <= end {
-        if &masked[i..i + w.len()] == w
-            && (i == 0 || !is_ident_byte(masked[i - 1]))
-            && masked.get(i + w.len()).is_none_or(|b| !is_ident_byte(*b))
-            && !preceded_by(masked, i, ".")
-        {
-            found.push(i);
-            i += w.len();
-        } else {
-            i += 1;
-        }
-    }
-    found
-}
-
-/// The code before `at`, skipping whitespace, ends with `suffix`.
-pub fn preceded_by(masked: &[u8], at: usize, suffix: &str) -> bool {
-    let mut j = at;
-    while j > 0 && masked[j - 1].is_ascii_whitespace() {
-        j -= 1;
-    }
-    masked[..j].ends_with(suffix.as_bytes())
 }
 
 /// The first code byte at or after `at` that is not whitespace.

@@ -286,6 +286,7 @@ fn remap_expr(e: &Expr, o: &Offsets) -> Expr {
         Expr::Func(f) => Expr::Func(o.func(*f)),
         Expr::Class(c) => Expr::Class(o.class(*c)),
         Expr::Str(s) => Expr::Str(s.clone()),
+        Expr::Number(n) => Expr::Number(n.clone()),
         Expr::Object(members) => Expr::Object(
             members
                 .iter()

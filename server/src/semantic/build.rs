@@ -1344,6 +1344,7 @@ impl<'t, 's> Builder<'t, 's> {
                     .collect();
                 Expr::Array(items)
             }
+            "number" => Expr::Number(self.text_of(node).into()),
             "template_string" => {
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node

@@ -249,7 +249,7 @@ impl<'w> Evaluator<'w> {
         };
         let depth = depth + 1;
         match sem.expr(expr) {
-            Expr::Unknown | Expr::Str(_) => Value::Unknown,
+            Expr::Unknown | Expr::Str(_) | Expr::Number(_) => Value::Unknown,
             Expr::Ref(decl) => self.decl(file, *decl, depth),
             Expr::Global(name) => match &**name {
                 "env" => Value::Env(EnvKind::Unsure),

@@ -213,6 +213,8 @@ pub enum Expr {
     Class(ClassId),
     /// A string literal (at most 256 bytes kept).
     Str(Name),
+    /// A number literal, as written.
+    Number(Name),
     Object(Vec<(Name, ExprId)>),
     Array(Vec<ExprId>),
     /// A template literal with substitutions: the substituted expressions.
