@@ -421,6 +421,25 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
     }
     let ws = ws.unwrap();
     let mut rows = Vec::new();
+    // The snapshot-wide stub search on a fresh snapshot (nothing memoised
+    // yet), as after each keystroke.
+    let mut cold_stubs = Vec::new();
+    for _ in 0..9 {
+        let ready = |path: &Path, text: &std::sync::Arc<str>| {
+            if path == big && **text == *edited {
+                return Some(summary.clone());
+            }
+            first.unchanged_summary(path, text)
+        };
+        let fresh = Workspace::build_with(edited_inputs.clone(), &ready, Some(&first));
+        let started = Instant::now();
+        std::hint::black_box(dols::rules::stubs::stub_calls(&fresh).len());
+        cold_stubs.push(ms(started.elapsed()));
+    }
+    rows.push((
+        median(cold_stubs),
+        "(helper, fresh snapshot) stubs::stub_calls",
+    ));
     let started = Instant::now();
     std::hint::black_box(dols::rules::run(&ws, &dols::rules::RuleSettings::default()));
     let all = ms(started.elapsed());

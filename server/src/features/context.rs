@@ -489,15 +489,15 @@ impl<'a> Ctx<'a> {
 fn value_type(value: Value) -> Option<Ty> {
     Some(match value {
         Value::Env(EnvKind::Worker | EnvKind::Unsure) => Ty::Env,
-        Value::Binding(binding) => Ty::Namespace(Target::Binding(binding)),
-        Value::Namespace { class: Some(class) } => Ty::Namespace(Target::Class(class)),
+        Value::Binding(binding) => Ty::Namespace(Target::Binding(binding.to_string())),
+        Value::Namespace { class: Some(class) } => Ty::Namespace(Target::Class(class.to_string())),
         Value::Stub {
             binding: Some(binding),
             ..
-        } => Ty::Stub(Target::Binding(binding)),
+        } => Ty::Stub(Target::Binding(binding.to_string())),
         Value::Stub {
             class: Some(class), ..
-        } => Ty::Stub(Target::Class(class)),
+        } => Ty::Stub(Target::Class(class.to_string())),
         Value::State => Ty::Iface(STATE),
         Value::Storage => Ty::Iface(STORAGE),
         Value::Sql => Ty::Iface(SQL),

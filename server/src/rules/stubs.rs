@@ -135,7 +135,7 @@ fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
     let mut out = Vec::new();
     // Per set of calling Workers and binding: files reached by the same
     // Workers share the resolution.
-    let mut resolved: HashMap<Vec<usize>, HashMap<String, Option<Arc<ResolvedAt>>>> =
+    let mut resolved: HashMap<Vec<usize>, HashMap<crate::semantic::Name, Option<Arc<ResolvedAt>>>> =
         HashMap::new();
     for (index, summary) in ws.summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
@@ -151,7 +151,10 @@ fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
         }
         let by_binding = resolved.entry(callers.clone()).or_default();
         for (call_index, call) in summary.semantic.calls.iter().enumerate() {
-            if call.is_new || call.receiver.is_none() {
+            let Some(receiver) = call.receiver.filter(|_| !call.is_new) else {
+                continue;
+            };
+            if !summary.semantic.could_be_stub(receiver) {
                 continue;
             }
             let Value::Stub { binding, class } = eval.receiver(file, call) else {
@@ -173,7 +176,7 @@ fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
                 out.push(FoundCall {
                     file,
                     call: call_index,
-                    binding,
+                    binding: binding.map(|b| b.to_string()),
                     resolved,
                 });
             }

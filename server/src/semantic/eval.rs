@@ -11,7 +11,8 @@
 use std::cell::RefCell;
 
 use super::{
-    ClassId, DeclId, DeclKind, Expr, ExprId, FileSemantics, FuncId, FuncOwner, SemCall, Ty, UseRole,
+    ClassId, DeclId, DeclKind, Expr, ExprId, FileSemantics, FuncId, FuncOwner, Name, SemCall, Ty,
+    UseRole,
 };
 use crate::files::FileId;
 use crate::model::{ExportOrigin, Workspace};
@@ -91,20 +92,20 @@ pub enum Value {
     Nothing,
     Env(EnvKind),
     /// `env.NAME`: a binding of the env (which kind depends on the Worker).
-    Binding(String),
+    Binding(Name),
     /// A `DurableObjectNamespace<Class>` known from a type only.
     Namespace {
-        class: Option<String>,
+        class: Option<Name>,
     },
     Id {
         kind: IdKind,
-        binding: Option<String>,
+        binding: Option<Name>,
     },
     /// A stub: from `binding` (`env.X.get(..)`), or of `class` (a
     /// `DurableObjectStub<Class>` annotation).
     Stub {
-        binding: Option<String>,
-        class: Option<String>,
+        binding: Option<Name>,
+        class: Option<Name>,
     },
     /// `new WebSocketPair()`
     Pair,
@@ -134,11 +135,11 @@ pub enum Value {
     Module(FileId),
     /// An import from a package or a runtime module (`cloudflare:workers`).
     External {
-        specifier: String,
-        name: String,
+        specifier: Name,
+        name: Name,
     },
     /// A global the file does not declare.
-    Global(String),
+    Global(Name),
     /// An object literal.
     Object(FileId, ExprId),
 }
@@ -253,7 +254,7 @@ impl<'w> Evaluator<'w> {
             Expr::Ref(decl) => self.decl(file, *decl, depth),
             Expr::Global(name) => match &**name {
                 "env" => Value::Env(EnvKind::Unsure),
-                _ => Value::Global(name.to_string()),
+                _ => Value::Global(name.clone()),
             },
             Expr::This(class) => Value::Instance(file, *class),
             Expr::Member(object, key) => {
@@ -275,9 +276,9 @@ impl<'w> Evaluator<'w> {
             } => {
                 let _ = args;
                 match self.eval(file, *callee, depth) {
-                    Value::Global(name) if name == "WebSocketPair" => Value::Pair,
+                    Value::Global(name) if &*name == "WebSocketPair" => Value::Pair,
                     Value::External { specifier, name }
-                        if specifier == "hono" && name == "Hono" =>
+                        if &*specifier == "hono" && &*name == "Hono" =>
                     {
                         Value::HonoApp {
                             file,
@@ -365,17 +366,17 @@ impl<'w> Evaluator<'w> {
         )
     }
 
-    fn import(&self, file: FileId, specifier: &str, imported: &str, depth: u32) -> Value {
-        if specifier == "cloudflare:workers" && imported == "env" {
+    fn import(&self, file: FileId, specifier: &Name, imported: &Name, depth: u32) -> Value {
+        if &**specifier == "cloudflare:workers" && &**imported == "env" {
             return Value::Env(EnvKind::Worker);
         }
         let Some(target) = self.ws.resolve_import(file, specifier) else {
             return Value::External {
-                specifier: specifier.to_string(),
-                name: imported.to_string(),
+                specifier: specifier.clone(),
+                name: imported.clone(),
             };
         };
-        if imported == "*" {
+        if &**imported == "*" {
             return Value::Module(target);
         }
         self.export(target, imported, depth)
@@ -416,16 +417,16 @@ impl<'w> Evaluator<'w> {
                 }
             }
             ExportOrigin::External { specifier } => Value::External {
-                specifier: specifier.clone(),
-                name: name.to_string(),
+                specifier: specifier.as_str().into(),
+                name: name.into(),
             },
         }
     }
 
-    fn member(&self, object: &Value, key: &str, depth: u32) -> Value {
-        match (object, key) {
+    fn member(&self, object: &Value, key: &Name, depth: u32) -> Value {
+        match (object, &**key) {
             (Value::Env(EnvKind::Other), _) => Value::Unknown,
-            (Value::Env(_), _) => Value::Binding(key.to_string()),
+            (Value::Env(_), _) => Value::Binding(key.clone()),
             (Value::Instance(file, class), _) => self.field(*file, *class, key, depth),
             (Value::State, "storage") => Value::Storage,
             (Value::State, "id") => Value::Id {
@@ -442,7 +443,7 @@ impl<'w> Evaluator<'w> {
                     return Value::Unknown;
                 };
                 match sem.expr(*expr) {
-                    Expr::Object(members) => match members.iter().find(|(k, _)| &**k == key) {
+                    Expr::Object(members) => match members.iter().find(|(k, _)| k == key) {
                         Some((_, value)) => self.eval(*file, *value, depth),
                         None => Value::Unknown,
                     },
@@ -503,7 +504,7 @@ impl<'w> Evaluator<'w> {
                 (Value::Namespace { class }, m) => {
                     return namespace_call(m, None, class.clone()).unwrap_or(Value::Unknown)
                 }
-                (Value::Global(g), "values" | "entries") if g == "Object" => {
+                (Value::Global(g), "values" | "entries") if &**g == "Object" => {
                     return match args.first().map(|&a| self.eval(file, a, depth)) {
                         Some(Value::Pair) => Value::PairValues,
                         _ => Value::Unknown,
@@ -700,7 +701,7 @@ fn hash_key(key: &str) -> u32 {
 }
 
 /// A call on a namespace (a binding or an annotated namespace).
-fn namespace_call(method: &str, binding: Option<String>, class: Option<String>) -> Option<Value> {
+fn namespace_call(method: &str, binding: Option<Name>, class: Option<Name>) -> Option<Value> {
     let id = |kind| Value::Id {
         kind,
         binding: binding.clone(),
@@ -726,7 +727,7 @@ pub fn type_value(ty: &Ty) -> Value {
     let Ty::Named { name, args } = ty else {
         return Value::Unknown;
     };
-    let class_arg = || args.first().and_then(Ty::name).map(str::to_string);
+    let class_arg = || args.first().and_then(Ty::name).map(Name::from);
     match name.as_str() {
         n if ENV_TYPE_NAMES.contains(&n) => Value::Env(EnvKind::Worker),
         "DurableObjectNamespace" => Value::Namespace { class: class_arg() },

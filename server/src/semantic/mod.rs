@@ -463,6 +463,63 @@ impl FileSemantics {
         out
     }
 
+    /// Whether the expression could evaluate to a Durable Object stub, by
+    /// its shape alone: a namespace's `get`/`getByName`/`getExisting`, a
+    /// call of a function or method, a parameter, an import, a field, a
+    /// declaration holding one of those. A cheap filter before
+    /// evaluation: `false` means it cannot be one.
+    pub fn could_be_stub(&self, expr: ExprId) -> bool {
+        self.could_be_stub_at(expr, 0)
+    }
+
+    fn could_be_stub_at(&self, expr: ExprId, depth: u32) -> bool {
+        if depth > 8 {
+            return true;
+        }
+        match self.expr(expr) {
+            Expr::Call { callee, .. } => match self.expr(*callee) {
+                Expr::Member(object, name) => {
+                    matches!(&**name, "get" | "getByName" | "getExisting")
+                        || self.is_code_root(*object, depth + 1)
+                }
+                _ => true,
+            },
+            Expr::Ref(decl) => match self.decl(*decl) {
+                Some(d) => match d.kind {
+                    DeclKind::Const | DeclKind::Let | DeclKind::Var => d
+                        .values
+                        .iter()
+                        .any(|&v| self.could_be_stub_at(v, depth + 1)),
+                    DeclKind::Param { .. } | DeclKind::Import { .. } | DeclKind::Catch => true,
+                    DeclKind::Function(_) | DeclKind::Class(_) => false,
+                },
+                None => true,
+            },
+            Expr::Member(object, _) => self.is_code_root(*object, depth + 1),
+            Expr::Param(..) => true,
+            Expr::Join(items) => items.iter().any(|&e| self.could_be_stub_at(e, depth + 1)),
+            _ => false,
+        }
+    }
+
+    /// `this`, a module namespace, an object literal or a parameter: things
+    /// whose members (fields, exports, properties) may hold a stub or a
+    /// function returning one.
+    fn is_code_root(&self, expr: ExprId, depth: u32) -> bool {
+        match self.expr(expr) {
+            Expr::This(_) | Expr::Param(..) | Expr::Object(_) => true,
+            Expr::Ref(decl) => match self.decl(*decl).map(|d| &d.kind) {
+                Some(DeclKind::Import { .. } | DeclKind::Param { .. }) => true,
+                Some(DeclKind::Const | DeclKind::Let | DeclKind::Var) => self
+                    .decl(*decl)
+                    .is_some_and(|d| d.values.iter().any(|&v| self.is_code_root(v, depth + 1))),
+                _ => false,
+            },
+            Expr::Member(object, _) if depth < 8 => self.is_code_root(*object, depth + 1),
+            _ => false,
+        }
+    }
+
     /// The class whose body contains `offset`, innermost first.
     pub fn class_at(&self, offset: u32) -> Option<ClassId> {
         self.classes

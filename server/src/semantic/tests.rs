@@ -41,7 +41,7 @@ fn one_file(source: &str, method: &str) -> Vec<Value> {
 
 fn stub(binding: &str) -> Value {
     Value::Stub {
-        binding: Some(binding.to_string()),
+        binding: Some(binding.into()),
         class: None,
     }
 }
@@ -174,10 +174,7 @@ fn shadowing_a_parameter_hides_the_outer_value() {
         "getByName",
     );
     // The inner `env` is a parameter nobody calls: unknown, not the Worker env.
-    assert_eq!(
-        values,
-        vec![Value::Unknown, Value::Binding("ROOM".to_string())]
-    );
+    assert_eq!(values, vec![Value::Unknown, Value::Binding("ROOM".into())]);
 }
 
 #[test]
