@@ -104,6 +104,11 @@ pub struct Workspace {
     roles: Vec<Option<FileRole>>,
     /// See [`Workspace::memo`].
     memos: Memos,
+    /// For files whose module items do not parse right now (the user is
+    /// typing): the export set of the last build in which they did, kept
+    /// from build to build while the file stays broken. See
+    /// [`Workspace::checked_exports`].
+    last_clean_exports: HashMap<FileId, ExportSet>,
     /// Per file (by `FileId.0`), the indexes of the Workers whose `main`
     /// reaches it (`Worker::reachable`), ascending.
     reaching: Arc<Vec<Vec<u32>>>,
@@ -260,7 +265,40 @@ impl Workspace {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
         };
+        // A file broken by an edit keeps the exports of its last clean
+        // parse, so findings that depend on them do not flicker while the
+        // user types (ids are stable because the paths are).
+        if let Some(prev) = same_paths {
+            for (index, summary) in ws.summaries.iter().enumerate() {
+                let file = FileId(index as u32);
+                if !summary
+                    .as_ref()
+                    .is_some_and(|s| s.semantic.module_items_broken)
+                {
+                    continue;
+                }
+                let kept = match prev.summary(file) {
+                    Some(old) if !old.semantic.module_items_broken => Some(prev.exports_of(file)),
+                    Some(_) => prev.last_clean_exports.get(&file).cloned(),
+                    None => None,
+                };
+                if let Some(kept) = kept {
+                    ws.last_clean_exports.insert(file, kept);
+                }
+            }
+        }
         ws
+    }
+
+    /// The exports the export-based rules may trust for `file`: its own
+    /// when its module items parse, else those of its last clean parse in
+    /// an earlier build (the editor case), else none.
+    pub fn checked_exports(&self, file: FileId) -> Option<ExportSet> {
+        match self.summary(file) {
+            Some(summary) if !summary.semantic.module_items_broken => Some(self.exports_of(file)),
+            Some(_) => self.last_clean_exports.get(&file).cloned(),
+            None => None,
+        }
     }
 
     /// This build's summary of `path` if its text is still `text`.

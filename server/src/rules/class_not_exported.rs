@@ -74,13 +74,11 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             if reported.contains(&(main, binding.class_name.value.as_str())) {
                 continue;
             }
-            let Some(summary) = ws.summary(main) else {
+            // Exports of a file whose module items do not parse are not
+            // reliable; the last clean ones stand in while it is edited.
+            let Some(exports) = ws.checked_exports(main) else {
                 continue;
             };
-            if summary.semantic.module_items_broken {
-                continue; // exports of a file being edited are not reliable
-            }
-            let exports = ws.exports_of(main);
             let class_name = &binding.class_name.value;
             if exports.get(class_name).is_some() || !exports.complete {
                 continue;
@@ -135,13 +133,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             let Some(main) = worker.main_of(history.env_index) else {
                 continue;
             };
-            if ws
-                .summary(main)
-                .is_none_or(|s| s.semantic.module_items_broken)
-            {
+            let Some(exports) = ws.checked_exports(main) else {
                 continue;
-            }
-            let exports = ws.exports_of(main);
+            };
             if !exports.complete {
                 continue;
             }

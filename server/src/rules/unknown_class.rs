@@ -114,12 +114,8 @@ fn check(ws: &Workspace, out: &mut Reporter) {
 /// see them all (no `main`, or an `export *` it cannot follow).
 fn known_names(ws: &Workspace, worker: &Worker, env_index: usize) -> Option<Vec<String>> {
     let main = worker.main_of(env_index)?;
-    let exports = ws.exports_of(main);
-    if !exports.complete
-        || ws
-            .summary(main)
-            .is_none_or(|s| s.semantic.module_items_broken)
-    {
+    let exports = ws.checked_exports(main)?;
+    if !exports.complete {
         return None;
     }
     let mut names: Vec<String> = exports
