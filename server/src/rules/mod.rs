@@ -1,6 +1,10 @@
-//! The rule catalog. Each rule lives in its own file and exports one
-//! [`Rule`]: its id, default severity, documentation and check function.
-//! Adding a rule means adding its file, one line in [`ALL`], and fixtures.
+//! The rule catalog. Each rule lives in its own file, in the folder of its
+//! family (`wiring/`, `config/`, `lifecycle/`, `websockets/`, `identity/`,
+//! `storage/`, `rpc/`, `sql/`), and exports one [`Rule`]: its id, default
+//! severity, documentation and check function. Adding a rule means adding
+//! its file, one `mod` line in its family's `mod.rs`, one line in [`ALL`],
+//! and fixtures. What several rules share stays here: `support`, `stubs`,
+//! `storage_support`, `lifecycle_support`, `sql_calls`, `suppression`.
 
 use std::panic::AssertUnwindSafe;
 
@@ -11,63 +15,23 @@ use crate::files::FileId;
 use crate::model::{panic_message, Workspace};
 use crate::text::TextRange;
 
-mod binding_not_in_env;
-mod class_not_exported;
-mod config_syntax;
-mod duplicate_binding;
-mod duplicate_migration_tag;
-mod internal_error;
-mod invalid_binding_name;
-mod kv_to_sqlite_conversion;
-mod legacy_kv_backend;
-mod main_not_found;
-mod migration_conflict;
-mod migrations_and_exports;
-mod missing_migration;
-mod shadowed_config;
-mod sql_on_kv_backend;
-mod unknown_binding;
-mod unknown_class;
+// The rules, one folder per family (as ruff groups by linter).
+mod config;
+mod identity;
+mod lifecycle;
+mod rpc;
+mod sql;
+mod storage;
+mod websockets;
+mod wiring;
 
-pub mod support;
-// Lifecycle and hibernation rules (add `mod` lines below this anchor).
-// -- lifecycle modules --
-mod block_concurrency_fetch;
-mod constructor_heavy_work;
-mod floating_promise_in_handler;
-mod hibernation_state_loss;
+mod internal_error;
+
 mod lifecycle_support;
-mod missing_super_call;
-mod non_hibernatable_websocket;
-mod outgoing_websocket;
-mod timer_blocks_hibernation;
-mod websocket_double_accept;
-mod websocket_handler_unused;
-// Identity, placement, storage, alarms and limits rules.
-// -- storage modules --
-mod alarm_retry_unsafe;
-mod alarm_without_handler;
-mod api_limit;
-mod delete_all_keeps_alarm;
-mod delete_all_kv_backend;
-mod invalid_id_string;
-mod invalid_location_hint;
-mod random_object_name;
-mod storage_await_in_loop;
-mod storage_support;
-mod unique_id_not_persisted;
-// RPC, stub, SQL and config/code agreement rules.
-// -- rpc modules --
-mod env_type_mismatch;
-mod gradual_deploy_migration;
-mod relative_stub_fetch_url;
-mod rpc_on_legacy_class;
-mod rpc_unknown_method;
 mod sql_calls;
-mod sql_template_interpolation;
-mod sql_transaction_statement;
-mod stub_fetch_without_handler;
+mod storage_support;
 pub mod stubs;
+pub mod support;
 
 pub mod suppression;
 mod unused_suppression;
@@ -101,54 +65,54 @@ pub enum Check {
 
 /// Every rule, in the order `dols rules` lists them.
 pub static ALL: &[&Rule] = &[
-    &config_syntax::RULE,
-    &shadowed_config::RULE,
-    &main_not_found::RULE,
+    &config::config_syntax::RULE,
+    &config::shadowed_config::RULE,
+    &config::main_not_found::RULE,
     &internal_error::RULE,
-    &class_not_exported::RULE,
-    &unknown_class::RULE,
-    &missing_migration::RULE,
-    &unknown_binding::RULE,
-    &duplicate_binding::RULE,
-    &invalid_binding_name::RULE,
-    &binding_not_in_env::RULE,
-    &duplicate_migration_tag::RULE,
-    &migration_conflict::RULE,
-    &kv_to_sqlite_conversion::RULE,
-    &legacy_kv_backend::RULE,
-    &sql_on_kv_backend::RULE,
-    &migrations_and_exports::RULE,
+    &wiring::class_not_exported::RULE,
+    &wiring::unknown_class::RULE,
+    &wiring::missing_migration::RULE,
+    &wiring::unknown_binding::RULE,
+    &wiring::duplicate_binding::RULE,
+    &wiring::invalid_binding_name::RULE,
+    &wiring::binding_not_in_env::RULE,
+    &config::duplicate_migration_tag::RULE,
+    &config::migration_conflict::RULE,
+    &config::kv_to_sqlite_conversion::RULE,
+    &config::legacy_kv_backend::RULE,
+    &sql::sql_on_kv_backend::RULE,
+    &config::migrations_and_exports::RULE,
     // -- lifecycle rules --
-    &missing_super_call::RULE,
-    &constructor_heavy_work::RULE,
-    &block_concurrency_fetch::RULE,
-    &timer_blocks_hibernation::RULE,
-    &hibernation_state_loss::RULE,
-    &non_hibernatable_websocket::RULE,
-    &websocket_double_accept::RULE,
-    &outgoing_websocket::RULE,
-    &websocket_handler_unused::RULE,
-    &floating_promise_in_handler::RULE,
+    &lifecycle::missing_super_call::RULE,
+    &lifecycle::constructor_heavy_work::RULE,
+    &lifecycle::block_concurrency_fetch::RULE,
+    &lifecycle::timer_blocks_hibernation::RULE,
+    &lifecycle::hibernation_state_loss::RULE,
+    &websockets::non_hibernatable_websocket::RULE,
+    &websockets::websocket_double_accept::RULE,
+    &websockets::outgoing_websocket::RULE,
+    &websockets::websocket_handler_unused::RULE,
+    &lifecycle::floating_promise_in_handler::RULE,
     // -- storage rules --
-    &unique_id_not_persisted::RULE,
-    &random_object_name::RULE,
-    &invalid_id_string::RULE,
-    &invalid_location_hint::RULE,
-    &delete_all_kv_backend::RULE,
-    &delete_all_keeps_alarm::RULE,
-    &alarm_without_handler::RULE,
-    &alarm_retry_unsafe::RULE,
-    &api_limit::RULE,
-    &storage_await_in_loop::RULE,
+    &identity::unique_id_not_persisted::RULE,
+    &identity::random_object_name::RULE,
+    &identity::invalid_id_string::RULE,
+    &identity::invalid_location_hint::RULE,
+    &storage::delete_all_kv_backend::RULE,
+    &storage::delete_all_keeps_alarm::RULE,
+    &storage::alarm_without_handler::RULE,
+    &storage::alarm_retry_unsafe::RULE,
+    &storage::api_limit::RULE,
+    &storage::storage_await_in_loop::RULE,
     // -- rpc rules --
-    &rpc_unknown_method::RULE,
-    &rpc_on_legacy_class::RULE,
-    &stub_fetch_without_handler::RULE,
-    &relative_stub_fetch_url::RULE,
-    &sql_template_interpolation::RULE,
-    &sql_transaction_statement::RULE,
-    &env_type_mismatch::RULE,
-    &gradual_deploy_migration::RULE,
+    &rpc::rpc_unknown_method::RULE,
+    &rpc::rpc_on_legacy_class::RULE,
+    &rpc::stub_fetch_without_handler::RULE,
+    &rpc::relative_stub_fetch_url::RULE,
+    &sql::sql_template_interpolation::RULE,
+    &sql::sql_transaction_statement::RULE,
+    &config::env_type_mismatch::RULE,
+    &config::gradual_deploy_migration::RULE,
     &unused_suppression::RULE,
 ];
 

@@ -137,7 +137,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
 /// Unsafe: if that migration was already deployed, the next deploy is
 /// refused (a deployed class cannot change backend). Not offered when the
 /// migration already has a `new_sqlite_classes` list to merge into.
-pub(super) fn switch_to_sqlite(
+pub(crate) fn switch_to_sqlite(
     ws: &Workspace,
     config: FileId,
     migration: &Migration,

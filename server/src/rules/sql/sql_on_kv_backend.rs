@@ -1,6 +1,6 @@
 //! `sql-on-kv-backend`: SQLite-only storage APIs used by a KV-backed class.
 
-use super::legacy_kv_backend::switch_to_sqlite;
+use super::config::legacy_kv_backend::switch_to_sqlite;
 use super::support::{bound_class, env_replays};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
