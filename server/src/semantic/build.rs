@@ -946,6 +946,10 @@ impl<'t, 's> Builder<'t, 's> {
                         let name = self.text_of(property).to_string();
                         self.add_field(class, &name, value);
                     }
+                } else {
+                    // Kept as an expression so rules can see what is
+                    // patched (`Room.prototype.alarm = ...`).
+                    self.expr(left);
                 }
             }
             "object_pattern" | "array_pattern" => {

@@ -1,13 +1,16 @@
 //! `alarm-without-handler`: `setAlarm` in a class with no `alarm()` method.
 
-use super::storage_support::{chain_defines, is_storage_call, mask_code};
+use super::storage_support::{chain_defines, is_storage_call};
 use super::support::{calls_in_class, durable_object_classes};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
+use crate::files::FileId;
 use crate::fix::source_edit::{self, line_ending};
 use crate::fix::{Fix, Safety, SourceChange, TextEdit};
 use crate::index::ClassInfo;
 use crate::model::Workspace;
+use crate::semantic::Expr;
+use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
     id: "alarm-without-handler",
@@ -67,7 +70,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         if chain_defines(ws, class.file, class.class, "alarm") != Some(false) {
             continue;
         }
-        if may_install_handlers(ws.files.text(class.file), class.class.range) {
+        if may_install_handlers(ws, class.file, class.class.range) {
             continue;
         }
         let more = match calls.len() {
@@ -124,18 +127,26 @@ fn handler_fix(ws: &Workspace, file: crate::files::FileId, class: &ClassInfo) ->
 }
 
 /// The class hands `this` to other code (`Lifecycle.install(this)`,
-/// `new Scheduler(this)`) or the file patches a prototype: handlers may be
-/// added at runtime, so a missing `alarm()` method proves nothing.
-fn may_install_handlers(text: &str, class: crate::text::TextRange) -> bool {
-    let code = mask_code(text);
-    let body = &code[class.start as usize..(class.end as usize).min(code.len())];
-    let squeezed: Vec<u8> = body
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    let passes_this = [&b"(this)"[..], b"(this,", b",this)", b",this,"]
-        .iter()
-        .any(|pat| squeezed.windows(pat.len()).any(|w| w == *pat));
-    passes_this || text.contains(".prototype.alarm") || text.contains("defineProperty")
+/// `new Scheduler(this)`) or the file patches a prototype
+/// (`X.prototype.alarm = ...`, `Object.defineProperty(...)`): handlers may
+/// be added at runtime, so a missing `alarm()` method proves nothing.
+fn may_install_handlers(ws: &Workspace, file: FileId, class: TextRange) -> bool {
+    let Some(summary) = ws.summary(file) else {
+        return true;
+    };
+    let sem = &summary.semantic;
+    let Some(class) = sem.classes.iter().position(|c| c.range == class) else {
+        return true; // unsure
+    };
+    let passes_this = sem.calls.iter().any(|call| {
+        call.args
+            .iter()
+            .any(|&arg| matches!(sem.expr(arg), Expr::This(c) if *c as usize == class))
+    });
+    let patches = sem.calls.iter().any(|call| &*call.name == "defineProperty")
+        || sem.exprs.iter().any(|e| {
+            matches!(e, Expr::Member(object, key) if &**key == "alarm"
+                && matches!(sem.expr(*object), Expr::Member(_, p) if &**p == "prototype"))
+        });
+    passes_this || patches
 }
