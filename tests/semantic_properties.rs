@@ -22,6 +22,8 @@ const SEMANTIC_RULES: &[&str] = &[
     "unique-id-not-persisted",
     "storage-await-in-loop",
     "random-object-name",
+    "api-limit",
+    "alarm-without-handler",
     "websocket-handler-unused",
 ];
 

@@ -21,18 +21,22 @@ pub fn storage_method(call: &CallSite) -> Option<&str> {
     Some(call.callee[n - 1].as_str())
 }
 
-/// [`storage_method`] for the generic names (`get`, `put`, `delete`): the
-/// receiver is `ctx.storage` / `state.storage`, or another `storage` (a
-/// parameter, `this.storage`) in a file that deals with Durable Object
-/// storage at all — not a wrapper class of its own with a `storage` field.
-pub fn do_storage_method<'a>(text: &str, call: &'a CallSite) -> Option<&'a str> {
+/// The method of a call made on a Durable Object's storage, as the
+/// semantic model sees the receiver (`this.ctx.storage`, `state.storage`,
+/// a field or variable holding it, a `DurableObjectStorage` parameter); not
+/// a KV namespace, an R2 bucket or a `Map` that happens to be called
+/// `storage`.
+pub fn do_storage_method<'a>(
+    eval: &crate::semantic::Evaluator,
+    file: FileId,
+    call: &'a CallSite,
+) -> Option<&'a str> {
     let method = storage_method(call)?;
-    let n = call.callee.len();
-    let via_state = n >= 3 && matches!(call.callee[n - 3].as_str(), "ctx" | "state");
-    let file_uses_do_storage = text.contains("DurableObjectStorage")
-        || text.contains("ctx.storage")
-        || text.contains("state.storage");
-    (via_state || file_uses_do_storage).then_some(method)
+    let sem = eval.semantics(file)?;
+    let kept = sem.call_at(call.range)?;
+    let is_storage =
+        eval.receiver(file, &sem.calls[kept as usize]) == crate::semantic::Value::Storage;
+    is_storage.then_some(method)
 }
 
 pub fn is_storage_call(call: &CallSite, method: &str) -> bool {

@@ -88,12 +88,13 @@ fn backend_of(ws: &Workspace, file: FileId, call: &CallSite) -> Option<Backend> 
 }
 
 fn check(ws: &Workspace, out: &mut Reporter) {
+    let eval = crate::semantic::Evaluator::new(ws);
     for (file, call) in all_calls(ws) {
         if !is_deployed_code(ws, file) {
             continue; // tests may exceed a limit on purpose to see the error
         }
         let method = call.callee.last().map(String::as_str).unwrap_or_default();
-        if let Some(storage_method) = do_storage_method(ws.files.text(file), call) {
+        if let Some(storage_method) = do_storage_method(&eval, file, call) {
             check_storage(ws, file, call, storage_method, out);
             continue;
         }
