@@ -24,6 +24,7 @@ const SEMANTIC_RULES: &[&str] = &[
     "random-object-name",
     "api-limit",
     "alarm-without-handler",
+    "alarm-retry-unsafe",
     "websocket-handler-unused",
 ];
 

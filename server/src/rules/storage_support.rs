@@ -1,7 +1,6 @@
 //! Helpers shared by the identity, storage, alarm and limit rules: which
 //! calls go to a Durable Object's storage, which files are deployed code,
-//! how a class chain defines a handler, and a small code scanner for looking
-//! inside a function body (strings and comments blanked out).
+//! how a class chain defines a handler.
 
 use crate::files::FileId;
 use crate::index::{CallSite, ClassInfo, ImportKind};
@@ -143,100 +142,4 @@ pub(crate) fn resolve_class<'a>(
         .iter()
         .find(|c| c.name.as_ref().is_some_and(|n| n.value == name))
         .map(|c| (file, c))
-}
-
-/// The source text with string, template and comment contents replaced by
-/// spaces (same byte offsets), so scans for words and braces see code only.
-pub fn mask_code(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = bytes.to_vec();
-    let mut i = 0;
-    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
-        for b in &mut out[from..to.min(bytes.len())] {
-            if *b != b'\n' {
-                *b = b' ';
-            }
-        }
-    };
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let end = bytes[i..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |p| i + p);
-                blank(&mut out, i, end);
-                i = end;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |p| i + 2 + p + 2);
-                blank(&mut out, i, end);
-                i = end;
-            }
-            quote @ (b'"' | b'\'' | b'`') => {
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j] != quote {
-                    if bytes[j] == b'\\' {
-                        j += 1;
-                    } else if bytes[j] == b'\n' && quote != b'`' {
-                        break;
-                    }
-                    j += 1;
-                }
-                // Keep the quotes so `f("x")` still reads as a call with an argument.
-                blank(&mut out, i + 1, j);
-                i = j + 1;
-            }
-            _ => i += 1,
-        }
-    }
-    out
-}
-
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
-}
-
-/// The first code byte at or after `at` that is not whitespace.
-pub fn next_code_byte(masked: &[u8], at: usize) -> Option<(usize, u8)> {
-    masked[at.min(masked.len())..]
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map(|p| (at + p, masked[at + p]))
-}
-
-/// The keyword written just before a `{` at `open` (`try`, `catch (e)`,
-/// `finally`, `else`...), for telling blocks apart.
-pub fn block_keyword(masked: &[u8], open: usize) -> String {
-    let mut j = open;
-    while j > 0 && masked[j - 1].is_ascii_whitespace() {
-        j -= 1;
-    }
-    if j > 0 && masked[j - 1] == b')' {
-        // Skip a parenthesized head: `catch (e) {`, `if (x) {`.
-        let mut depth = 0usize;
-        while j > 0 {
-            j -= 1;
-            match masked[j] {
-                b')' => depth += 1,
-                b'(' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        while j > 0 && masked[j - 1].is_ascii_whitespace() {
-            j -= 1;
-        }
-    }
-    let start = masked[..j]
-        .iter()
-        .rposition(|b| !is_ident_byte(*b))
-        .map_or(0, |p| p + 1);
-    String::from_utf8_lossy(&masked[start..j]).into_owned()
 }

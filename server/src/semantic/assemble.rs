@@ -12,8 +12,8 @@ use tree_sitter::Node;
 
 use super::build::FastMap;
 use super::{
-    ClassId, ClassSem, Decl, DeclId, DeclKind, Expr, ExprId, FileSemantics, Func, FuncId,
-    FuncOwner, ScopeData, ScopeId, ScopeKind, SemCall, Use, UseRole, UNRESOLVED,
+    AwaitSite, ClassId, ClassSem, Decl, DeclId, DeclKind, Expr, ExprId, FileSemantics, Func,
+    FuncId, FuncOwner, ScopeData, ScopeId, ScopeKind, SemCall, Use, UseRole, UNRESOLVED,
 };
 use crate::text::TextRange;
 
@@ -221,6 +221,12 @@ pub fn assemble<'p>(
                 .iter()
                 .map(|&(at, e)| ((i64::from(at) + delta).max(0) as u32, o.expr(e))),
         );
+        out.awaits.extend(piece.awaits.iter().map(|a| AwaitSite {
+            range: o.range(a.range),
+            value: o.expr(a.value),
+            func: a.func.map(|f| o.func(f)),
+            caught: a.caught,
+        }));
         out.truncated |= piece.truncated;
     }
 

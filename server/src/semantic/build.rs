@@ -13,8 +13,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use tree_sitter::{Node, Tree};
 
 use super::{
-    CallId, ClassId, ClassSem, Decl, DeclId, DeclKind, Expr, ExprId, FileSemantics, Func, FuncId,
-    FuncOwner, ScopeData, ScopeId, ScopeKind, SemCall, Ty, Use, UseRole, UNKNOWN, UNRESOLVED,
+    AwaitSite, CallId, ClassId, ClassSem, Decl, DeclId, DeclKind, Expr, ExprId, FileSemantics,
+    Func, FuncId, FuncOwner, ScopeData, ScopeId, ScopeKind, SemCall, Ty, Use, UseRole, UNKNOWN,
+    UNRESOLVED,
 };
 use crate::index::syntax::{normalized_call, NodeExt, NodeField};
 use crate::text::TextRange;
@@ -109,6 +110,7 @@ pub fn build_piece(node: Node, text: &str) -> FileSemantics {
         class_of_node: FastMap::default(),
         callee: None,
         member_object: None,
+        caught: 0,
         _tree: std::marker::PhantomData,
     };
     builder.out.exprs.push(Expr::Unknown);
@@ -188,6 +190,9 @@ struct Builder<'t, 's> {
     /// The object of the member expression being visited, when that member
     /// is read rather than called.
     member_object: Option<usize>,
+    /// How many `try` blocks with a `catch` of the current function the
+    /// walk is in.
+    caught: u32,
     _tree: std::marker::PhantomData<&'t ()>,
 }
 
@@ -448,6 +453,31 @@ impl<'t, 's> Builder<'t, 's> {
                     }
                 }
             }
+            "await_expression" => {
+                self.visit_children(node);
+                if let Some(inner) = node.named_child(0) {
+                    let value = self.expr(inner);
+                    self.out.awaits.push(AwaitSite {
+                        range: range(node),
+                        value,
+                        func: self.funcs.last().copied(),
+                        caught: self.caught > 0,
+                    });
+                }
+            }
+            "try_statement" => {
+                let has_catch = node.field(NodeField::Handler).is_some();
+                if let Some(body) = node.field(NodeField::Body) {
+                    self.caught += u32::from(has_catch);
+                    self.visit(body);
+                    self.caught -= u32::from(has_catch);
+                }
+                for field in [NodeField::Handler, NodeField::Finalizer] {
+                    if let Some(part) = node.field(field) {
+                        self.visit(part);
+                    }
+                }
+            }
             "labeled_statement" => {
                 if let Some(body) = node.field(NodeField::Body) {
                     self.visit(body);
@@ -496,6 +526,7 @@ impl<'t, 's> Builder<'t, 's> {
             _ => None,
         };
         self.this.push(this);
+        let outer_caught = std::mem::take(&mut self.caught);
 
         if let Some(params) = node.field(NodeField::Parameters) {
             let mut index = 0u32;
@@ -521,6 +552,7 @@ impl<'t, 's> Builder<'t, 's> {
                 self.out.funcs[func as usize].returns.push(value);
             }
         }
+        self.caught = outer_caught;
         self.this.pop();
         self.funcs.pop();
         self.scopes.pop();

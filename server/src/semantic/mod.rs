@@ -82,6 +82,8 @@ pub struct FileSemantics {
     /// of the binding name read from them: `env.X`, `this.env.X`,
     /// `c.env.X`, `const { X } = env` (sorted by the key).
     pub env_reads: Vec<(u32, ExprId)>,
+    /// Every `await`, in document order.
+    pub awaits: Vec<AwaitSite>,
     /// The syntax tree had more nesting than the walk follows; the deepest
     /// parts were not modelled (their values are unknown).
     pub truncated: bool,
@@ -303,6 +305,19 @@ pub struct SemCall {
     pub is_new: bool,
     /// The innermost function around the call, if any.
     pub func: Option<FuncId>,
+}
+
+/// An `await` expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AwaitSite {
+    pub range: TextRange,
+    /// What is awaited.
+    pub value: ExprId,
+    /// The innermost function around it.
+    pub func: Option<FuncId>,
+    /// Inside the `try` block of a `try`/`catch` of the same function: a
+    /// rejection is caught there.
+    pub caught: bool,
 }
 
 /// A read of a declaration.

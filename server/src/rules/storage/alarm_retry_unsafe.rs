@@ -2,12 +2,13 @@
 //! work that can throw, and (info) one that repeats non-idempotent requests
 //! on retries without looking at `retryCount`.
 
-use super::storage_support::{block_keyword, is_storage_call, mask_code, next_code_byte};
+use super::storage_support::is_storage_call;
 use super::support::{calls_in_class, durable_object_classes};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::index::{ArgValue, CallSite};
 use crate::model::Workspace;
+use crate::semantic::{Evaluator, Expr, ExprId, FuncId, ScopeKind, Value};
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -71,18 +72,16 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         let calls: Vec<&CallSite> = calls_in_class(ws, class.file, name)
             .filter(|c| alarm.range.contains_range(c.range))
             .collect();
-        let text = ws.files.text(class.file);
-        let code = mask_code(text);
-        reschedule_after_work(class.file, alarm.body, &calls, &code, out);
-        repeated_requests(class.file, alarm, &calls, text, out);
+        reschedule_after_work(ws, class.file, alarm, &calls, out);
+        repeated_requests(class.file, alarm, &calls, ws.files.text(class.file), out);
     }
 }
 
 fn reschedule_after_work(
+    ws: &Workspace,
     file: crate::files::FileId,
-    body: TextRange,
+    alarm: &crate::index::Method,
     calls: &[&CallSite],
-    code: &[u8],
     out: &mut Reporter,
 ) {
     let sets: Vec<&&CallSite> = calls
@@ -97,56 +96,57 @@ fn reschedule_after_work(
         return; // scheduled before the work, or whatever happens
     }
     // Only a setAlarm written directly in the handler (not in a callback).
-    let Some(set) = sets.iter().find(|c| c.scope.function.contains_range(body)) else {
+    let Some(set) = sets
+        .iter()
+        .find(|c| c.scope.function.contains_range(alarm.body))
+    else {
         return;
     };
-    let end = set.range.start as usize;
-    // Walk the handler body up to the setAlarm, tracking blocks.
-    let mut stack: Vec<(String, usize)> = Vec::new(); // (keyword, awaits before it)
-    let mut risky: Vec<usize> = Vec::new();
-    let mut i = body.start as usize + 1;
-    while i < end {
-        match code[i] {
-            b'{' => stack.push((block_keyword(code, i), risky.len())),
-            b'}' => {
-                if let Some((keyword, before)) = stack.pop() {
-                    let next_is_catch = next_code_byte(code, i + 1)
-                        .is_some_and(|(p, _)| code[p..].starts_with(b"catch"));
-                    if keyword == "try" && next_is_catch {
-                        risky.truncate(before); // caught: those awaits cannot skip the setAlarm
-                    }
-                }
-            }
-            b'a' if code[i..].starts_with(b"await")
-                && !code[i - 1].is_ascii_alphanumeric()
-                && code.get(i + 5).is_some_and(|b| !b.is_ascii_alphanumeric()) =>
-            {
-                let expr_end = code[i..]
-                    .iter()
-                    .position(|b| *b == b'(' || *b == b';')
-                    .map_or(code.len(), |p| i + p);
-                let expr = &code[i..expr_end];
-                let is_storage = expr.windows(8).any(|w| w == b"storage.");
-                if !is_storage {
-                    risky.push(i);
-                }
-                i += 5;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
+    let Some(sem) = ws.summary(file).map(|s| &s.semantic) else {
+        return;
+    };
+    let Some(handler) = sem.funcs.iter().position(|f| f.range == alarm.range) else {
+        return;
+    };
+    let handler = handler as FuncId;
+    // A setAlarm inside a block (a condition, a guard) is not the plain
+    // reschedule-at-the-end this rule is about.
+    let at_top = sem
+        .scope_at(set.range.start)
+        .is_some_and(|s| sem.scopes[s as usize].kind == ScopeKind::Function(handler));
+    if !at_top {
+        return;
     }
-    if !stack.is_empty() {
-        return; // a conditional or guarded reschedule: not the plain chain this rule is about
-    }
-    let Some(first) = risky.first() else { return };
+    // Awaited work of the handler itself before the setAlarm that a throw
+    // would skip it past: not caught, and not storage (which does not fail
+    // for reasons a retry would fix).
+    let eval = Evaluator::new(ws);
+    let on_storage = |expr: ExprId| {
+        let object = match sem.expr(expr) {
+            Expr::Call { callee, .. } => match sem.expr(*callee) {
+                Expr::Member(object, _) => *object,
+                _ => return false,
+            },
+            Expr::Member(object, _) => *object,
+            _ => return false,
+        };
+        matches!(eval.value(file, object), Value::Storage | Value::Sql)
+    };
+    let Some(risky) = sem.awaits.iter().find(|a| {
+        a.func == Some(handler)
+            && a.range.end <= set.range.start
+            && !a.caught
+            && !on_storage(a.value)
+    }) else {
+        return;
+    };
+    let first = risky.range.start as usize;
     out.report(
         file,
         set.name_range,
         "`alarm()` reschedules itself only after awaited work: if that work throws, the retries end and the next alarm is never set; call `setAlarm` first or in a `finally` block",
     )
-    .with_related_mut(file, TextRange::new(*first, first + 5), "this awaited work may throw before the next alarm is set");
+    .with_related_mut(file, TextRange::new(first, first + 5), "this awaited work may throw before the next alarm is set");
 }
 
 const UNSAFE_METHODS: &[&str] = &["POST", "PUT", "PATCH", "DELETE"];
