@@ -1,5 +1,6 @@
 //! Hover: `env.X` bindings, DO API members, stub RPC methods, placement
-//! values in code; class names, bindings and migration entries in configs.
+//! values in code, variables holding a stub, namespace or id (from the
+//! semantic model); class names, bindings and migration entries in configs.
 
 use super::context::{
     chain_before, class_backend, config_worker, describe_backend, do_target, do_targets, ident_at,
@@ -12,6 +13,7 @@ use crate::files::FileId;
 use crate::knowledge::{self, BackendRequirement, Member};
 use crate::model::{Backend, Worker, Workspace};
 use crate::rules::support::{bound_class, env_replays};
+use crate::semantic::{Evaluator, Value};
 use crate::text::TextRange;
 
 pub fn hover(ws: &Workspace, file: FileId, offset: usize) -> Option<HoverResult> {
@@ -24,7 +26,10 @@ pub fn hover(ws: &Workspace, file: FileId, offset: usize) -> Option<HoverResult>
         return placement_hover(&ctx, range);
     }
     let ident = ident_at(ctx.text, ctx.offset)?;
-    let receiver = receiver_end(ctx.text, ident.start as usize)?;
+    let Some(receiver) = receiver_end(ctx.text, ident.start as usize) else {
+        // A name of its own (not `x.name`): what the model says it holds.
+        return value_hover(&ctx, ident);
+    };
     let chain = chain_before(ctx.text, receiver)?;
     let ty = ctx.resolve(&chain)?;
     let name = &ctx.text[ident.as_std()];
@@ -185,6 +190,59 @@ fn do_target_lines(ws: &Workspace, target: &DoTarget) -> String {
         None => {}
     }
     lines.join("\n")
+}
+
+/// Hover on a variable, parameter or field name that holds a Durable
+/// Object value: a stub or an id, with the class it reaches and that
+/// class's backend, and the binding it comes from.
+fn value_hover(ctx: &Ctx, ident: TextRange) -> Option<HoverResult> {
+    let sem = &ctx.ws.summary(ctx.file)?.semantic;
+    let decl = sem.decl_at(ident.start)?;
+    let name = &ctx.text[ident.as_std()];
+    let value = Evaluator::new(ctx.ws).decl_value(ctx.file, decl);
+    let (what, target) = match &value {
+        Value::Stub {
+            binding: Some(binding),
+            ..
+        } => ("Durable Object stub", Target::Binding(binding.to_string())),
+        Value::Stub {
+            class: Some(class), ..
+        } => ("Durable Object stub", Target::Class(class.to_string())),
+        Value::Binding(binding) => (
+            "Durable Object namespace",
+            Target::Binding(binding.to_string()),
+        ),
+        Value::Id {
+            binding: Some(binding),
+            ..
+        } => ("Durable Object id", Target::Binding(binding.to_string())),
+        _ => return None,
+    };
+    let workers = ctx.workers();
+    let classes = target_classes(ctx.ws, &workers, &target);
+    if classes.is_empty() {
+        return None;
+    }
+    let mut markdown = format!("**`{name}`** · {what}");
+    if let Target::Binding(binding) = &target {
+        markdown.push_str(&format!(" from binding `{binding}`"));
+    }
+    for (file, class) in classes {
+        let Some(class_name) = class.name.as_ref().map(|n| n.value.as_str()) else {
+            continue;
+        };
+        let backend = class_backend(ctx.ws, file, class_name)
+            .map(|b| format!(", {} backend", describe_backend(b)))
+            .unwrap_or_default();
+        markdown.push_str(&format!(
+            "\n\n→ class `{class_name}` ({}{backend})",
+            location(ctx.ws, file, class.range.start)
+        ));
+    }
+    Some(HoverResult {
+        markdown,
+        range: ident,
+    })
 }
 
 fn stub_markdown(ctx: &Ctx, target: &Target, name: &str) -> Option<String> {

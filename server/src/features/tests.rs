@@ -515,6 +515,28 @@ fn hover_on_api_members() {
 }
 
 #[test]
+fn hover_on_a_variable_holding_a_stub_names_its_class_and_backend() {
+    let helper =
+        "function counterFor(env: Env, name: string) {\n  return env.COUNTER.getByName(name);\n}\n";
+    for body in [
+        "const c$0ounter = counterFor(env, \"a\");\n    await counter.increment();",
+        "const counter = env.COUNTER.getByName(\"a\");\n    await coun$0ter.increment();",
+    ] {
+        let f = with_index(&format!("{helper}{}", index(body)));
+        let text = f.hover_text().unwrap_or_default();
+        assert!(
+            text.contains("Durable Object stub")
+                && text.contains("`Counter`")
+                && text.contains("SQLite"),
+            "{body}: {text}"
+        );
+    }
+    // A variable holding something else: no hover.
+    let f = with_index(&index("const u$0rl = new URL(request.url);"));
+    assert_eq!(f.hover_text(), None);
+}
+
+#[test]
 fn hover_on_stub_methods_and_location_hints() {
     let f = with_index(&index("env.COUNTER.getByName(\"a\").incr$0ement(1)"));
     assert_eq!(
