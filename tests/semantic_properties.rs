@@ -25,6 +25,7 @@ const SEMANTIC_RULES: &[&str] = &[
     "api-limit",
     "alarm-without-handler",
     "alarm-retry-unsafe",
+    "timer-blocks-hibernation",
     "websocket-handler-unused",
 ];
 

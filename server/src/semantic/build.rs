@@ -1092,8 +1092,10 @@ impl<'t, 's> Builder<'t, 's> {
                 ),
             },
             // `helper(x)` and `new Helper(x)`: a local function or class
-            // (or a global).
-            _ => global_name(callee).is_some_and(|name| !is_builtin_global(name)),
+            // (or a global); `new Promise(executor)`, whose executor's
+            // owner some rules ask about.
+            _ => global_name(callee)
+                .is_some_and(|name| !is_builtin_global(name) || (is_new && name == "Promise")),
         };
         if !keep {
             return;

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::lifecycle_support::{class_calls, class_name, is_extended, last, slice};
+use super::lifecycle_support::{class_calls, class_name, is_extended, last};
 use super::support::{durable_object_classes, ClassContext};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -16,6 +16,7 @@ use crate::fix::source_rewrite::{
 use crate::fix::{Fix, Safety, SourceChange, TextEdit};
 use crate::index::{ArgValue, CallSite, CallUsage};
 use crate::model::Workspace;
+use crate::semantic::{Expr, ExprId, FileSemantics, FuncOwner};
 use crate::text::TextRange;
 
 /// An object with nothing pending hibernates after about this long idle
@@ -90,8 +91,9 @@ fn check(ws: &Workspace, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         let calls = class_calls(ws, &context);
         let name = class_name(&context);
-        let text = ws.files.text(context.file);
-        let class_text = slice(text, context.class.range);
+        let Some(sem) = ws.summary(context.file).map(|s| &*s.semantic) else {
+            continue;
+        };
         for call in &calls {
             if call.scope.in_awaited_promise {
                 continue;
@@ -110,8 +112,8 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 continue;
             }
             if !is_timer(call, "setTimeout")
-                || in_promise_executor(text, call.scope.function)
-                || is_cancelled_guard(class_text, call)
+                || in_promise_executor(sem, call.scope.function)
+                || is_cancelled_guard(sem, call)
             {
                 continue;
             }
@@ -166,29 +168,38 @@ fn check(ws: &Workspace, out: &mut Reporter) {
 
 /// `new Promise((resolve, reject) => { ... })`: a timer set up while a
 /// caller waits on the promise is a timeout or a sleep of a live request.
-fn in_promise_executor(text: &str, function: TextRange) -> bool {
-    let before = text.get(..function.start as usize).unwrap_or("").trim_end();
-    let Some(before) = before.strip_suffix('(') else {
-        return false;
-    };
-    let before = before.trim_end();
-    let before = match before.strip_suffix('>') {
-        // `new Promise<Result>(`
-        Some(generic) => generic.rfind('<').map_or(generic, |at| &generic[..at]),
-        None => before,
-    };
-    before.trim_end().ends_with("new Promise")
+fn in_promise_executor(sem: &FileSemantics, function: TextRange) -> bool {
+    sem.funcs.iter().any(|f| {
+        f.range == function
+            && matches!(f.owner, FuncOwner::Callback { call, arg: 0 }
+                if sem.call(call).is_some_and(|c| c.is_new && &*c.name == "Promise"))
+    })
 }
 
-/// `t = setTimeout(...)` with a `clearTimeout(t)` in the class: a timeout
-/// guard that the normal path cancels.
-fn is_cancelled_guard(class_text: &str, call: &CallSite) -> bool {
+/// `t = setTimeout(...)` (a variable or a field) with a `clearTimeout(t)`
+/// of the same variable or field somewhere in the file: a timeout guard
+/// that the normal path cancels.
+fn is_cancelled_guard(sem: &FileSemantics, call: &CallSite) -> bool {
     let CallUsage::AssignedTo(names) = &call.usage else {
         return false;
     };
-    names.iter().any(|name| {
-        class_text.contains(&format!("clearTimeout({name})"))
-            || class_text.contains(&format!("clearTimeout({name}!)"))
+    let class = sem.class_at(call.range.start);
+    let holds_timer = |arg: ExprId| match sem.expr(arg) {
+        Expr::Ref(decl) => sem.decl(*decl).is_some_and(|d| {
+            names.iter().any(|n| *n == *d.name)
+                && sem.lookup(&d.name, call.range.start) == Some(*decl)
+        }),
+        Expr::Member(object, key) => {
+            matches!(sem.expr(*object), Expr::This(c) if Some(*c) == class)
+                && names
+                    .iter()
+                    .any(|n| n.strip_prefix("this.") == Some(&**key))
+        }
+        _ => false,
+    };
+    sem.calls.iter().any(|c| {
+        matches!(&*c.name, "clearTimeout" | "clearInterval")
+            && c.args.first().is_some_and(|&arg| holds_timer(arg))
     })
 }
 
