@@ -96,6 +96,24 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                 if let Some(suggestion) = &suggestion {
                     message.push_str(&format!("; did you mean `{suggestion}`?"));
                 }
+                // Code shared by several Workers: say which ones it was
+                // checked for.
+                let mut workers: Vec<String> = Vec::new();
+                for env in &call.caller_envs {
+                    let name = match &env.name {
+                        Some(name) => format!("`{}`", name.value),
+                        None => format!("`{}`", ws.files.path(env.file).display()),
+                    };
+                    if !workers.contains(&name) {
+                        workers.push(name);
+                    }
+                }
+                if workers.len() > 1 {
+                    message.push_str(&format!(
+                        " (checked for the Workers {})",
+                        workers.join(", ")
+                    ));
+                }
                 let diagnostic = out.report(call.file, call.call.name_range, message);
                 let edit = suggestion.as_deref().and_then(|suggestion| {
                     rename_at(
