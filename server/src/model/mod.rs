@@ -252,6 +252,7 @@ impl Workspace {
             }
         };
         timer.lap("workers");
+        strip_unneeded_semantics(&mut ws, &roles);
         ws.exports_cache = match (same_files, &changed) {
             (Some(prev), Some(changed)) if exports_unchanged(&ws, prev, changed) => prev
                 .exports_cache
@@ -879,6 +880,52 @@ fn is_test_folder(relative: &Path) -> bool {
 /// Equal texts, checking the pointer first: unchanged files share their Arc.
 fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || a == b
+}
+
+/// The semantic model of a file no Worker holds or reaches (a package of a
+/// monorepo, a test folder) is never asked by a rule; it is dropped once the
+/// Workers are known, which keeps a large monorepo's memory near what its
+/// Workers need. A file that a Worker starts to reach later, while its
+/// stripped summary was carried over, is summarised again here.
+fn strip_unneeded_semantics(ws: &mut Workspace, roles: &[(FileId, FileRole)]) {
+    let mut needed = vec![false; ws.files.len()];
+    for worker in &ws.workers {
+        for file in worker.sources.iter().chain(&worker.reachable) {
+            if let Some(slot) = needed.get_mut(file.0 as usize) {
+                *slot = true;
+            }
+        }
+    }
+    let stripped = stripped_semantics();
+    for &(file, role) in roles {
+        let FileRole::Source(language) = role else {
+            continue;
+        };
+        let index = file.0 as usize;
+        let Some(Some(summary)) = ws.summaries.get_mut(index) else {
+            continue;
+        };
+        let is_stripped = Arc::ptr_eq(&summary.semantic, &stripped);
+        if needed[index] {
+            if is_stripped {
+                *summary = Arc::new(index::summarize(ws.files.text(file), language));
+            }
+        } else if !is_stripped {
+            // Only a summary made in this build (nobody else holds it): the
+            // open documents' and the carried-over ones are shared.
+            if let Some(own) = Arc::get_mut(summary) {
+                own.semantic = stripped.clone();
+            }
+        }
+    }
+}
+
+/// The one empty model that stands for "dropped" (see
+/// [`strip_unneeded_semantics`]).
+fn stripped_semantics() -> Arc<crate::semantic::FileSemantics> {
+    static STRIPPED: std::sync::OnceLock<Arc<crate::semantic::FileSemantics>> =
+        std::sync::OnceLock::new();
+    STRIPPED.get_or_init(Default::default).clone()
 }
 
 /// `DOLS_TIMING=1` prints how long each model stage took, to stderr.

@@ -6,9 +6,14 @@ use crate::files::FileId;
 use crate::index::language::SourceLanguage;
 use crate::model::{InputFile, Workspace};
 
+/// A workspace of `files`, inside a Worker (a plain config is added when
+/// none is given): models of files no Worker holds are dropped.
 fn workspace(files: &[(&str, &str)]) -> Workspace {
+    let config = ("wrangler.toml", "name = \"t\"\nmain = \"src/index.ts\"\n");
+    let with_config = !files.iter().any(|(path, _)| path.ends_with(".toml"));
     let inputs = files
         .iter()
+        .chain(with_config.then_some(&config))
         .map(|(path, text)| InputFile {
             path: path.into(),
             role: if path.ends_with(".toml") {
@@ -475,4 +480,49 @@ fn loops_and_template_keys() {
         sem.exprs
     );
     assert_eq!(sem.decls[roots[0] as usize].scope, loop_scope);
+}
+
+#[test]
+fn models_of_files_no_worker_holds_are_dropped_and_rebuilt_once_reached() {
+    let inputs = |main: &str| -> Vec<InputFile> {
+        [
+            ("w/wrangler.toml", "name = \"w\"\nmain = \"src/index.ts\"\n"),
+            ("w/src/index.ts", main),
+            (
+                "lib/rooms.ts",
+                "export const roomFor = (env: Env) => env.ROOM.getByName(\"a\");",
+            ),
+        ]
+        .iter()
+        .map(|(path, text)| InputFile {
+            path: path.into(),
+            role: if path.ends_with(".toml") {
+                FileRole::Config(crate::config::ConfigFormat::Toml)
+            } else {
+                FileRole::Source(SourceLanguage::TypeScript)
+            },
+            text: (*text).into(),
+        })
+        .collect()
+    };
+    let model_of = |ws: &Workspace, path: &str| {
+        let file = ws.files.lookup(std::path::Path::new(path)).unwrap();
+        ws.summary(file).unwrap().semantic.scopes.len()
+    };
+    let alone = Workspace::build(inputs("export default {};"));
+    assert_eq!(
+        model_of(&alone, "lib/rooms.ts"),
+        0,
+        "dropped: no Worker holds it"
+    );
+    assert!(model_of(&alone, "w/src/index.ts") > 0);
+    // `main` starts to import it; its summary is carried over unchanged.
+    let reached = Workspace::build_reusing(
+        inputs("import { roomFor } from \"../../lib/rooms\";\nexport default {};"),
+        Some(&alone),
+    );
+    assert!(
+        model_of(&reached, "lib/rooms.ts") > 0,
+        "rebuilt once reached"
+    );
 }
