@@ -34,10 +34,21 @@ pub const MAX_INDEXED_BYTES: usize = 2 * 1024 * 1024;
 /// Summarise one TS/JS file. Never panics; a file that cannot be parsed at
 /// all yields an empty summary.
 pub fn summarize(text: &str, language: SourceLanguage) -> FileSummary {
+    summarize_with(text, language, true)
+}
+
+/// [`summarize`], with the semantic model only when `semantic` is true
+/// (otherwise it stays empty: the model builds it later for the files a
+/// Worker turns out to reach).
+pub fn summarize_with(text: &str, language: SourceLanguage, semantic: bool) -> FileSummary {
     match parse(text, language) {
         Some(parsed) => FileSummary {
             syntax_error_count: parsed.errors,
-            semantic: std::sync::Arc::new(crate::semantic::build(&parsed.tree, text)),
+            semantic: if semantic {
+                std::sync::Arc::new(crate::semantic::build(&parsed.tree, text))
+            } else {
+                std::sync::Arc::default()
+            },
             ..collect(&parsed.tree, text, parsed.grammar)
         },
         None => FileSummary::default(),

@@ -11,7 +11,7 @@ pub mod syntax;
 
 use crate::text::{Spanned, TextRange};
 
-pub use extract::summarize;
+pub use extract::{summarize, summarize_with};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileSummary {

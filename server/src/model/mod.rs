@@ -462,6 +462,18 @@ fn summarize_all(
             None => pending.push((id, role)),
         }
     }
+    // Files under no folder with a wrangler config can only matter through
+    // an import from a Worker: their semantic model is built later, and
+    // only if a Worker reaches them (`strip_unneeded_semantics`).
+    let worker_dirs: Vec<&Path> = roles
+        .iter()
+        .filter(|(_, role)| matches!(role, FileRole::Config(_)))
+        .filter_map(|(id, _)| files.path(*id).parent())
+        .collect();
+    let in_worker_dir = |id: FileId| {
+        let path = files.path(id);
+        worker_dirs.iter().any(|dir| path.starts_with(dir))
+    };
     let results: Vec<(FileId, Result<Arc<FileSummary>, String>)> = pending
         .par_iter()
         .filter_map(|&(id, role)| match role {
@@ -475,8 +487,13 @@ fn summarize_all(
                 }
                 let started = std::time::Instant::now();
                 // A panic in one file must not take the whole check down.
+                let semantic = in_worker_dir(id);
                 let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    Arc::new(index::summarize(text, language))
+                    let mut summary = index::summarize_with(text, language, semantic);
+                    if !semantic {
+                        summary.semantic = stripped_semantics();
+                    }
+                    Arc::new(summary)
                 }))
                 .map_err(|panic| panic_message(&panic));
                 let elapsed = started.elapsed();
