@@ -13,7 +13,7 @@ use tree_sitter::Node;
 use super::build::FastMap;
 use super::{
     AwaitSite, ClassId, ClassSem, Decl, DeclId, DeclKind, Expr, ExprId, FileSemantics, Func,
-    FuncId, FuncOwner, ScopeData, ScopeId, ScopeKind, SemCall, Use, UseRole, UNRESOLVED,
+    FuncId, FuncOwner, NewExpr, ScopeData, ScopeId, ScopeKind, SemCall, Use, UseRole, UNRESOLVED,
 };
 use crate::text::TextRange;
 
@@ -277,17 +277,13 @@ fn remap_expr(e: &Expr, o: &Offsets) -> Expr {
         Expr::Member(object, key) => Expr::Member(o.expr(*object), key.clone()),
         Expr::Call { callee, args } => Expr::Call {
             callee: o.expr(*callee),
-            args: o.exprs(args),
+            args: o.exprs(args).into(),
         },
-        Expr::New {
-            callee,
-            ty_args,
-            args,
-        } => Expr::New {
-            callee: o.expr(*callee),
-            ty_args: ty_args.clone(),
-            args: o.exprs(args),
-        },
+        Expr::New(new) => Expr::New(Box::new(NewExpr {
+            callee: o.expr(new.callee),
+            ty_args: new.ty_args.clone(),
+            args: o.exprs(&new.args).into(),
+        })),
         Expr::Param(f, index) => Expr::Param(o.func(*f), *index),
         Expr::Func(f) => Expr::Func(o.func(*f)),
         Expr::Class(c) => Expr::Class(o.class(*c)),
@@ -299,8 +295,8 @@ fn remap_expr(e: &Expr, o: &Offsets) -> Expr {
                 .map(|(k, v)| (k.clone(), o.expr(*v)))
                 .collect(),
         ),
-        Expr::Array(items) => Expr::Array(o.exprs(items)),
-        Expr::Join(items) => Expr::Join(o.exprs(items)),
-        Expr::Template(items) => Expr::Template(o.exprs(items)),
+        Expr::Array(items) => Expr::Array(o.exprs(items).into()),
+        Expr::Join(items) => Expr::Join(o.exprs(items).into()),
+        Expr::Template(items) => Expr::Template(o.exprs(items).into()),
     }
 }

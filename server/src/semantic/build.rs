@@ -14,8 +14,8 @@ use tree_sitter::{Node, Tree};
 
 use super::{
     AwaitSite, CallId, ClassId, ClassSem, Decl, DeclId, DeclKind, Expr, ExprId, FileSemantics,
-    Func, FuncId, FuncOwner, ScopeData, ScopeId, ScopeKind, SemCall, Ty, Use, UseRole, UNKNOWN,
-    UNRESOLVED,
+    Func, FuncId, FuncOwner, NewExpr, ScopeData, ScopeId, ScopeKind, SemCall, Ty, Use, UseRole,
+    UNKNOWN, UNRESOLVED,
 };
 use crate::index::syntax::{normalized_call, NodeExt, NodeField};
 use crate::text::TextRange;
@@ -1225,7 +1225,7 @@ impl<'t, 's> Builder<'t, 's> {
             "identifier" | "shorthand_property_identifier" => {
                 let name = self.text_of(node);
                 if name == "undefined" {
-                    self.push_expr(Expr::Join(Vec::new()))
+                    self.push_expr(Expr::Join(Box::default()))
                 } else {
                     self.out.exprs.push(Expr::Ref(DeclId::MAX));
                     let id = (self.out.exprs.len() - 1) as ExprId;
@@ -1245,7 +1245,7 @@ impl<'t, 's> Builder<'t, 's> {
     fn expr_shape(&mut self, node: Node<'t>, depth: u32) -> Expr {
         match node.kind_str() {
             // No value at all: left out of joins (`let ws = null; ... ws = x`).
-            "null" => Expr::Join(Vec::new()),
+            "null" => Expr::Join(Box::default()),
             "this" => match self.this.last() {
                 Some(Some(class)) => Expr::This(*class),
                 _ => Expr::Unknown,
@@ -1292,7 +1292,10 @@ impl<'t, 's> Builder<'t, 's> {
                     return Expr::Unknown;
                 }
                 let args = args.map(|a| self.args(a, depth)).unwrap_or_default();
-                Expr::Call { callee, args }
+                Expr::Call {
+                    callee,
+                    args: args.into(),
+                }
             }
             "new_expression" => {
                 let Some(constructor) = node.field(NodeField::Constructor) else {
@@ -1307,11 +1310,11 @@ impl<'t, 's> Builder<'t, 's> {
                     .field(NodeField::Arguments)
                     .map(|a| self.args(a, depth))
                     .unwrap_or_default();
-                Expr::New {
+                Expr::New(Box::new(NewExpr {
                     callee,
                     ty_args,
-                    args,
-                }
+                    args: args.into(),
+                }))
             }
             "arrow_function" | "function_expression" | "function" | "generator_function" => {
                 match self.func_of_node.get(&node.id()) {
@@ -1415,7 +1418,7 @@ impl<'t, 's> Builder<'t, 's> {
                 };
                 let a = self.expr_at(a, depth);
                 let b = self.expr_at(b, depth);
-                Expr::Join(vec![a, b])
+                Expr::Join(Box::new([a, b]))
             }
             "binary_expression" => {
                 let operator = node.field(NodeField::Operator).map(|o| o.kind_str());
@@ -1428,19 +1431,19 @@ impl<'t, 's> Builder<'t, 's> {
                     Some("??" | "||") => {
                         let a = self.expr_at(left, depth);
                         let b = self.expr_at(right, depth);
-                        Expr::Join(vec![a, b])
+                        Expr::Join(Box::new([a, b]))
                     }
-                    Some("&&") => Expr::Join(vec![self.expr_at(right, depth)]),
+                    Some("&&") => Expr::Join(Box::new([self.expr_at(right, depth)])),
                     _ => Expr::Unknown,
                 }
             }
             "assignment_expression" => match node.field(NodeField::Right) {
-                Some(right) => Expr::Join(vec![self.expr_at(right, depth)]),
+                Some(right) => Expr::Join(Box::new([self.expr_at(right, depth)])),
                 None => Expr::Unknown,
             },
             "sequence_expression" => {
                 match node.named_child(node.named_child_count().saturating_sub(1) as u32) {
-                    Some(last) => Expr::Join(vec![self.expr_at(last, depth)]),
+                    Some(last) => Expr::Join(Box::new([self.expr_at(last, depth)])),
                     None => Expr::Unknown,
                 }
             }

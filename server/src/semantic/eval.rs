@@ -269,27 +269,20 @@ impl<'w> Evaluator<'w> {
                 self.member(&object, key, depth)
             }
             Expr::Call { callee, args } => self.call(file, *callee, args, depth),
-            Expr::New {
-                callee,
-                ty_args,
-                args,
-            } => {
-                let _ = args;
-                match self.eval(file, *callee, depth) {
-                    Value::Global(name) if &*name == "WebSocketPair" => Value::Pair,
-                    Value::External { specifier, name }
-                        if &*specifier == "hono" && &*name == "Hono" =>
-                    {
-                        Value::HonoApp {
-                            file,
-                            decl: None,
-                            bindings: hono_bindings(ty_args.first()),
-                        }
+            Expr::New(new) => match self.eval(file, new.callee, depth) {
+                Value::Global(name) if &*name == "WebSocketPair" => Value::Pair,
+                Value::External { specifier, name }
+                    if &*specifier == "hono" && &*name == "Hono" =>
+                {
+                    Value::HonoApp {
+                        file,
+                        decl: None,
+                        bindings: hono_bindings(new.ty_args.first()),
                     }
-                    Value::Class(f, c) => Value::Instance(f, c),
-                    _ => Value::Unknown,
                 }
-            }
+                Value::Class(f, c) => Value::Instance(f, c),
+                _ => Value::Unknown,
+            },
             Expr::Param(func, index) => self.param(file, *func, *index, depth),
             Expr::Func(func) => Value::Func(file, *func),
             Expr::Class(class) => Value::Class(file, *class),

@@ -202,13 +202,10 @@ pub enum Expr {
     Member(ExprId, Name),
     Call {
         callee: ExprId,
-        args: Vec<ExprId>,
+        args: Box<[ExprId]>,
     },
-    New {
-        callee: ExprId,
-        ty_args: Vec<Ty>,
-        args: Vec<ExprId>,
-    },
+    /// Boxed: rare, and the largest variant (keeps `Expr` at 24 bytes).
+    New(Box<NewExpr>),
     /// The `index`th parameter of a function.
     Param(FuncId, u32),
     Func(FuncId),
@@ -217,12 +214,20 @@ pub enum Expr {
     Str(Name),
     /// A number literal, as written.
     Number(Name),
-    Object(Vec<(Name, ExprId)>),
-    Array(Vec<ExprId>),
+    Object(Box<[(Name, ExprId)]>),
+    Array(Box<[ExprId]>),
     /// A template literal with substitutions: the substituted expressions.
-    Template(Vec<ExprId>),
+    Template(Box<[ExprId]>),
     /// One of several values (`a ?? b`, `c ? a : b`, `a || b`).
-    Join(Vec<ExprId>),
+    Join(Box<[ExprId]>),
+}
+
+/// `new callee<ty_args>(args)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewExpr {
+    pub callee: ExprId,
+    pub ty_args: Vec<Ty>,
+    pub args: Box<[ExprId]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

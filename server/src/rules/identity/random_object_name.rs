@@ -123,7 +123,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
 fn random_source(sem: &FileSemantics, arg: ExprId) -> Option<String> {
     let random = |expr: ExprId| render(sem, expr, 0).filter(|text| is_random(text));
     match sem.expr(arg) {
-        Expr::Call { .. } | Expr::New { .. } => random(arg),
+        Expr::Call { .. } | Expr::New(_) => random(arg),
         Expr::Template(items) => items.iter().find_map(|&item| random(item)),
         Expr::Ref(decl) => {
             let d = sem.decl(*decl)?;
@@ -160,9 +160,11 @@ fn render(sem: &FileSemantics, expr: ExprId, depth: u32) -> Option<String> {
         Expr::Call { callee, args } => {
             format!("{}({})", render(sem, *callee, depth + 1)?, list(args)?)
         }
-        Expr::New { callee, args, .. } => {
-            format!("new{}({})", render(sem, *callee, depth + 1)?, list(args)?)
-        }
+        Expr::New(new) => format!(
+            "new{}({})",
+            render(sem, new.callee, depth + 1)?,
+            list(&new.args)?
+        ),
         _ => return None,
     })
 }
