@@ -5,7 +5,7 @@
 //!
 //! Code being typed is full of ERROR nodes; every step tolerates missing
 //! fields and odd shapes rather than assuming a well-formed tree.
-mod calls;
+pub(crate) mod calls;
 mod classes;
 mod env;
 #[cfg(test)]
@@ -323,7 +323,7 @@ fn finish(
 // ---------------------------------------------------------------------------
 // Small syntax helpers shared by the extractors.
 
-fn node_range(node: Node) -> TextRange {
+pub(crate) fn node_range(node: Node) -> TextRange {
     TextRange::new(node.start_byte(), node.end_byte())
 }
 
@@ -366,7 +366,7 @@ fn property_name(node: Node, text: &str) -> Option<Spanned<String>> {
 
 /// Whether `node` has an anonymous child token `kind` (`async`, `static`,
 /// `default`, `type`, ...). Named children with the same text do not count.
-fn has_token(node: Node, kind: &str) -> bool {
+pub(crate) fn has_token(node: Node, kind: &str) -> bool {
     let mut cursor = node.walk();
     let found = node
         .children(&mut cursor)

@@ -17,6 +17,8 @@ use super::{
     Func, FuncId, FuncOwner, NewExpr, ScopeData, ScopeId, ScopeKind, SemCall, Ty, Use, UseRole,
     UNKNOWN, UNRESOLVED,
 };
+use crate::index::extract::calls::is_transparent_kind;
+use crate::index::extract::{has_token, node_range as range};
 use crate::index::syntax::{normalized_call, NodeExt, NodeField};
 use crate::text::TextRange;
 
@@ -196,23 +198,11 @@ struct Builder<'t, 's> {
     _tree: std::marker::PhantomData<&'t ()>,
 }
 
-fn range(node: Node) -> TextRange {
-    TextRange::new(node.start_byte(), node.end_byte())
-}
-
-/// Wrappers that leave the value alone: `(x)`, `x!`, `x as T`,
-/// `x satisfies T`, `<T>x`, `await x` (a promise's value is what the model
-/// tracks).
+/// Wrappers that leave the value alone: the index's (`(x)`, `x!`,
+/// `x as T`, `x satisfies T`) plus `<T>x` and `await x` (a promise's value
+/// is what the model tracks).
 fn is_transparent(kind: &str) -> bool {
-    matches!(
-        kind,
-        "parenthesized_expression"
-            | "non_null_expression"
-            | "as_expression"
-            | "satisfies_expression"
-            | "type_assertion"
-            | "await_expression"
-    )
+    is_transparent_kind(kind) || matches!(kind, "type_assertion" | "await_expression")
 }
 
 fn unwrap(mut node: Node) -> Node {
@@ -285,6 +275,15 @@ impl<'t, 's> Builder<'t, 's> {
         (self.out.decls.len() - 1) as DeclId
     }
 
+    /// A function or class declared under `name` in the current scope,
+    /// holding `value`.
+    fn declare_named(&mut self, name: Node, kind: DeclKind, value: Expr) {
+        let scope = self.scope();
+        let decl = self.declare(self.text_of(name), range(name), scope, kind);
+        let value = self.push_expr(value);
+        self.out.decls[decl as usize].values.push(value);
+    }
+
     // -- the walk ----------------------------------------------------------
 
     fn visit_children(&mut self, node: Node<'t>) {
@@ -331,15 +330,7 @@ impl<'t, 's> Builder<'t, 's> {
             "function_declaration" | "generator_function_declaration" => {
                 let func = self.visit_function(node, FuncOwner::Free);
                 if let Some(name) = node.field(NodeField::Name) {
-                    let scope = self.scope();
-                    let decl = self.declare(
-                        self.text_of(name),
-                        range(name),
-                        scope,
-                        DeclKind::Function(func),
-                    );
-                    let value = self.push_expr(Expr::Func(func));
-                    self.out.decls[decl as usize].values.push(value);
+                    self.declare_named(name, DeclKind::Function(func), Expr::Func(func));
                 }
             }
             "function_expression" | "function" | "arrow_function" | "generator_function" => {
@@ -622,15 +613,7 @@ impl<'t, 's> Builder<'t, 's> {
         if let Some(name) = name {
             // A class expression's name is visible only inside it; close
             // enough to declare it where the expression is.
-            let scope = self.scope();
-            let decl = self.declare(
-                self.text_of(name),
-                range(name),
-                scope,
-                DeclKind::Class(class),
-            );
-            let value = self.push_expr(Expr::Class(class));
-            self.out.decls[decl as usize].values.push(value);
+            self.declare_named(name, DeclKind::Class(class), Expr::Class(class));
         }
         let scope = self.push_scope(ScopeKind::Class(class), node);
         self.scopes.push(scope);
@@ -1684,14 +1667,6 @@ fn is_builtin_global(name: &str) -> bool {
             | "TextEncoder"
             | "TextDecoder"
     )
-}
-
-fn has_token(node: Node, kind: &str) -> bool {
-    let mut cursor = node.walk();
-    let found = node
-        .children(&mut cursor)
-        .any(|child| !child.is_named() && child.kind_str() == kind);
-    found
 }
 
 /// The contents of a string node without its quotes (escapes as written).

@@ -373,14 +373,6 @@ impl FileSemantics {
             .map(|i| (start + i) as CallId)
     }
 
-    /// The kept call whose name is at `name_range`.
-    pub fn call_named_at(&self, name_range: TextRange) -> Option<CallId> {
-        self.calls
-            .iter()
-            .position(|c| c.name_range == name_range)
-            .map(|i| i as CallId)
-    }
-
     /// Every read of `decl`.
     pub fn uses_of(&self, decl: DeclId) -> &[Use] {
         let start = self.uses.partition_point(|u| u.decl < decl);

@@ -978,7 +978,8 @@ fn chain<'t, 's>(start: Node<'t>, text: &'s str) -> Chain<'t, 's> {
     }
 }
 
-fn is_transparent_kind(kind: &str) -> bool {
+/// Wrappers that do not change which value an expression is.
+pub(crate) fn is_transparent_kind(kind: &str) -> bool {
     matches!(
         kind,
         "parenthesized_expression"
