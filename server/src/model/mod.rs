@@ -311,6 +311,14 @@ impl Workspace {
         self.summaries.get(id.0 as usize)?.clone()
     }
 
+    /// Every source file that has a summary, with it.
+    pub fn source_summaries(&self) -> impl Iterator<Item = (FileId, &FileSummary)> {
+        self.summaries
+            .iter()
+            .enumerate()
+            .filter_map(|(index, summary)| Some((FileId(index as u32), summary.as_deref()?)))
+    }
+
     pub fn summary(&self, file: FileId) -> Option<&FileSummary> {
         self.summaries
             .get(file.0 as usize)

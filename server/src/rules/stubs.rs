@@ -137,9 +137,7 @@ fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
     // Workers share the resolution.
     let mut resolved: HashMap<Vec<usize>, HashMap<crate::semantic::Name, Option<Arc<ResolvedAt>>>> =
         HashMap::new();
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
+    for (file, summary) in ws.source_summaries() {
         // `workers_reaching`, by index.
         let callers: Vec<usize> = ws
             .reaching_indexes(file)

@@ -6,14 +6,10 @@ use crate::files::FileId;
 use crate::index::language::SourceLanguage;
 use crate::model::{InputFile, Workspace};
 
-/// A workspace of `files`, inside a Worker (a plain config is added when
-/// none is given): models of files no Worker holds are dropped.
-fn workspace(files: &[(&str, &str)]) -> Workspace {
-    let config = ("wrangler.toml", "name = \"t\"\nmain = \"src/index.ts\"\n");
-    let with_config = !files.iter().any(|(path, _)| path.ends_with(".toml"));
-    let inputs = files
+/// In-memory inputs: `.toml` files are wrangler configs, the rest TypeScript.
+fn inputs(files: &[(&str, &str)]) -> Vec<InputFile> {
+    files
         .iter()
-        .chain(with_config.then_some(&config))
         .map(|(path, text)| InputFile {
             path: path.into(),
             role: if path.ends_with(".toml") {
@@ -23,8 +19,17 @@ fn workspace(files: &[(&str, &str)]) -> Workspace {
             },
             text: (*text).into(),
         })
-        .collect();
-    Workspace::build(inputs)
+        .collect()
+}
+
+/// A workspace of `files`, inside a Worker (a plain config is added when
+/// none is given): models of files no Worker holds are dropped.
+fn workspace(files: &[(&str, &str)]) -> Workspace {
+    let mut files = files.to_vec();
+    if !files.iter().any(|(path, _)| path.ends_with(".toml")) {
+        files.push(("wrangler.toml", "name = \"t\"\nmain = \"src/index.ts\"\n"));
+    }
+    Workspace::build(inputs(&files))
 }
 
 /// The receiver value of each kept call named `method` in `path`, in order.
@@ -484,26 +489,15 @@ fn loops_and_template_keys() {
 
 #[test]
 fn models_of_files_no_worker_holds_are_dropped_and_rebuilt_once_reached() {
-    let inputs = |main: &str| -> Vec<InputFile> {
-        [
+    let inputs = |main: &str| {
+        inputs(&[
             ("w/wrangler.toml", "name = \"w\"\nmain = \"src/index.ts\"\n"),
             ("w/src/index.ts", main),
             (
                 "lib/rooms.ts",
                 "export const roomFor = (env: Env) => env.ROOM.getByName(\"a\");",
             ),
-        ]
-        .iter()
-        .map(|(path, text)| InputFile {
-            path: path.into(),
-            role: if path.ends_with(".toml") {
-                FileRole::Config(crate::config::ConfigFormat::Toml)
-            } else {
-                FileRole::Source(SourceLanguage::TypeScript)
-            },
-            text: (*text).into(),
-        })
-        .collect()
+        ])
     };
     let model_of = |ws: &Workspace, path: &str| {
         let file = ws.files.lookup(std::path::Path::new(path)).unwrap();

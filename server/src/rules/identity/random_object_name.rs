@@ -7,7 +7,6 @@ use super::unique_id_not_persisted::{
 };
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
-use crate::files::FileId;
 use crate::model::Workspace;
 use crate::semantic::{CallId, DeclKind, Evaluator, Expr, ExprId, FileSemantics};
 
@@ -74,9 +73,7 @@ fn is_random(expr: &str) -> bool {
 
 fn check(ws: &Workspace, out: &mut Reporter) {
     let eval = Evaluator::new(ws);
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
+    for (file, summary) in ws.source_summaries() {
         let sem = &summary.semantic;
         for (call_id, call) in sem.calls.iter().enumerate() {
             let method = &*call.name;

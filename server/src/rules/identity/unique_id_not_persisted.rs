@@ -48,9 +48,7 @@ address the object by a stable name with `env.DOCS.getByName(name)`.
 
 fn check(ws: &Workspace, out: &mut Reporter) {
     let eval = Evaluator::new(ws);
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
+    for (file, summary) in ws.source_summaries() {
         let sem = &summary.semantic;
         if !sem.calls.iter().any(|c| &*c.name == "newUniqueId") || !is_deployed_code(ws, file) {
             continue;

@@ -3,7 +3,6 @@
 
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
-use crate::files::FileId;
 use crate::index::CallUsage;
 use crate::model::Workspace;
 use crate::semantic::{Evaluator, ScopeKind, Value};
@@ -48,9 +47,7 @@ not reported.
 
 fn check(ws: &Workspace, out: &mut Reporter) {
     let eval = Evaluator::new(ws);
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
+    for (file, summary) in ws.source_summaries() {
         let sem = &summary.semantic;
         for call in &sem.calls {
             let method = &*call.name;
