@@ -234,8 +234,10 @@ impl Workspace {
         ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs, same_files);
         timer.lap("configs");
         let changed = same_files.map(|prev| changed_sources(&ws, prev));
+        let mut workers_kept = false;
         (ws.workers, ws.reaching) = match (same_files, &changed) {
             (Some(prev), Some(changed)) if workers_unchanged(&ws, prev, changed) => {
+                workers_kept = true;
                 (prev.workers.clone(), prev.reaching.clone())
             }
             _ => {
@@ -252,7 +254,14 @@ impl Workspace {
             }
         };
         timer.lap("workers");
-        strip_unneeded_semantics(&mut ws, &roles);
+        match (same_files, &changed) {
+            // The same Workers: a file keeps needing a model or not, so
+            // only the changed files' new summaries are looked at.
+            (Some(prev), Some(changed)) if workers_kept => {
+                strip_changed_semantics(&mut ws, prev, changed)
+            }
+            _ => strip_unneeded_semantics(&mut ws, &roles),
+        }
         ws.exports_cache = match (same_files, &changed) {
             (Some(prev), Some(changed)) if exports_unchanged(&ws, prev, changed) => prev
                 .exports_cache
@@ -269,11 +278,17 @@ impl Workspace {
         // A file broken by an edit keeps the exports of its last clean
         // parse, so findings that depend on them do not flicker while the
         // user types (ids are stable because the paths are).
-        if let Some(prev) = same_paths {
-            for (index, summary) in ws.summaries.iter().enumerate() {
-                let file = FileId(index as u32);
-                if !summary
-                    .as_ref()
+        // Only the changed files can become broken or clean; the others
+        // keep what the previous build kept for them.
+        if let (Some(prev), Some(changed)) = (same_files, &changed) {
+            for (&file, kept) in &prev.last_clean_exports {
+                if !changed.contains(&file) {
+                    ws.last_clean_exports.insert(file, kept.clone());
+                }
+            }
+            for &file in changed {
+                if !ws
+                    .summary(file)
                     .is_some_and(|s| s.semantic.module_items_broken)
                 {
                     continue;
@@ -938,6 +953,26 @@ fn strip_unneeded_semantics(ws: &mut Workspace, roles: &[(FileId, FileRole)]) {
         } else if !is_stripped {
             // Only a summary made in this build (nobody else holds it): the
             // open documents' and the carried-over ones are shared.
+            if let Some(own) = Arc::get_mut(summary) {
+                own.semantic = stripped.clone();
+            }
+        }
+    }
+}
+
+/// [`strip_unneeded_semantics`] after an edit that kept the Workers: a
+/// changed file needs a model exactly when it did before, so a new summary
+/// of a file whose model was dropped drops its own.
+fn strip_changed_semantics(ws: &mut Workspace, prev: &Workspace, changed: &[FileId]) {
+    let stripped = stripped_semantics();
+    for &file in changed {
+        let was_stripped = prev
+            .summary(file)
+            .is_some_and(|old| Arc::ptr_eq(&old.semantic, &stripped));
+        if !was_stripped {
+            continue;
+        }
+        if let Some(Some(summary)) = ws.summaries.get_mut(file.0 as usize) {
             if let Some(own) = Arc::get_mut(summary) {
                 own.semantic = stripped.clone();
             }
