@@ -60,6 +60,8 @@ struct Options {
     runs: usize,
     keep: bool,
     sessions_only: bool,
+    /// Only the in-process index measurement of the large project.
+    index_only: bool,
     profile_rules: bool,
     server_log: Option<PathBuf>,
     /// A `dols` binary to measure instead of this checkout's (A/B runs).
@@ -77,6 +79,7 @@ fn options() -> Options {
         runs: 1,
         keep: false,
         sessions_only: false,
+        index_only: false,
         profile_rules: false,
         server_log: None,
         server: None,
@@ -97,6 +100,7 @@ fn options() -> Options {
             "--typing-gap-ms" => o.typing_gap = Duration::from_millis(number() as u64),
             "--keep" => o.keep = true,
             "--sessions-only" => o.sessions_only = true,
+            "--index-only" => o.index_only = true,
             "--profile-rules" => o.profile_rules = true,
             "--server" => {
                 o.server = Some(
@@ -280,6 +284,8 @@ struct IndexResult {
     total_files: usize,
     raw_ms: f64,
     summaries_ms: f64,
+    /// Parse + index query without the semantic model.
+    syntax_only_ms: f64,
     build_ms: f64,
     /// Raw parse time over `Workspace::build` time, per round: the two run
     /// back to back, so a round's ratio sees one machine state.
@@ -307,6 +313,7 @@ fn measure_index(root: &Path, bin: &Path) -> IndexResult {
     raw_parse(&sources);
     let _ = Workspace::build(inputs.clone());
     let (mut raw, mut summaries, mut build, mut rules) = (vec![], vec![], vec![], vec![]);
+    let mut syntax_only = vec![];
     for _ in 0..INDEX_ROUNDS {
         let started = Instant::now();
         std::hint::black_box(raw_parse(&sources));
@@ -319,6 +326,18 @@ fn measure_index(root: &Path, bin: &Path) -> IndexResult {
             .sum();
         std::hint::black_box(n);
         summaries.push(ms(started.elapsed()));
+
+        let started = Instant::now();
+        let n: usize = sources
+            .par_iter()
+            .map(|(language, text)| {
+                dols::index::summarize_with(text, *language, false)
+                    .classes
+                    .len()
+            })
+            .sum();
+        std::hint::black_box(n);
+        syntax_only.push(ms(started.elapsed()));
 
         let input = inputs.clone();
         let started = Instant::now();
@@ -355,6 +374,7 @@ fn measure_index(root: &Path, bin: &Path) -> IndexResult {
         total_files,
         raw_ms: median(raw.clone()),
         summaries_ms: median(summaries.clone()),
+        syntax_only_ms: median(syntax_only),
         build_ratios: raw.iter().zip(&build).map(|(r, b)| r / b).collect(),
         summary_ratios: raw.iter().zip(&summaries).map(|(r, s)| r / s).collect(),
         build_ms: median(build),
@@ -1097,6 +1117,27 @@ fn main() {
                 if name == "small" { "COUNTER" } else { "DO_0_0" },
             );
         }
+        let _ = std::fs::remove_dir_all(&tmp);
+        return;
+    }
+    if o.index_only {
+        let index = measure_index(&ws, &bin);
+        let (low, high) = spread(&index.build_ratios);
+        println!(
+            "{} source files, {} bytes, {threads} threads, median of {INDEX_ROUNDS}: raw parse {}, \
+             summaries without the semantic model {}, summaries {}, `Workspace::build` {} \
+             ({:.0}% of raw parse, range {:.0}–{:.0}%), rules {}",
+            index.source_files,
+            index.source_bytes,
+            fmt_ms(index.raw_ms),
+            fmt_ms(index.syntax_only_ms),
+            fmt_ms(index.summaries_ms),
+            fmt_ms(index.build_ms),
+            100.0 * median(index.build_ratios.clone()),
+            100.0 * low,
+            100.0 * high,
+            fmt_ms(index.rules_ms),
+        );
         let _ = std::fs::remove_dir_all(&tmp);
         return;
     }

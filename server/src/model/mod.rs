@@ -488,14 +488,19 @@ fn summarize_all(
     // Files under no folder with a wrangler config can only matter through
     // an import from a Worker: their semantic model is built later, and
     // only if a Worker reaches them (`strip_unneeded_semantics`).
-    let worker_dirs: Vec<&Path> = roles
+    // A set and a walk up the file's ancestors: a monorepo has as many
+    // config folders as Workers, and every file is asked.
+    let worker_dirs: std::collections::HashSet<&Path> = roles
         .iter()
         .filter(|(_, role)| matches!(role, FileRole::Config(_)))
         .filter_map(|(id, _)| files.path(*id).parent())
         .collect();
     let in_worker_dir = |id: FileId| {
-        let path = files.path(id);
-        worker_dirs.iter().any(|dir| path.starts_with(dir))
+        files
+            .path(id)
+            .ancestors()
+            .skip(1)
+            .any(|dir| worker_dirs.contains(dir))
     };
     let results: Vec<(FileId, Result<Arc<FileSummary>, String>)> = pending
         .par_iter()

@@ -1,10 +1,12 @@
 //! Helpers shared by the lifecycle and hibernation rules: which recorded
-//! calls are network I/O, which variables hold stubs, and the class facts
-//! these rules keep asking for.
+//! calls are network I/O (asked of the semantic model), and the class
+//! facts these rules keep asking for.
 
 use super::support::ClassContext;
-use crate::index::{CallSite, ClassInfo};
-use crate::model::{DoKind, Workspace};
+use crate::files::FileId;
+use crate::index::CallSite;
+use crate::model::{DoKind, Worker, Workspace};
+use crate::semantic::{Evaluator, Expr, FileSemantics, FuncId, FuncOwner, SemCall, Value};
 use crate::text::TextRange;
 
 /// Handler methods the runtime invokes on a Durable Object.
@@ -30,129 +32,157 @@ pub fn last(call: &CallSite) -> &str {
     call.callee.last().map_or("", String::as_str)
 }
 
-/// `env.X`, `this.env.X`, `c.env.X`: the chain goes through an `env` object.
-fn through_env(segments: &[String]) -> bool {
-    segments.iter().any(|s| s == "env")
+/// Tells which calls of a Durable Object class are network I/O, by what
+/// the model says their receiver is: a stub of a Durable Object binding
+/// (`fetch` or RPC), a binding's `fetch` (a service binding, assets), or
+/// the global `fetch`. `app.fetch(req)` (a router in the same isolate),
+/// `this.fetch(...)` and a local function named `fetch` are not.
+pub struct NetworkIo<'w> {
+    ws: &'w Workspace,
+    file: FileId,
+    sem: &'w FileSemantics,
+    class_range: TextRange,
+    eval: Evaluator<'w>,
+    workers: Vec<&'w Worker>,
 }
 
-/// `env.ROOM.get(id)` / `this.env.ROOM.getByName(name)`: a call that returns
-/// a Durable Object stub.
-pub fn is_stub_getter(call: &CallSite) -> bool {
-    let n = call.callee.len();
-    n >= 3
-        && matches!(last(call), "get" | "getByName")
-        && through_env(&call.callee[..n - 1])
-        && !call.callee.iter().any(|s| s.ends_with("()"))
-}
+impl<'w> NetworkIo<'w> {
+    pub fn new(ws: &'w Workspace, context: &ClassContext<'w>) -> Option<Self> {
+        Some(NetworkIo {
+            ws,
+            file: context.file,
+            sem: &ws.summary(context.file)?.semantic,
+            class_range: context.class.range,
+            eval: Evaluator::new(ws),
+            workers: context.workers.clone(),
+        })
+    }
 
-/// Variables assigned a stub (`const stub = env.ROOM.getByName(x)`), with
-/// the function they were assigned in.
-pub fn stub_vars(calls: &[&CallSite]) -> Vec<(String, TextRange)> {
-    let mut vars = Vec::new();
-    for call in calls {
-        if !is_stub_getter(call) {
-            continue;
+    /// The model's calls inside `range`, in document order.
+    pub fn calls_in(&self, range: TextRange) -> impl Iterator<Item = &'w SemCall> + use<'w> {
+        let calls = &self.sem.calls;
+        let first = calls.partition_point(|c| c.range.start < range.start);
+        calls[first..]
+            .iter()
+            .take_while(move |c| c.range.start < range.end)
+            .filter(move |c| range.contains_range(c.range))
+    }
+
+    /// What kind of network I/O `call` is, if it is one.
+    pub fn of(&self, call: &SemCall) -> Option<&'static str> {
+        if call.is_new {
+            return None;
         }
-        if let crate::index::CallUsage::AssignedTo(names) = &call.usage {
-            for name in names {
-                if !name.contains('.') {
-                    vars.push((name.clone(), call.scope.function));
-                }
+        let fetch = &*call.name == "fetch";
+        if call.receiver.is_none() {
+            let global = matches!(self.sem.expr(call.callee), Expr::Global(g) if &**g == "fetch");
+            return (fetch && global).then_some("a `fetch`");
+        }
+        match self.eval.receiver(self.file, call) {
+            Value::Stub { binding, class } if self.is_object_stub(binding.as_deref(), &class) => {
+                Some(if fetch {
+                    "a `fetch` to another Durable Object"
+                } else {
+                    "an RPC call to another Durable Object"
+                })
+            }
+            Value::Global(g) if fetch && matches!(&*g, "globalThis" | "self") => Some("a `fetch`"),
+            Value::Binding(_) if fetch => Some("a `fetch` on a service binding"),
+            _ => None,
+        }
+    }
+
+    /// A stub from `env.X.get(...)` is one only when `X` is a Durable
+    /// Object binding (`env.KV.get(key)` reads a KV value).
+    fn is_object_stub(&self, binding: Option<&str>, class: &Option<crate::semantic::Name>) -> bool {
+        let Some(binding) = binding else {
+            return class.is_some();
+        };
+        let declares = |worker: &Worker| {
+            worker.envs.iter().any(|env| {
+                env.do_bindings
+                    .iter()
+                    .any(|b| b.name.as_ref().is_some_and(|n| n.value == binding))
+            })
+        };
+        if self.workers.is_empty() {
+            self.ws.workers.iter().any(declares)
+        } else {
+            self.workers.iter().any(|w| declares(w))
+        }
+    }
+
+    /// The functions passed to `ctx.blockConcurrencyWhile` in the class,
+    /// with the method name's range.
+    pub fn block_concurrency_bodies(&self) -> Vec<(TextRange, TextRange)> {
+        self.calls_in(self.class_range)
+            .filter(|c| &*c.name == "blockConcurrencyWhile")
+            .filter(|c| self.eval.receiver(self.file, c) == Value::State)
+            .filter_map(|c| match self.sem.expr(*c.args.first()?) {
+                Expr::Func(func) => Some((c.name_range, self.sem.func(*func)?.range)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The class's constructor, as the model has it.
+    pub fn constructor(&self) -> Option<FuncId> {
+        self.sem
+            .classes
+            .iter()
+            .find(|c| c.range == self.class_range)?
+            .constructor
+    }
+
+    /// True when `call` runs while the constructor `constructor` runs:
+    /// directly in its body or in a function invoked right where it is
+    /// written inside it (`(async () => { ... })()`).
+    pub fn runs_during(&self, constructor: FuncId, call: &SemCall) -> bool {
+        let mut func = call.func;
+        for _ in 0..32 {
+            match func {
+                Some(f) if f == constructor => return true,
+                Some(f) => match self.sem.func(f) {
+                    Some(inner) if inner.owner == FuncOwner::Invoked => {
+                        func = self.enclosing_func(inner.range);
+                    }
+                    _ => return false,
+                },
+                None => return false,
             }
         }
+        false
     }
-    vars
-}
 
-/// What kind of network I/O a call is, if it is one: a global `fetch`, a
-/// `fetch` on an env binding (service, assets), or any call on a Durable
-/// Object stub (`fetch`, RPC). `app.fetch(req)` (a router in the same
-/// isolate) and `this.fetch(...)` are not network I/O.
-pub fn network_io(call: &CallSite, stubs: &[(String, TextRange)]) -> Option<&'static str> {
-    if call.is_new {
-        return None;
-    }
-    let segments = &call.callee;
-    let n = segments.len();
-    let name = last(call);
-    if n >= 2 {
-        // `env.ROOM.get(id).fetch` / `.getByName(x).join`
-        let via_getter = segments[..n - 1].iter().enumerate().any(|(i, s)| {
-            matches!(s.as_str(), "get()" | "getByName()")
-                && i >= 1
-                && through_env(&segments[..i])
-                && !segments[..i].iter().any(|s| s.ends_with("()"))
-        });
-        let via_var = n == 2
-            && stubs
-                .iter()
-                .any(|(var, function)| *var == segments[0] && function.contains_range(call.range));
-        if via_getter || via_var {
-            return Some(if name == "fetch" {
-                "a `fetch` to another Durable Object"
-            } else {
-                "an RPC call to another Durable Object"
-            });
+    /// The name of the class method whose body holds `call` (also inside
+    /// callbacks nested in it).
+    pub fn method_around(&self, call: &SemCall) -> Option<&'w str> {
+        let class = self.sem.classes.iter().find(|c| c.range == self.class_range)?;
+        let holds = |f: FuncId| {
+            self.sem
+                .func(f)
+                .is_some_and(|f| f.range.contains_range(call.range))
+        };
+        if class.constructor.is_some_and(holds) {
+            return Some("constructor");
         }
+        class
+            .methods
+            .iter()
+            .find(|(_, f)| holds(*f))
+            .map(|(name, _)| &**name)
     }
-    if name == "fetch" {
-        let global = matches!(
-            segments
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .as_slice(),
-            ["fetch"] | ["globalThis", "fetch"] | ["self", "fetch"]
-        );
-        if global {
-            return Some("a `fetch`");
-        }
-        let on_binding = n >= 3
-            && through_env(&segments[..n - 1])
-            && !segments.iter().any(|s| s.ends_with("()") || s == "[]");
-        if on_binding {
-            return Some("a `fetch` on a service binding");
-        }
-    }
-    None
-}
 
-/// True when `call` runs while the constructor runs — directly in its body or in an immediately invoked
-/// function inside it.
-pub fn runs_during_constructor(text: &str, class: &ClassInfo, call: &CallSite) -> bool {
-    let Some(constructor) = &class.constructor else {
-        return false;
-    };
-    if call.scope.method.as_deref() != Some("constructor")
-        || !constructor.range.contains_range(call.range)
-    {
-        return false;
+    /// The innermost function strictly around `range`.
+    fn enclosing_func(&self, range: TextRange) -> Option<FuncId> {
+        self.sem
+            .funcs
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.range != range && f.range.contains_range(range))
+            .min_by_key(|(_, f)| f.range.end - f.range.start)
+            .map(|(i, _)| i as FuncId)
     }
-    if call.scope.function == constructor.range {
-        return true;
-    }
-    is_immediately_invoked(text, call.scope.function)
-}
-
-/// `(async () => { ... })()`: the function at `range` is called right away.
-pub fn is_immediately_invoked(text: &str, range: TextRange) -> bool {
-    let after = text.get(range.end as usize..).unwrap_or("");
-    after
-        .trim_start()
-        .strip_prefix(')')
-        .is_some_and(|rest| rest.trim_start().starts_with('('))
-}
-
-/// The function bodies passed to `blockConcurrencyWhile` in these calls.
-pub fn block_concurrency_bodies(calls: &[&CallSite]) -> Vec<(TextRange, TextRange)> {
-    calls
-        .iter()
-        .filter(|c| last(c) == "blockConcurrencyWhile")
-        .filter_map(|c| match c.args.first().map(|a| &a.value) {
-            Some(crate::index::ArgValue::Function { body, .. }) => Some((c.name_range, *body)),
-            _ => None,
-        })
-        .collect()
 }
 
 /// True when the class, one of its workspace base classes, or a library

@@ -201,6 +201,7 @@ pub fn assemble<'p>(
             value: o.expr(c.value),
             is_new: c.is_new,
             func: c.func.map(|f| o.func(f)),
+            floating: c.floating,
         }));
         let remap_use = |u: &Use| Use {
             decl: o.decl(u.decl),

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::{
     AwaitSite, CallId, ClassId, ClassSem, Decl, DeclId, DeclKind, Expr, ExprId, FileSemantics,
@@ -113,7 +113,8 @@ pub fn build_piece(node: Node, text: &str) -> FileSemantics {
         callee: None,
         member_object: None,
         caught: 0,
-        _tree: std::marker::PhantomData,
+        cursors: Vec::new(),
+        statement_call: None,
     };
     builder.out.exprs.push(Expr::Unknown);
     let module = builder.push_scope(ScopeKind::Module, node);
@@ -195,7 +196,12 @@ struct Builder<'t, 's> {
     /// How many `try` blocks with a `catch` of the current function the
     /// walk is in.
     caught: u32,
-    _tree: std::marker::PhantomData<&'t ()>,
+    /// Cursors to reuse: a new one allocates, and the walk needs one per
+    /// node with children.
+    cursors: Vec<TreeCursor<'t>>,
+    /// The call that is the whole expression of the statement being
+    /// visited (`x.m();`): its result is dropped.
+    statement_call: Option<usize>,
 }
 
 /// Wrappers that leave the value alone: the index's (`(x)`, `x!`,
@@ -286,11 +292,30 @@ impl<'t, 's> Builder<'t, 's> {
 
     // -- the walk ----------------------------------------------------------
 
+    fn cursor_at(&mut self, node: Node<'t>) -> TreeCursor<'t> {
+        match self.cursors.pop() {
+            Some(mut cursor) => {
+                cursor.reset(node);
+                cursor
+            }
+            None => node.walk(),
+        }
+    }
+
+    /// The named children of `node`, with a reused cursor.
+    fn named_children(&mut self, node: Node<'t>) -> Vec<Node<'t>> {
+        let mut cursor = self.cursor_at(node);
+        let children = node.named_children(&mut cursor).collect();
+        self.cursors.push(cursor);
+        children
+    }
+
     fn visit_children(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        if !cursor.goto_first_child() {
+        if node.child_count() == 0 {
             return;
         }
+        let mut cursor = self.cursor_at(node);
+        cursor.goto_first_child();
         loop {
             let child = cursor.node();
             if child.is_named() {
@@ -300,6 +325,7 @@ impl<'t, 's> Builder<'t, 's> {
                 break;
             }
         }
+        self.cursors.push(cursor);
     }
 
     fn visit(&mut self, node: Node<'t>) {
@@ -402,6 +428,19 @@ impl<'t, 's> Builder<'t, 's> {
             "assignment_expression" => {
                 self.visit_children(node);
                 self.visit_assignment(node);
+            }
+            "expression_statement" => {
+                // `x.m();`, `(x.m() as T);`; not `await x.m();` nor `void x.m();`
+                let mut inner = node.named_child(0);
+                while let Some(n) = inner.filter(|n| is_transparent_kind(n.kind_str())) {
+                    inner = n.named_child(0);
+                }
+                let outer = self.statement_call;
+                self.statement_call = inner
+                    .filter(|n| n.kind_str() == "call_expression")
+                    .map(|n| n.id());
+                self.visit_children(node);
+                self.statement_call = outer;
             }
             "call_expression" | "new_expression" => {
                 let callee = node.field(NodeField::Function).map(|f| f.id());
@@ -521,8 +560,7 @@ impl<'t, 's> Builder<'t, 's> {
 
         if let Some(params) = node.field(NodeField::Parameters) {
             let mut index = 0u32;
-            let mut cursor = params.walk();
-            let children: Vec<Node> = params.named_children(&mut cursor).collect();
+            let children = self.named_children(params);
             for param in children {
                 if self.declare_param(param, func, index, scope) {
                     index += 1;
@@ -586,11 +624,9 @@ impl<'t, 's> Builder<'t, 's> {
     fn visit_class(&mut self, node: Node<'t>) -> ClassId {
         let name = node.field(NodeField::Name);
         let mut heritage = None;
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
+        for child in self.named_children(node) {
             if child.kind_str() == "class_heritage" {
-                let mut inner = child.walk();
-                for clause in child.named_children(&mut inner) {
+                for clause in self.named_children(child) {
                     if clause.kind_str() == "extends_clause" {
                         if let Some(value) = clause.field(NodeField::Value) {
                             self.visit(value);
@@ -619,8 +655,7 @@ impl<'t, 's> Builder<'t, 's> {
         self.scopes.push(scope);
         self.this.push(Some(class));
         if let Some(body) = node.field(NodeField::Body) {
-            let mut cursor = body.walk();
-            let members: Vec<Node> = body.named_children(&mut cursor).collect();
+            let members = self.named_children(body);
             for member in members {
                 self.visit_class_member(class, member);
             }
@@ -708,8 +743,7 @@ impl<'t, 's> Builder<'t, 's> {
         } else {
             self.scope()
         };
-        let mut cursor = node.walk();
-        let declarators: Vec<Node> = node.named_children(&mut cursor).collect();
+        let declarators = self.named_children(node);
         for declarator in declarators {
             if declarator.kind_str() != "variable_declarator" {
                 continue;
@@ -827,8 +861,7 @@ impl<'t, 's> Builder<'t, 's> {
                 self.out.decls[decl as usize].values = values.to_vec();
             }
             "object_pattern" => {
-                let mut cursor = pattern.walk();
-                let parts: Vec<Node> = pattern.named_children(&mut cursor).collect();
+                let parts = self.named_children(pattern);
                 for part in parts {
                     match part.kind_str() {
                         "shorthand_property_identifier_pattern" => {
@@ -869,14 +902,12 @@ impl<'t, 's> Builder<'t, 's> {
                 }
             }
             "array_pattern" => {
-                let mut cursor = pattern.walk();
-                let parts: Vec<Node> = pattern.named_children(&mut cursor).collect();
                 let mut index = 0usize;
-                let mut cursor = pattern.walk();
                 // Holes (`[, b]`) count: walk all children, commas included.
                 let mut expect_element = true;
-                let _ = parts;
+                let mut cursor = self.cursor_at(pattern);
                 let children: Vec<Node> = pattern.children(&mut cursor).collect();
+                self.cursors.push(cursor);
                 for child in children {
                     match child.kind_str() {
                         "[" | "]" => {}
@@ -983,7 +1014,7 @@ impl<'t, 's> Builder<'t, 's> {
     /// The names an assignment pattern writes, each with its part of `value`.
     fn pattern_targets(
         &mut self,
-        pattern: Node,
+        pattern: Node<'t>,
         value: ExprId,
         out: &mut Vec<(String, ExprId, TextRange)>,
     ) {
@@ -995,8 +1026,7 @@ impl<'t, 's> Builder<'t, 's> {
                 out.push((self.text_of(pattern).to_string(), value, range(pattern)));
             }
             "object_pattern" => {
-                let mut cursor = pattern.walk();
-                let parts: Vec<Node> = pattern.named_children(&mut cursor).collect();
+                let parts = self.named_children(pattern);
                 for part in parts {
                     match part.kind_str() {
                         "shorthand_property_identifier_pattern" => {
@@ -1019,8 +1049,7 @@ impl<'t, 's> Builder<'t, 's> {
                 }
             }
             "array_pattern" => {
-                let mut cursor = pattern.walk();
-                let parts: Vec<Node> = pattern.named_children(&mut cursor).collect();
+                let parts = self.named_children(pattern);
                 for (index, part) in parts.into_iter().enumerate() {
                     let member = self.members(&[value], &index.to_string())[0];
                     self.pattern_targets(part, member, out);
@@ -1056,7 +1085,16 @@ impl<'t, 's> Builder<'t, 's> {
                 )
             }
             "identifier" => (self.text_of(callee).to_string(), range(callee), None),
-            _ => return,
+            _ => {
+                // `(async () => { ... })()`: the function runs right here.
+                if let Some(&func) = self.func_of_node.get(&callee.id()) {
+                    let owner = &mut self.out.funcs[func as usize].owner;
+                    if *owner == FuncOwner::Free {
+                        *owner = FuncOwner::Invoked;
+                    }
+                }
+                return;
+            }
         };
         let callee_expr = self.expr(callee);
         let receiver = receiver_node.map(|r| self.expr(r));
@@ -1086,8 +1124,7 @@ impl<'t, 's> Builder<'t, 's> {
         let mut args = Vec::new();
         let mut arg_ranges = Vec::new();
         if let Some(list) = args_node {
-            let mut cursor = list.walk();
-            let nodes: Vec<Node> = list.named_children(&mut cursor).collect();
+            let nodes = self.named_children(list);
             for arg in nodes {
                 if arg.kind_str() == "comment" {
                     continue;
@@ -1121,6 +1158,8 @@ impl<'t, 's> Builder<'t, 's> {
             value,
             is_new,
             func: self.funcs.last().copied(),
+            floating: self.statement_call == Some(node.id())
+                && call_range.start as usize == node.start_byte(),
         });
     }
 
@@ -1162,8 +1201,7 @@ impl<'t, 's> Builder<'t, 's> {
         else {
             return;
         };
-        let mut cursor = pattern.walk();
-        let parts: Vec<Node> = pattern.named_children(&mut cursor).collect();
+        let parts = self.named_children(pattern);
         for part in parts {
             let key = match part.kind_str() {
                 "shorthand_property_identifier_pattern" => Some(part),
@@ -1319,8 +1357,7 @@ impl<'t, 's> Builder<'t, 's> {
             }
             "object" => {
                 let mut members = Vec::new();
-                let mut cursor = node.walk();
-                let parts: Vec<Node> = node.named_children(&mut cursor).collect();
+                let parts = self.named_children(node);
                 for part in parts.into_iter().take(64) {
                     match part.kind_str() {
                         "pair" => {

@@ -258,6 +258,8 @@ pub enum FuncOwner {
     ObjectMethod { name: Name },
     /// Passed directly as argument `arg` of a call.
     Callback { call: CallId, arg: u32 },
+    /// Called where it is written: `(async () => { ... })()`.
+    Invoked,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -310,6 +312,9 @@ pub struct SemCall {
     pub is_new: bool,
     /// The innermost function around the call, if any.
     pub func: Option<FuncId>,
+    /// The call is a statement of its own (`x.m();`): what it returns,
+    /// a promise included, is dropped.
+    pub floating: bool,
 }
 
 /// An `await` expression.

@@ -1,8 +1,6 @@
 //! `block-concurrency-fetch`: network I/O inside `blockConcurrencyWhile`.
 
-use super::lifecycle_support::{
-    block_concurrency_bodies, capitalize, class_calls, network_io, stub_vars,
-};
+use super::lifecycle_support::{capitalize, NetworkIo};
 use super::support::durable_object_classes;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -46,18 +44,14 @@ storage, or refreshed from an alarm, with a timeout.
 
 fn check(ws: &Workspace, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
-        let calls = class_calls(ws, &context);
-        let bodies = block_concurrency_bodies(&calls);
-        if bodies.is_empty() {
+        let Some(io) = NetworkIo::new(ws, &context) else {
             continue;
-        }
-        let stubs = stub_vars(&calls);
-        for (block, body) in &bodies {
+        };
+        for (block, body) in io.block_concurrency_bodies() {
             // One finding per callback: the first I/O call in it.
-            let Some((call, what)) = calls
-                .iter()
-                .filter(|c| body.contains_range(c.range))
-                .find_map(|c| network_io(c, &stubs).map(|what| (c, what)))
+            let Some((call, what)) = io
+                .calls_in(body)
+                .find_map(|c| io.of(c).map(|what| (c, what)))
             else {
                 continue;
             };
@@ -69,7 +63,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
                     capitalize(what)
                 ),
             )
-            .with_related_mut(context.file, *block, "concurrency is blocked here");
+            .with_related_mut(context.file, block, "concurrency is blocked here");
         }
     }
 }

@@ -1,10 +1,7 @@
 //! `constructor-heavy-work`: network I/O started from a Durable Object
 //! constructor.
 
-use super::lifecycle_support::{
-    block_concurrency_bodies, class_calls, class_name, network_io, runs_during_constructor,
-    stub_vars,
-};
+use super::lifecycle_support::{class_name, NetworkIo};
 use super::support::durable_object_classes;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -51,22 +48,23 @@ storage reads (inside `blockConcurrencyWhile` when handlers depend on them).
 
 fn check(ws: &Workspace, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
-        if context.class.constructor.is_none() {
+        let Some(io) = NetworkIo::new(ws, &context) else {
             continue;
-        }
-        let text = ws.files.text(context.file);
-        let calls = class_calls(ws, &context);
-        let stubs = stub_vars(&calls);
-        let guarded = block_concurrency_bodies(&calls);
-        for call in &calls {
-            if !runs_during_constructor(text, context.class, call)
+        };
+        let Some(constructor) = io.constructor() else {
+            continue;
+        };
+        // Reported by `block-concurrency-fetch`.
+        let guarded = io.block_concurrency_bodies();
+        for call in io.calls_in(context.class.range) {
+            if !io.runs_during(constructor, call)
                 || guarded
                     .iter()
                     .any(|(_, body)| body.contains_range(call.range))
             {
                 continue;
             }
-            let Some(what) = network_io(call, &stubs) else {
+            let Some(what) = io.of(call) else {
                 continue;
             };
             out.report(

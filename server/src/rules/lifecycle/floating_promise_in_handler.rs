@@ -1,11 +1,10 @@
 //! `floating-promise-in-handler`: network I/O started in a Durable Object
 //! method and then forgotten.
 
-use super::lifecycle_support::{capitalize, class_calls, network_io, stub_vars};
+use super::lifecycle_support::{capitalize, NetworkIo};
 use super::support::durable_object_classes;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
-use crate::index::CallUsage;
 use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
@@ -46,19 +45,20 @@ that logs failures.
 
 fn check(ws: &Workspace, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
-        let calls = class_calls(ws, &context);
-        let stubs = stub_vars(&calls);
-        for call in &calls {
-            if call.usage != CallUsage::Floating {
+        let Some(io) = NetworkIo::new(ws, &context) else {
+            continue;
+        };
+        for call in io.calls_in(context.class.range) {
+            if !call.floating {
                 continue;
             }
-            let Some(method) = call.scope.method.as_deref() else {
+            let Some(method) = io.method_around(call) else {
                 continue;
             };
             if method == "constructor" {
                 continue;
             }
-            let Some(what) = network_io(call, &stubs) else {
+            let Some(what) = io.of(call) else {
                 continue;
             };
             out.report(
