@@ -96,6 +96,7 @@ pub const INTERESTING_CALLS: &[&str] = &[
     "deserializeAttachment",
     "getWebSockets",
     "setWebSocketAutoResponse",
+    "WebSocketRequestResponsePair",
     "WebSocketPair",
     "WebSocket",
     // namespace and ids
@@ -226,6 +227,8 @@ pub enum ArgValue {
     /// A function or arrow function passed as a value; `body` is its block
     /// or expression body.
     Function { is_async: bool, body: TextRange },
+    /// `...values`: any number of values.
+    Spread,
     /// Anything else, and objects/arrays nested deeper than 6 levels.
     Other,
 }
@@ -341,6 +344,8 @@ pub struct Constructor {
     /// other patterns are recorded as their source text.
     pub params: Vec<String>,
     pub range: TextRange,
+    /// The `constructor` keyword (the method's name).
+    pub name_range: TextRange,
     /// The first `super(...)` call in source order, if any (not counting
     /// nested non-arrow functions and classes).
     pub super_call: Option<TextRange>,

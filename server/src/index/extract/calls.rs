@@ -1012,6 +1012,7 @@ fn arg(node: Node, text: &str, depth: usize) -> Arg {
 fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
     let node = unwrap_expression(node);
     match node.kind_str() {
+        "spread_element" => ArgValue::Spread,
         "string" => {
             let mut value = Truncated::default();
             let mut cursor = node.walk();

@@ -207,6 +207,7 @@ fn members<'t>(
                     constructor = Some(Constructor {
                         params,
                         range: node_range(member),
+                        name_range: node_range(name_node),
                         super_call: facts.super_call,
                         this_before_super: facts.this_before_super,
                     });

@@ -150,10 +150,12 @@ impl Shift for Constructor {
         let Constructor {
             params: _,
             range,
+            name_range,
             super_call,
             this_before_super,
         } = self;
         range.shift(delta);
+        name_range.shift(delta);
         super_call.shift(delta);
         this_before_super.shift(delta);
     }
@@ -299,6 +301,7 @@ impl Shift for ArgValue {
             | ArgValue::Identifier(_)
             | ArgValue::Member(_)
             | ArgValue::Call(_)
+            | ArgValue::Spread
             | ArgValue::Other => {}
         }
     }

@@ -1,7 +1,7 @@
 //! `hibernation-state-loss`: per-connection state kept only in instance
 //! fields of a class whose sockets hibernate.
 
-use super::lifecycle_support::{class_calls, class_name, last, slice, WEBSOCKET_HANDLERS};
+use super::lifecycle_support::{class_calls, class_name, last, WEBSOCKET_HANDLERS};
 use super::support::durable_object_classes;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
@@ -78,8 +78,13 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         if accepts.is_empty() {
             continue;
         }
-        let text = ws.files.text(context.file);
-        if slice(text, context.class.range).contains("serializeAttachment") {
+        // State kept on the socket itself survives hibernation.
+        let attaches = ws.summary(context.file).is_some_and(|s| {
+            s.semantic.calls.iter().any(|c| {
+                &*c.name == "serializeAttachment" && context.class.range.contains_range(c.range)
+            })
+        });
+        if attaches {
             continue;
         }
         let rebuilt = calls.iter().any(|c| {

@@ -7,7 +7,6 @@ use super::support::durable_object_classes;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::{DoKind, Workspace};
-use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
     id: "missing-super-call",
@@ -60,15 +59,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             continue;
         };
         let name = class_name(&context);
-        let text = ws.files.text(context.file);
-        let keyword = text
-            .get(constructor.range.as_std())
-            .and_then(|t| t.find("constructor"))
-            .map(|at| {
-                let start = constructor.range.start as usize + at;
-                TextRange::new(start, start + "constructor".len())
-            })
-            .unwrap_or(constructor.range);
+        let keyword = constructor.name_range;
         match (constructor.super_call, constructor.this_before_super) {
             (_, Some(this)) => {
                 let diagnostic = out.report(

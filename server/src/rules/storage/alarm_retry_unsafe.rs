@@ -8,7 +8,7 @@ use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::index::{ArgValue, CallSite};
 use crate::model::Workspace;
-use crate::semantic::{Evaluator, Expr, ExprId, FuncId, ScopeKind, Value};
+use crate::semantic::{DeclKind, Evaluator, Expr, ExprId, FuncId, ScopeKind, Value};
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -23,8 +23,9 @@ pub static RULE: Rule = Rule {
   only after awaited work that is not wrapped in a `try`/`catch`. Awaits
   of storage calls are not counted as risky work.
 - At info level: an `alarm()` handler that sends `POST`, `PUT`, `PATCH` or
-  `DELETE` requests with `fetch` and never looks at `retryCount` /
-  `isRetry` of its `AlarmInvocationInfo` (nor mentions idempotency).
+  `DELETE` requests with the global `fetch`, never reads its
+  `AlarmInvocationInfo` parameter (`retryCount`, `isRetry`), and sends no
+  `Idempotency-Key` header (nor declares an idempotency key).
 
 ## Why it matters
 When `alarm()` throws, the runtime retries it a few times with backoff and
@@ -73,7 +74,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             .filter(|c| alarm.range.contains_range(c.range))
             .collect();
         reschedule_after_work(ws, class.file, alarm, &calls, out);
-        repeated_requests(class.file, alarm, &calls, ws.files.text(class.file), out);
+        repeated_requests(ws, class.file, alarm, &calls, out);
     }
 }
 
@@ -152,28 +153,30 @@ fn reschedule_after_work(
 const UNSAFE_METHODS: &[&str] = &["POST", "PUT", "PATCH", "DELETE"];
 
 fn repeated_requests(
+    ws: &Workspace,
     file: crate::files::FileId,
     alarm: &crate::index::Method,
     calls: &[&CallSite],
-    text: &str,
     out: &mut Reporter,
 ) {
-    let body = text
-        .get(alarm.body.start as usize..alarm.body.end as usize)
-        .unwrap_or_default();
-    if body.contains("retryCount")
-        || body.contains("isRetry")
-        || body.to_lowercase().contains("idempoten")
-    {
+    let Some(sem) = ws.summary(file).map(|s| &s.semantic) else {
+        return;
+    };
+    let Some(handler) = sem.funcs.iter().position(|f| f.range == alarm.range) else {
+        return;
+    };
+    if looks_at_retries(sem, handler as FuncId) {
         return;
     }
     let unsafe_fetch = calls.iter().find(|c| {
-        c.callee == ["fetch"]
+        is_global_fetch(sem, c)
             && c.args.get(1).is_some_and(|init| match &init.value {
-                ArgValue::Object(props) => props.iter().any(|(key, value)| {
-                    key == "method"
-                        && matches!(&value.value, ArgValue::String { value, .. } if UNSAFE_METHODS.contains(&value.to_uppercase().as_str()))
-                }),
+                ArgValue::Object(props) => {
+                    props.iter().any(|(key, value)| {
+                        key == "method"
+                            && matches!(&value.value, ArgValue::String { value, .. } if UNSAFE_METHODS.contains(&value.to_uppercase().as_str()))
+                    }) && !sends_idempotency_key(props)
+                }
                 _ => false,
             })
     });
@@ -185,4 +188,40 @@ fn repeated_requests(
     )
     .set_severity(Severity::Info)
     .with_related_mut(file, request.range, "a request that is not idempotent");
+}
+
+/// The handler reads its `AlarmInvocationInfo` (`alarmInfo.retryCount`,
+/// a destructured `{ isRetry }`, the object passed on), or declares
+/// something about idempotency (`const idempotencyKey = ...`): it may
+/// already handle retries, so the rule stays silent.
+fn looks_at_retries(sem: &crate::semantic::FileSemantics, handler: FuncId) -> bool {
+    sem.decls.iter().enumerate().any(|(id, decl)| {
+        let info = matches!(decl.kind, DeclKind::Param { func, index: 0 } if func == handler)
+            && !sem.uses_of(id as crate::semantic::DeclId).is_empty();
+        let inside = sem
+            .func(handler)
+            .is_some_and(|f| f.range.contains_range(decl.range));
+        info || (inside && decl.name.to_ascii_lowercase().contains("idempoten"))
+    })
+}
+
+/// `fetch(url, init)` of the global `fetch`, not a local function or a
+/// method of the same name.
+fn is_global_fetch(sem: &crate::semantic::FileSemantics, call: &CallSite) -> bool {
+    sem.call_at(call.range)
+        .and_then(|id| sem.call(id))
+        .is_some_and(|c| {
+            c.receiver.is_none()
+                && matches!(sem.expr(c.callee), Expr::Global(g) if &**g == "fetch")
+        })
+}
+
+/// `headers: { "Idempotency-Key": key }` in a request's init.
+fn sends_idempotency_key(props: &[(String, crate::index::Arg)]) -> bool {
+    props.iter().any(|(key, value)| {
+        key == "headers"
+            && matches!(&value.value, ArgValue::Object(headers) if headers
+                .iter()
+                .any(|(name, _)| name.to_ascii_lowercase().contains("idempoten")))
+    })
 }

@@ -100,7 +100,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         }
         match method {
             "exec" if call.callee.len() >= 2 && call.callee[call.callee.len() - 2] == "sql" => {
-                check_sql(ws, file, call, out)
+                check_sql(file, call, out)
             }
             "acceptWebSocket" => check_tags(file, call, out),
             "setWebSocketAutoResponse" => check_auto_response(ws, file, call, out),
@@ -172,7 +172,7 @@ fn check_storage(ws: &Workspace, file: FileId, call: &CallSite, method: &str, ou
     }
 }
 
-fn check_sql(ws: &Workspace, file: FileId, call: &CallSite, out: &mut Reporter) {
+fn check_sql(file: FileId, call: &CallSite, out: &mut Reporter) {
     let Some(query) = call.args.first() else {
         return;
     };
@@ -180,11 +180,9 @@ fn check_sql(ws: &Workspace, file: FileId, call: &CallSite, out: &mut Reporter) 
         out.report(file, query.range, format!("this SQL statement is {len} bytes; a statement is limited to 100 KB ({MAX_SQL_BYTES} bytes)"));
         return;
     }
-    let text = ws.files.text(file);
-    let spread = call.args[1..].iter().any(|a| {
-        text.get(a.range.start as usize..a.range.end as usize)
-            .is_some_and(|t| t.starts_with("..."))
-    });
+    let spread = call.args[1..]
+        .iter()
+        .any(|a| matches!(a.value, ArgValue::Spread));
     let bound = call.args.len() - 1;
     if !spread && bound > MAX_SQL_PARAMS {
         let range = crate::text::TextRange::new(
@@ -222,42 +220,38 @@ fn check_tags(file: FileId, call: &CallSite, out: &mut Reporter) {
 }
 
 /// `setWebSocketAutoResponse(new WebSocketRequestResponsePair("req", "res"))`
-/// with plain string literals: their byte lengths.
+/// with string literals (or templates without substitutions): their byte
+/// lengths, from the index's record of the `new` call.
 fn check_auto_response(ws: &Workspace, file: FileId, call: &CallSite, out: &mut Reporter) {
     let Some(arg) = call.args.first() else { return };
-    let text = ws.files.text(file);
-    let Some(source) = text.get(arg.range.start as usize..arg.range.end as usize) else {
+    let Some(summary) = ws.summary(file) else {
         return;
     };
-    let Some(open) = source
-        .find("WebSocketRequestResponsePair(")
-        .map(|p| p + "WebSocketRequestResponsePair(".len())
+    let first = summary
+        .calls
+        .partition_point(|c| c.range.start < arg.range.start);
+    let Some(pair) = summary.calls[first..]
+        .iter()
+        .take_while(|c| c.range.start < arg.range.end)
+        .find(|c| {
+            c.is_new
+                && arg.range.contains_range(c.range)
+                && c.callee.last().is_some_and(|n| n == "WebSocketRequestResponsePair")
+        })
     else {
         return;
     };
-    let mut rest = &source[open..];
-    let mut lengths = Vec::new();
-    for _ in 0..2 {
-        rest = rest.trim_start().trim_start_matches(',').trim_start();
-        let Some(quote) = rest
-            .chars()
-            .next()
-            .filter(|c| matches!(c, '"' | '\'' | '`'))
-        else {
-            return;
+    for (a, what) in pair.args.iter().zip(["request", "response"]) {
+        let len = match &a.value {
+            ArgValue::String { len, .. } => *len,
+            ArgValue::Template {
+                len,
+                interpolations: 0,
+                ..
+            } => *len,
+            _ => continue,
         };
-        let Some(end) = rest[1..].find(quote) else {
-            return;
-        };
-        let body = &rest[1..1 + end];
-        if body.contains('\\') || body.contains("${") {
-            return;
-        }
-        lengths.push(body.len());
-        rest = &rest[end + 2..];
-    }
-    for (len, what) in lengths.iter().zip(["request", "response"]) {
-        if *len > MAX_AUTO_RESPONSE_BYTES {
+        if len > MAX_AUTO_RESPONSE_BYTES {
             out.report(file, arg.range, format!("the auto-response {what} is {len} bytes; each side of the pair is limited to {MAX_AUTO_RESPONSE_BYTES} bytes"));
             return;
         }
