@@ -225,10 +225,6 @@ pub fn is_extended(ws: &Workspace, context: &ClassContext) -> bool {
     })
 }
 
-/// The text of `range` in `file`.
-pub fn slice(text: &str, range: TextRange) -> &str {
-    text.get(range.as_std()).unwrap_or("")
-}
 
 pub fn capitalize(text: &str) -> String {
     let mut chars = text.chars();

@@ -393,7 +393,12 @@ impl<'t, 's> Builder<'t, 's> {
             }
             "lexical_declaration" | "variable_declaration" => self.visit_declaration(node),
             "statement_block" | "switch_body" | "class_static_block" => {
-                let scope = self.push_scope(ScopeKind::Block, node);
+                let kind = if node.kind_str() == "switch_body" {
+                    ScopeKind::Switch
+                } else {
+                    ScopeKind::Block
+                };
+                let scope = self.push_scope(kind, node);
                 self.scopes.push(scope);
                 self.visit_children(node);
                 self.scopes.pop();

@@ -113,6 +113,9 @@ pub enum ScopeKind {
     Class(ClassId),
     Function(FuncId),
     Block,
+    /// The body of a `switch`: one block whose `case` clauses are
+    /// alternatives, not a sequence.
+    Switch,
     /// A loop statement: `for...of`/`for...in` (`over_elements`), or
     /// `for(;;)`, `while`, `do`.
     Loop {
@@ -454,7 +457,7 @@ impl FileSemantics {
             match self.scopes[scope as usize].kind {
                 ScopeKind::Loop { .. } => return Some(scope),
                 ScopeKind::Function(_) | ScopeKind::Class(_) | ScopeKind::Module => return None,
-                ScopeKind::Block => scope = self.scopes[scope as usize].parent?,
+                ScopeKind::Block | ScopeKind::Switch => scope = self.scopes[scope as usize].parent?,
             }
         }
     }

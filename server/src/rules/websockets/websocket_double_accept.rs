@@ -1,12 +1,10 @@
 //! `websocket-double-accept`: the same socket passed to `accept()` and to
 //! `ctx.acceptWebSocket()` on one path.
 
-use super::lifecycle_support::{last, slice};
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
-use crate::files::FileId;
-use crate::index::{ArgValue, CallSite};
 use crate::model::Workspace;
+use crate::semantic::{Evaluator, Expr, FileSemantics, ScopeKind, SemCall, Value};
 
 pub static RULE: Rule = Rule {
     id: "websocket-double-accept",
@@ -15,8 +13,10 @@ pub static RULE: Rule = Rule {
     docs: r#"
 ## What it finds
 A WebSocket on which a function calls `ws.accept()` and that it also passes
-to `ctx.acceptWebSocket(ws)`, one after the other on the same path (not in
-separate `if`/`else` branches or after a `return`).
+to `ctx.acceptWebSocket(ws)`, one after the other on the same path: the
+later call sits in the block of the earlier one or in a block nested in it
+(not in another `if`/`else` branch, another `case`, or after the block an
+early `return` leaves).
 
 ## Why it matters
 A socket is accepted either the standard way (`accept()`, events through
@@ -45,29 +45,27 @@ messages. Remove the `addEventListener` calls that came with `accept()`.
 };
 
 fn check(ws: &Workspace, out: &mut Reporter) {
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
-        let text = ws.files.text(file);
-        for hibernate in summary
-            .calls
-            .iter()
-            .filter(|c| last(c) == "acceptWebSocket")
-        {
-            let Some(ArgValue::Identifier(socket)) = hibernate.args.first().map(|a| &a.value)
-            else {
+    let eval = Evaluator::new(ws);
+    for (file, summary) in ws.source_summaries() {
+        let sem = &summary.semantic;
+        for hibernate in sem.calls.iter().filter(|c| &*c.name == "acceptWebSocket") {
+            // The same declaration, not just the same name.
+            let Some(&Expr::Ref(socket)) = hibernate.args.first().map(|&a| sem.expr(a)) else {
                 continue;
             };
-            let Some(plain) = summary.calls.iter().find(|c| {
-                last(c) == "accept"
+            let Some(plain) = sem.calls.iter().find(|c| {
+                &*c.name == "accept"
                     && c.args.is_empty()
-                    && c.callee.len() == 2
-                    && c.callee[0] == *socket
-                    && c.scope.function == hibernate.scope.function
-                    && same_path(text, c, hibernate)
+                    && c.receiver.is_some_and(|r| *sem.expr(r) == Expr::Ref(socket))
+                    && c.func == hibernate.func
+                    && same_path(sem, c, hibernate)
             }) else {
                 continue;
             };
+            if eval.receiver(file, hibernate) != Value::State {
+                continue;
+            }
+            let socket = sem.decl(socket).map_or("the socket", |d| &*d.name);
             let (message, related) = if plain.range.start < hibernate.range.start {
                 (
                     format!("`{socket}` was already accepted with `{socket}.accept()`, so `acceptWebSocket({socket})` throws; keep only `acceptWebSocket` so the object can hibernate"),
@@ -93,10 +91,12 @@ fn check(ws: &Workspace, out: &mut Reporter) {
     }
 }
 
-/// Both calls run one after the other: between them the text leaves no
-/// block that the first call is in, and holds no `else`, `case`, `return`,
-/// `throw`, `break` or `continue`.
-fn same_path(text: &str, a: &CallSite, b: &CallSite) -> bool {
+/// The later call runs whenever the earlier one did: it sits in the same
+/// block as the earlier call or in one nested inside it (not in another
+/// branch of an `if`, nor after the `if` whose branch the earlier call is
+/// in), and the earlier call is not a `case` of a `switch` the later one
+/// may not share.
+fn same_path(sem: &FileSemantics, a: &SemCall, b: &SemCall) -> bool {
     let (first, second) = if a.range.start < b.range.start {
         (a, b)
     } else {
@@ -105,31 +105,22 @@ fn same_path(text: &str, a: &CallSite, b: &CallSite) -> bool {
     if first.range.end > second.range.start {
         return false;
     }
-    let between = slice(
-        text,
-        crate::text::TextRange::new(first.range.end as usize, second.range.start as usize),
-    );
-    let mut depth = 0i32;
-    for c in between.chars() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
-            }
-            _ => {}
+    let (Some(outer), Some(mut inner)) = (
+        sem.scope_at(first.range.start),
+        sem.scope_at(second.range.start),
+    ) else {
+        return false;
+    };
+    if sem.scopes[outer as usize].kind == ScopeKind::Switch {
+        return false;
+    }
+    loop {
+        if inner == outer {
+            return true;
+        }
+        match sem.scopes[inner as usize].parent {
+            Some(parent) => inner = parent,
+            None => return false,
         }
     }
-    let words = between
-        .split(|c: char| !c.is_alphanumeric() && c != '_' && c != '$')
-        .collect::<Vec<_>>();
-    depth == 0
-        && !words.iter().any(|w| {
-            matches!(
-                *w,
-                "else" | "case" | "default" | "return" | "throw" | "break" | "continue"
-            )
-        })
 }
