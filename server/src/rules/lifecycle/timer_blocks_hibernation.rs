@@ -349,7 +349,8 @@ fn period_text(source: &ParsedSource, period: Node, function: Node) -> Option<St
                 };
                 declaration.is_some_and(|d| {
                     d.kind() == "lexical_declaration"
-                        && node_text(source, d).starts_with("const")
+                        && d.child_by_field_name("kind")
+                            .is_some_and(|k| k.kind() == "const")
                         && d.named_children(&mut d.walk()).any(|declarator| {
                             declarator.kind() == "variable_declarator"
                                 && declarator

@@ -643,10 +643,12 @@ fn listener_param(source: &ParsedSource, listener: Node) -> Option<Option<String
 /// `this.x = ...`, `this.x++`, `this.items.push(...)`: instance state that
 /// hibernation would reset between two messages.
 fn writes_instance_state(source: &ParsedSource, node: Node) -> bool {
+    // `this.x` / `this[k]`: a member or subscript whose object is `this`.
     let on_this = |target: Option<Node>| {
         target.is_some_and(|t| {
-            let text = node_text(source, t);
-            text.starts_with("this.") || text.starts_with("this[")
+            matches!(t.kind(), "member_expression" | "subscript_expression")
+                && t.child_by_field_name("object")
+                    .is_some_and(|o| o.kind() == "this")
         })
     };
     match node.kind() {
