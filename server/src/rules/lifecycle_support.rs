@@ -157,7 +157,11 @@ impl<'w> NetworkIo<'w> {
     /// The name of the class method whose body holds `call` (also inside
     /// callbacks nested in it).
     pub fn method_around(&self, call: &SemCall) -> Option<&'w str> {
-        let class = self.sem.classes.iter().find(|c| c.range == self.class_range)?;
+        let class = self
+            .sem
+            .classes
+            .iter()
+            .find(|c| c.range == self.class_range)?;
         let holds = |f: FuncId| {
             self.sem
                 .func(f)
@@ -224,7 +228,6 @@ pub fn is_extended(ws: &Workspace, context: &ClassContext) -> bool {
         })
     })
 }
-
 
 pub fn capitalize(text: &str) -> String {
     let mut chars = text.chars();

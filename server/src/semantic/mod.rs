@@ -457,7 +457,9 @@ impl FileSemantics {
             match self.scopes[scope as usize].kind {
                 ScopeKind::Loop { .. } => return Some(scope),
                 ScopeKind::Function(_) | ScopeKind::Class(_) | ScopeKind::Module => return None,
-                ScopeKind::Block | ScopeKind::Switch => scope = self.scopes[scope as usize].parent?,
+                ScopeKind::Block | ScopeKind::Switch => {
+                    scope = self.scopes[scope as usize].parent?
+                }
             }
         }
     }

@@ -211,8 +211,7 @@ fn is_global_fetch(sem: &crate::semantic::FileSemantics, call: &CallSite) -> boo
     sem.call_at(call.range)
         .and_then(|id| sem.call(id))
         .is_some_and(|c| {
-            c.receiver.is_none()
-                && matches!(sem.expr(c.callee), Expr::Global(g) if &**g == "fetch")
+            c.receiver.is_none() && matches!(sem.expr(c.callee), Expr::Global(g) if &**g == "fetch")
         })
 }
 

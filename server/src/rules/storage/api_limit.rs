@@ -236,7 +236,9 @@ fn check_auto_response(ws: &Workspace, file: FileId, call: &CallSite, out: &mut 
         .find(|c| {
             c.is_new
                 && arg.range.contains_range(c.range)
-                && c.callee.last().is_some_and(|n| n == "WebSocketRequestResponsePair")
+                && c.callee
+                    .last()
+                    .is_some_and(|n| n == "WebSocketRequestResponsePair")
         })
     else {
         return;

@@ -56,7 +56,8 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             let Some(plain) = sem.calls.iter().find(|c| {
                 &*c.name == "accept"
                     && c.args.is_empty()
-                    && c.receiver.is_some_and(|r| *sem.expr(r) == Expr::Ref(socket))
+                    && c.receiver
+                        .is_some_and(|r| *sem.expr(r) == Expr::Ref(socket))
                     && c.func == hibernate.func
                     && same_path(sem, c, hibernate)
             }) else {
