@@ -94,33 +94,46 @@ pub fn main() -> ExitCode {
         Command::Explain { rule } => explain(&rule),
         Command::Lsp { .. } => crate::lsp::run_stdio(),
         Command::Rules => {
+            let mut listing = String::new();
             for rule in crate::rules::ALL {
-                println!(
-                    "{:<26} {:<8} {}",
+                listing.push_str(&format!(
+                    "{:<26} {:<8} {}\n",
                     rule.id,
                     rule.severity.as_str(),
                     rule.summary
-                );
+                ));
             }
-            ExitCode::SUCCESS
+            write_stdout(&listing)
+        }
+    }
+}
+
+/// Writes `text` to stdout. A closed pipe (`dols rules | head`) ends the
+/// command quietly, as the reader asked; any other failure (a full disk) is
+/// said on stderr with exit status 2, never a panic.
+fn write_stdout(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dols: cannot write to stdout: {e}");
+            ExitCode::from(2)
         }
     }
 }
 
 fn explain(query: &str) -> ExitCode {
     if let Some(rule) = crate::rules::by_id(query.trim()) {
-        print!("{}", crate::rules::render_doc_page(rule));
-        return ExitCode::SUCCESS;
+        return write_stdout(&crate::rules::render_doc_page(rule));
     }
     match crate::rules::rule_for_message(query) {
-        Some((rule, known)) => {
-            println!(
-                "This error is what `{}` catches before deploy (it matches \"{known}\").\n",
-                rule.id
-            );
-            print!("{}", crate::rules::render_doc_page(rule));
-            ExitCode::SUCCESS
-        }
+        Some((rule, known)) => write_stdout(&format!(
+            "This error is what `{}` catches before deploy (it matches \"{known}\").\n\n{}",
+            rule.id,
+            crate::rules::render_doc_page(rule)
+        )),
         None => {
             eprintln!(
                 "dols: `{query}` is neither a rule id nor an error message dols knows; `dols rules` lists the rules"
