@@ -6,7 +6,9 @@ use super::support::ClassContext;
 use crate::files::FileId;
 use crate::index::CallSite;
 use crate::model::{DoKind, Worker, Workspace};
-use crate::semantic::{Evaluator, Expr, FileSemantics, FuncId, FuncOwner, SemCall, Value};
+use crate::semantic::{
+    ClassSem, Evaluator, Expr, FileSemantics, FuncId, FuncOwner, SemCall, Value,
+};
 use crate::text::TextRange;
 
 /// Handler methods the runtime invokes on a Durable Object.
@@ -42,17 +44,22 @@ pub struct NetworkIo<'w> {
     file: FileId,
     sem: &'w FileSemantics,
     class_range: TextRange,
+    /// The class as the model has it (`None` for a class the model did not
+    /// reach, such as one nested deeper than the walk follows).
+    class: Option<&'w ClassSem>,
     eval: Evaluator<'w>,
     workers: Vec<&'w Worker>,
 }
 
 impl<'w> NetworkIo<'w> {
     pub fn new(ws: &'w Workspace, context: &ClassContext<'w>) -> Option<Self> {
+        let sem = &ws.summary(context.file)?.semantic;
         Some(NetworkIo {
             ws,
             file: context.file,
-            sem: &ws.summary(context.file)?.semantic,
+            sem,
             class_range: context.class.range,
+            class: sem.classes.iter().find(|c| c.range == context.class.range),
             eval: Evaluator::new(ws),
             workers: context.workers.clone(),
         })
@@ -117,7 +124,7 @@ impl<'w> NetworkIo<'w> {
     pub fn block_concurrency_bodies(&self) -> Vec<(TextRange, TextRange)> {
         self.calls_in(self.class_range)
             .filter(|c| &*c.name == "blockConcurrencyWhile")
-            .filter(|c| self.eval.receiver(self.file, c) == Value::State)
+            .filter(|c| may_be_state(&self.eval.receiver(self.file, c)))
             .filter_map(|c| match self.sem.expr(*c.args.first()?) {
                 Expr::Func(func) => Some((c.name_range, self.sem.func(*func)?.range)),
                 _ => None,
@@ -127,11 +134,7 @@ impl<'w> NetworkIo<'w> {
 
     /// The class's constructor, as the model has it.
     pub fn constructor(&self) -> Option<FuncId> {
-        self.sem
-            .classes
-            .iter()
-            .find(|c| c.range == self.class_range)?
-            .constructor
+        self.class?.constructor
     }
 
     /// True when `call` runs while the constructor `constructor` runs:
@@ -157,11 +160,7 @@ impl<'w> NetworkIo<'w> {
     /// The name of the class method whose body holds `call` (also inside
     /// callbacks nested in it).
     pub fn method_around(&self, call: &SemCall) -> Option<&'w str> {
-        let class = self
-            .sem
-            .classes
-            .iter()
-            .find(|c| c.range == self.class_range)?;
+        let class = self.class?;
         let holds = |f: FuncId| {
             self.sem
                 .func(f)
@@ -187,6 +186,15 @@ impl<'w> NetworkIo<'w> {
             .min_by_key(|(_, f)| f.range.end - f.range.start)
             .map(|(i, _)| i as FuncId)
     }
+}
+
+/// `ctx` / `state` of an object, or a receiver the model cannot follow (a
+/// legacy class may keep its state under any name): the object's methods
+/// (`acceptWebSocket`, `blockConcurrencyWhile`) are then told by their
+/// names, as they are unique to it. A value known to be something else is
+/// not its state.
+pub fn may_be_state(value: &Value) -> bool {
+    *value == Value::State || value.is_unknown()
 }
 
 /// True when the class, one of its workspace base classes, or a library

@@ -474,11 +474,11 @@ impl<'t, 's> Builder<'t, 's> {
                 self.visit_children(node);
                 self.member_object = outer;
                 self.callee = outer_callee;
-                self.note_env_read_member(node);
+                self.note_env_read(node);
             }
             "subscript_expression" => {
                 self.visit_children(node);
-                self.note_env_read_subscript(node);
+                self.note_env_read(node);
             }
             "export_specifier" => {
                 // `export { local as exported }`: the local name is a read.
@@ -1168,36 +1168,28 @@ impl<'t, 's> Builder<'t, 's> {
         });
     }
 
-    /// `env.X`, `this.env.X`, `c.env.X`: remember the object for `X`.
-    fn note_env_read_member(&mut self, node: Node<'t>) {
-        let (Some(object), Some(property)) = (
-            node.field(NodeField::Object),
-            node.field(NodeField::Property),
-        ) else {
+    /// `env.X`, `this.env.X`, `c.env.X`, `env["X"]`: remember the object
+    /// for `X`, keyed by where the name starts.
+    fn note_env_read(&mut self, node: Node<'t>) {
+        let key = match node.kind_str() {
+            "member_expression" => node
+                .field(NodeField::Property)
+                .filter(|p| p.kind_str() == "property_identifier")
+                .map(|p| p.start_byte() as u32),
+            // Inside the quotes.
+            _ => node
+                .field(NodeField::Index)
+                .filter(|i| i.kind_str() == "string")
+                .map(|i| i.start_byte() as u32 + 1),
+        };
+        let (Some(key), Some(object)) = (key, node.field(NodeField::Object)) else {
             return;
         };
-        if property.kind_str() != "property_identifier" || !self.is_env_like(unwrap(object)) {
+        if !self.is_env_like(unwrap(object)) {
             return;
         }
         let value = self.expr(object);
-        self.out
-            .env_reads
-            .push((property.start_byte() as u32, value));
-    }
-
-    fn note_env_read_subscript(&mut self, node: Node<'t>) {
-        let (Some(object), Some(index)) =
-            (node.field(NodeField::Object), node.field(NodeField::Index))
-        else {
-            return;
-        };
-        if index.kind_str() != "string" || !self.is_env_like(unwrap(object)) {
-            return;
-        }
-        let value = self.expr(object);
-        self.out
-            .env_reads
-            .push((index.start_byte() as u32 + 1, value));
+        self.out.env_reads.push((key, value));
     }
 
     fn note_env_read_pattern(&mut self, pattern: Node<'t>, value: ExprId) {

@@ -1,10 +1,11 @@
 //! `websocket-double-accept`: the same socket passed to `accept()` and to
 //! `ctx.acceptWebSocket()` on one path.
 
+use super::lifecycle_support::may_be_state;
 use super::{Check, Reporter, Rule};
 use crate::diagnostic::Severity;
 use crate::model::Workspace;
-use crate::semantic::{Evaluator, Expr, FileSemantics, ScopeKind, SemCall, Value};
+use crate::semantic::{Evaluator, Expr, FileSemantics, ScopeKind, SemCall};
 
 pub static RULE: Rule = Rule {
     id: "websocket-double-accept",
@@ -63,7 +64,7 @@ fn check(ws: &Workspace, out: &mut Reporter) {
             }) else {
                 continue;
             };
-            if eval.receiver(file, hibernate) != Value::State {
+            if !may_be_state(&eval.receiver(file, hibernate)) {
                 continue;
             }
             let socket = sem.decl(socket).map_or("the socket", |d| &*d.name);
