@@ -942,6 +942,7 @@ fn strip_unneeded_semantics(ws: &mut Workspace, roles: &[(FileId, FileRole)]) {
         }
     }
     let stripped = stripped_semantics();
+    let mut rebuild = Vec::new();
     for &(file, role) in roles {
         let FileRole::Source(language) = role else {
             continue;
@@ -953,7 +954,7 @@ fn strip_unneeded_semantics(ws: &mut Workspace, roles: &[(FileId, FileRole)]) {
         let is_stripped = Arc::ptr_eq(&summary.semantic, &stripped);
         if needed[index] {
             if is_stripped {
-                *summary = Arc::new(index::summarize(ws.files.text(file), language));
+                rebuild.push((file, language));
             }
         } else if !is_stripped {
             // Only a summary made in this build (nobody else holds it): the
@@ -962,6 +963,23 @@ fn strip_unneeded_semantics(ws: &mut Workspace, roles: &[(FileId, FileRole)]) {
                 own.semantic = stripped.clone();
             }
         }
+    }
+    // A monorepo's shared packages sit outside the Worker folders and are
+    // summarised again here, with their model: on the pool, as on a cold
+    // index.
+    let files = &ws.files;
+    let rebuilt: Vec<(FileId, Arc<FileSummary>)> = rebuild
+        .par_iter()
+        .filter_map(|&(file, language)| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                Arc::new(index::summarize(files.text(file), language))
+            }))
+            .ok()
+            .map(|summary| (file, summary))
+        })
+        .collect();
+    for (file, summary) in rebuilt {
+        ws.summaries[file.0 as usize] = Some(summary);
     }
 }
 
@@ -1157,6 +1175,29 @@ mod tests {
             assert_eq!(digest(&rebuilt), digest(&fresh), "after editing {path}");
             previous = rebuilt;
         }
+    }
+
+    /// A package outside every Worker folder gets its semantic model when a
+    /// Worker imports it, and only then.
+    #[test]
+    fn shared_packages_have_a_model_only_when_a_worker_reaches_them() {
+        let helper = "export function roomOf(env: Env) { return env.ROOM.getByName(\"r\"); }\n";
+        let files = [
+            ("/w/apps/api/wrangler.toml", "name = \"api\"\nmain = \"src/index.ts\"\n"),
+            (
+                "/w/apps/api/src/index.ts",
+                "import { roomOf } from \"../../../packages/rooms/index\";\nexport default { fetch(r, env) { return roomOf(env).fetch(r); } };\n",
+            ),
+            ("/w/packages/rooms/index.ts", helper),
+            ("/w/packages/unused/index.ts", helper),
+        ];
+        let ws = Workspace::build(inputs(&files));
+        let model = |path: &str| {
+            let id = ws.files.lookup(Path::new(path)).expect(path);
+            ws.summary(id).expect(path).semantic.funcs.len()
+        };
+        assert_eq!(model("/w/packages/rooms/index.ts"), 1);
+        assert_eq!(model("/w/packages/unused/index.ts"), 0);
     }
 
     #[test]
