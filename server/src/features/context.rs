@@ -2,8 +2,9 @@
 //! the DO API type it resolves to, the Workers a file belongs to, and the DO
 //! bindings they declare. Shared by completion, hover and navigation.
 //!
-//! Everything here works on the raw text with byte offsets, so it copes with
-//! half-typed code, and never slices off a char boundary.
+//! The chain before the cursor is read from the raw text with byte offsets,
+//! so it copes with half-typed code and never slices off a char boundary;
+//! what a name in it holds is asked of the snapshot's semantic model first.
 
 use crate::config::{DoBinding, EffectiveConfig};
 use crate::files::FileId;
@@ -11,6 +12,7 @@ use crate::index::ClassInfo;
 use crate::model::migrations::LiveClass;
 use crate::model::{durable_object_kind, Backend, Worker, Workspace};
 use crate::rules::support::{agreed_backend, bound_class, env_replays, workers_reaching};
+use crate::semantic::{EnvKind, Evaluator, Value};
 use crate::text::TextRange;
 
 /// Names of the knowledge interfaces the features resolve to.
@@ -21,8 +23,6 @@ pub const CURSOR: &str = "SqlStorageCursor";
 pub const SYNC_KV: &str = "SyncKvStorage";
 pub const NAMESPACE: &str = "DurableObjectNamespace";
 pub const STUB: &str = "DurableObjectStub";
-
-use crate::semantic::{EnvKind, Evaluator, Value};
 pub const ID: &str = "DurableObjectId";
 pub const WEBSOCKET: &str = "WebSocket";
 
