@@ -73,6 +73,29 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The next message from the server, whatever it is.
+    fn next_message(&mut self) -> Value {
+        self.incoming
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a message in time")
+    }
+
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
@@ -180,6 +203,54 @@ fn shutdown(mut client: Client) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Each malformed frame gets a JSON-RPC error reply and the server reads
+/// on: it still initializes, answers, and exits 0 after shutdown/exit.
+#[test]
+fn malformed_messages_get_an_error_and_the_server_reads_on() {
+    let (_dir, root) = demo_copy();
+    let mut client = Client::start(&[]);
+    let invalid = r#"{"jsonrpc":"1.0","id":7,"method":"x"}"#;
+    let cases: Vec<(String, Value)> = vec![
+        ("Content-Length: 2\r\n\r\n{}".into(), Value::Null),
+        ("Content-Length: 5\r\n\r\nhello".into(), Value::Null),
+        ("Content-Length: abc\r\n\r\n".into(), Value::Null),
+        ("garbage without a colon\r\n".into(), Value::Null),
+        (
+            format!("Content-Length: {}\r\n\r\n{invalid}", invalid.len()),
+            json!(7),
+        ),
+    ];
+    for (bytes, id) in cases {
+        client.send_raw(bytes.as_bytes());
+        let reply = client.next_message();
+        assert_eq!(reply["id"], id, "{bytes:?}: {reply}");
+        assert!(reply["error"]["code"].is_i64(), "{bytes:?}: {reply}");
+    }
+    // Lenient framing of a valid message: lowercase header, LF-only lines,
+    // an unknown header.
+    let body = json!({"jsonrpc": "2.0", "id": 100, "method": "initialize",
+        "params": {"processId": null, "rootUri": uri(&root), "capabilities": {}}})
+    .to_string();
+    client.send_raw(format!("x-custom: 1\ncontent-length: {}\n\n{body}", body.len()).as_bytes());
+    let reply = client.next_message();
+    assert_eq!(reply["id"], 100, "{reply}");
+    assert!(reply["result"]["capabilities"].is_object(), "{reply}");
+    client.notify("initialized", json!({}));
+    // A `$/` request is answered (method not found), not left hanging.
+    let reply = client.request("$/dols.unknown", json!({}));
+    assert_eq!(reply["error"]["code"], -32601, "{reply}");
+    shutdown(client);
+}
+
+/// `exit` without `shutdown` exits with status 1, as the protocol says.
+#[test]
+fn exit_without_shutdown_exits_1() {
+    let mut client = Client::start(&[]);
+    client.notify("exit", Value::Null);
+    let status = client.wait_exit();
+    assert_eq!(status.code(), Some(1), "{status}");
 }
 
 #[test]

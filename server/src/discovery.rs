@@ -142,17 +142,23 @@ pub fn discover(roots: &[PathBuf], exclude: &[String]) -> Discovered {
     found
 }
 
+/// Wrangler configs above this size are not read: real ones are a few KiB,
+/// and every pass over a config's keys must stay cheap while typing.
+pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Reads a discovered file as UTF-8 text, or says why it was skipped.
 pub fn read_text(path: &Path, role: FileRole) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot stat: {e}"))?;
-    if matches!(role, FileRole::Source(_)) && meta.len() > MAX_SOURCE_BYTES {
-        return Err(format!(
-            "larger than {} MiB ({} bytes); probably generated",
-            MAX_SOURCE_BYTES / 1024 / 1024,
-            meta.len()
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let limit = match role {
+        FileRole::Source(_) => MAX_SOURCE_BYTES,
+        _ => MAX_CONFIG_BYTES,
+    };
+    let bytes = read_regular_file(path, limit).map_err(|skip| match skip {
+        ReadSkip::TooLarge(len) if matches!(role, FileRole::Source(_)) => format!(
+            "larger than {} MiB ({len} bytes); probably generated",
+            MAX_SOURCE_BYTES / 1024 / 1024
+        ),
+        other => other.to_string(),
+    })?;
     if bytes.contains(&0) {
         return Err("binary content (NUL bytes)".to_string());
     }
@@ -167,6 +173,65 @@ pub fn read_text(path: &Path, role: FileRole) -> Result<String, String> {
         }
     }
     Ok(text)
+}
+
+/// Why [`read_regular_file`] read nothing.
+#[derive(Debug)]
+pub enum ReadSkip {
+    /// A pipe, a device, a socket or a folder: reading one could block
+    /// forever (a FIFO) or never end (`/dev/zero`).
+    NotRegular,
+    TooLarge(u64),
+    Io(String),
+}
+
+impl std::fmt::Display for ReadSkip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadSkip::NotRegular => {
+                f.write_str("not a regular file (a pipe, device or socket); dols reads only files")
+            }
+            ReadSkip::TooLarge(len) => write!(f, "too large ({len} bytes)"),
+            ReadSkip::Io(err) => write!(f, "cannot read: {err}"),
+        }
+    }
+}
+
+/// The bytes of the regular file at `path` (symlinks followed), at most
+/// `limit` of them. Anything else is refused before it is opened for
+/// reading, and the file is opened without blocking and checked again
+/// (it may have been swapped in between), so no read can hang.
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadSkip> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| ReadSkip::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadSkip::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadSkip::TooLarge(meta.len()));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| ReadSkip::Io(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| ReadSkip::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadSkip::NotRegular);
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadSkip::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadSkip::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Lines longer than this mark a source as minified output.
@@ -205,6 +270,40 @@ pub fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIFO (as some secret managers serve `.env`), a symlink to a device
+    /// that never ends, and a config above the size cap are refused without
+    /// reading; a symlink to a regular file is read.
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.ts");
+        let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo reads it only.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let source = FileRole::Source(SourceLanguage::TypeScript);
+        let refused = read_text(&fifo, source).unwrap_err();
+        assert!(refused.contains("not a regular file"), "{refused}");
+
+        let zero = dir.path().join("zero.ts");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let refused = read_text(&zero, source).unwrap_err();
+        assert!(refused.contains("not a regular file"), "{refused}");
+
+        let real = dir.path().join("real.toml");
+        std::fs::write(&real, "name = \"x\"\n").unwrap();
+        let link = dir.path().join("wrangler.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let config = FileRole::Config(ConfigFormat::Toml);
+        assert_eq!(read_text(&link, config).unwrap(), "name = \"x\"\n");
+
+        let huge = dir.path().join("wrangler.json");
+        let file = std::fs::File::create(&huge).unwrap();
+        file.set_len(MAX_CONFIG_BYTES + 1).unwrap();
+        let refused = read_text(&huge, FileRole::Config(ConfigFormat::Json)).unwrap_err();
+        assert!(refused.contains("too large"), "{refused}");
+    }
 
     #[test]
     fn roles() {

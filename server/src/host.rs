@@ -98,6 +98,11 @@ impl AnalysisHost {
         let Some(role) = FileRole::of(path) else {
             return;
         };
+        // An editor may report files outside the folders it opened (a
+        // global watcher): they are not part of this workspace.
+        if !self.roots.iter().any(|root| path.starts_with(root)) {
+            return;
+        }
         if path.components().any(|c| {
             c.as_os_str()
                 .to_str()
@@ -310,6 +315,24 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             .filter(|d| !(broken && matches!(d.code, "class-not-exported" | "unknown-class")))
             .map(|d| (d.code, d.range.start, d.message.clone()))
             .collect()
+    }
+
+    /// Watched-file events outside the workspace folders (an editor's
+    /// global watcher) are not read; events inside are.
+    #[test]
+    fn file_events_outside_the_roots_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::model::resolve::normalize(dir.path()).join("app");
+        let outside = crate::model::resolve::normalize(dir.path()).join("elsewhere");
+        for folder in [&root, &outside] {
+            std::fs::create_dir_all(folder).unwrap();
+            std::fs::write(folder.join("wrangler.toml"), "name = \"x\"\n").unwrap();
+        }
+        let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
+        host.file_changed_on_disk(&outside.join("wrangler.toml"));
+        assert!(!host.disk.contains_key(&outside.join("wrangler.toml")));
+        host.file_changed_on_disk(&root.join("wrangler.toml"));
+        assert!(host.disk.contains_key(&root.join("wrangler.toml")));
     }
 
     /// A tiny deterministic generator, so failures reproduce.

@@ -116,6 +116,15 @@ pub fn find_settings_file(start: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Reads and parses a `dols.toml`: a regular file of at most 1 MiB (a
+/// FIFO or a device under that name is refused, never read).
+pub fn read_settings_file(path: &Path) -> Result<Settings, String> {
+    let bytes =
+        crate::discovery::read_regular_file(path, 1024 * 1024).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    Settings::from_toml(&text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,9 +36,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let settings = match crate::settings::find_settings_file(&roots[0]) {
         None => Settings::default(),
         Some(path) => {
-            let parsed = std::fs::read_to_string(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|text| Settings::from_toml(&text));
+            let parsed = crate::settings::read_settings_file(&path);
             match parsed {
                 Ok(settings) => settings,
                 Err(err) => {

@@ -1006,10 +1006,7 @@ impl Inner {
             .and_then(crate::settings::find_settings_file)
         {
             None => Settings::default(),
-            Some(path) => match std::fs::read_to_string(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|t| Settings::from_toml(&t))
-            {
+            Some(path) => match crate::settings::read_settings_file(&path) {
                 Ok(settings) => settings,
                 Err(err) => {
                     problems.push(format!("{}: {err}", path.display()));

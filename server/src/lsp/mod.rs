@@ -7,11 +7,12 @@ pub mod edits;
 pub mod position;
 mod refactors;
 mod topology;
+pub mod transport;
 
 use std::process::ExitCode;
 
 pub use backend::Backend;
-use tower_lsp_server::{ClientSocket, LspService, Server};
+use tower_lsp_server::{ClientSocket, LspService};
 
 /// The service and its client socket, for serving over any transport
 /// (stdio here; in-memory pipes in tests). Besides LSP it answers the
@@ -24,7 +25,9 @@ pub fn new_service() -> (LspService<Backend>, ClientSocket) {
         .finish()
 }
 
-/// Serves LSP on stdin/stdout until the client sends `exit`.
+/// Serves LSP on stdin/stdout until the client sends `exit` (or closes
+/// stdin). The exit status is 0 after a `shutdown` request and 1 without
+/// one, as the protocol asks.
 pub fn run_stdio() -> ExitCode {
     start_background_pool();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -38,13 +41,17 @@ pub fn run_stdio() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(async {
+    let session = runtime.block_on(async {
         let (service, socket) = new_service();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await
     });
-    ExitCode::SUCCESS
+    // The stdin reader may still wait on a blocking read: do not wait for it.
+    runtime.shutdown_background();
+    if session.shut_down {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// The parallel parts of an analysis (summaries, rules) run on rayon's

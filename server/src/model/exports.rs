@@ -63,21 +63,90 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn module(&mut self, file: FileId) -> ExportSet {
-        if let Some(done) = self.done.get(&file) {
-            return done.clone();
+    /// The export set of `root`. The modules it re-exports from are done
+    /// first, depth first from an explicit stack (a chain of thousands of
+    /// re-exports must not overflow the thread's stack), so that
+    /// [`Walk::compute`] finds each of them done, or on the path being
+    /// walked: a cycle, which contributes no names.
+    fn module(&mut self, root: FileId) -> ExportSet {
+        let mut stack = vec![(root, false)];
+        while let Some((file, expanded)) = stack.pop() {
+            if self.done.contains_key(&file) {
+                continue;
+            }
+            if expanded {
+                let set = self.compute(file);
+                self.visiting.remove(&file);
+                self.done.insert(file, set);
+                continue;
+            }
+            if !self.visiting.insert(file) {
+                continue; // on the path: a cycle
+            }
+            stack.push((file, true));
+            // Reversed, so they are done in the order `compute` asks.
+            for dep in self.dependencies(file).into_iter().rev() {
+                if !self.done.contains_key(&dep) && !self.visiting.contains(&dep) {
+                    stack.push((dep, false));
+                }
+            }
         }
-        if !self.visiting.insert(file) {
-            // A cycle: the names are being collected further up the stack.
-            return ExportSet {
-                names: Arc::default(),
-                complete: true,
+        self.done.get(&root).cloned().unwrap_or(ExportSet {
+            // A cycle: the names are being collected further up.
+            names: Arc::default(),
+            complete: true,
+        })
+    }
+
+    /// The modules whose export sets `compute(file)` reads, in the order it
+    /// reads them: re-exports and exported imports, then `export *`.
+    fn dependencies(&self, file: FileId) -> Vec<FileId> {
+        let Some(summary) = self.ws.summary(file) else {
+            return Vec::new();
+        };
+        let mut deps = Vec::new();
+        let mut stars = Vec::new();
+        for export in &summary.exports {
+            let specifier = match export {
+                Export::Local { local, .. } => {
+                    let is_class = summary
+                        .classes
+                        .iter()
+                        .any(|c| c.name.as_ref().is_some_and(|n| n.value == *local));
+                    if is_class {
+                        continue;
+                    }
+                    let import = summary.imports.iter().find(|import| match &import.kind {
+                        ImportKind::Named { local: l, .. }
+                        | ImportKind::Default { local: l }
+                        | ImportKind::Namespace { local: l } => l == local,
+                        _ => false,
+                    });
+                    match import {
+                        Some(import) if !matches!(import.kind, ImportKind::Namespace { .. }) => {
+                            &import.specifier.value
+                        }
+                        _ => continue,
+                    }
+                }
+                Export::ReExport { specifier, .. } => &specifier.value,
+                Export::Star { specifier } => {
+                    stars.extend(self.ws.resolve_import(file, &specifier.value));
+                    continue;
+                }
+                Export::StarAs { .. } | Export::DefaultExpression { .. } => continue,
             };
+            deps.extend(self.ws.resolve_import(file, specifier));
         }
+        deps.extend(stars);
+        deps
+    }
+
+    /// The export set of `file`, its dependencies being done (or cycles).
+    fn compute(&mut self, file: FileId) -> ExportSet {
         let mut names = BTreeMap::new();
         let mut complete = true;
         let Some(summary) = self.ws.summary(file) else {
-            self.visiting.remove(&file);
             return ExportSet {
                 names: Arc::default(),
                 complete: false,
@@ -150,13 +219,10 @@ impl Walk<'_> {
                 None => complete = false,
             }
         }
-        let set = ExportSet {
+        ExportSet {
             names: Arc::new(names),
             complete,
-        };
-        self.visiting.remove(&file);
-        self.done.insert(file, set.clone());
-        set
+        }
     }
 
     /// Where a name bound locally in `file` comes from.
@@ -257,6 +323,47 @@ mod tests {
         let exports = ws.exports_of(a);
         assert!(exports.complete);
         assert_eq!(exports.names.keys().collect::<Vec<_>>(), vec!["A", "B"]);
+    }
+
+    /// A chain of re-exports as long as the fuzzing found fatal (about
+    /// 3,400 named re-exports overflowed the stack), in every form that
+    /// walks to the next module: named, through an import, and `export *`.
+    #[test]
+    fn long_re_export_chains_do_not_overflow_the_stack() {
+        const LENGTH: usize = 4_000;
+        let texts: Vec<(String, String)> = (0..LENGTH)
+            .map(|i| {
+                let next = i + 1;
+                let text = match (i, i % 3) {
+                    (i, _) if i == LENGTH - 1 => "export class Room {}\n".to_string(),
+                    (_, 0) => format!("export {{ Room }} from \"./m{next}\";\n"),
+                    (_, 1) => {
+                        format!("import {{ Room }} from \"./m{next}\";\nexport {{ Room }};\n")
+                    }
+                    _ => format!("export * from \"./m{next}\";\n"),
+                };
+                (format!("/w/m{i}.ts"), text)
+            })
+            .collect();
+        let files: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect();
+        let ws = workspace(&files);
+        let first = ws.files.lookup(std::path::Path::new("/w/m0.ts")).unwrap();
+        let last = ws
+            .files
+            .lookup(std::path::Path::new(&format!("/w/m{}.ts", LENGTH - 1)))
+            .unwrap();
+        let exports = ws.exports_of(first);
+        assert!(exports.complete);
+        assert_eq!(
+            exports.get("Room").map(|e| e.origin.clone()),
+            Some(ExportOrigin::Class {
+                file: last,
+                name: "Room".into()
+            })
+        );
     }
 
     #[test]
