@@ -114,9 +114,11 @@ pub struct Workspace {
     reaching: Arc<Vec<Vec<u32>>>,
 }
 
-/// Values derived from one snapshot, one per type.
+/// Values derived from one snapshot, one per type, each computed once.
 #[derive(Default)]
-struct Memos(std::sync::Mutex<HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>);
+struct Memos(std::sync::Mutex<HashMap<std::any::TypeId, Arc<MemoCell>>>);
+
+type MemoCell = std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>;
 
 impl std::fmt::Debug for Memos {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -360,21 +362,23 @@ impl Workspace {
     /// A value derived from this snapshot that several rules or features
     /// need (all stub calls, all Durable Object classes), computed on first
     /// use and shared afterwards: one per type `T`, so each use site owns a
-    /// private type. `compute` runs outside the lock (it may ask for other
-    /// memos); if two threads race, both compute and the first result is
-    /// kept, so `compute` must depend on the workspace only.
+    /// private type. The rules run in parallel and several ask for the same
+    /// value at once: the first computes it and the others wait for it
+    /// (computing it twice took a whole core). `compute` runs outside the
+    /// map's lock, so it may ask for other memos, but it must not use the
+    /// thread pool: a thread waiting in a pool join could pick up a rule
+    /// that asks for the very memo it is computing.
     pub fn memo<T: Send + Sync + 'static>(&self, compute: impl FnOnce() -> T) -> Arc<T> {
         let key = std::any::TypeId::of::<T>();
-        let lock = || self.memos.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = lock().get(&key).cloned() {
-            if let Ok(value) = found.downcast::<T>() {
-                return value;
-            }
+        let cell = {
+            let mut memos = self.memos.0.lock().unwrap_or_else(|e| e.into_inner());
+            memos.entry(key).or_default().clone()
+        };
+        let value = cell.get_or_init(|| Arc::new(compute())).clone();
+        match value.downcast::<T>() {
+            Ok(value) => value,
+            Err(_) => unreachable!("memos are keyed by their type"),
         }
-        let value = Arc::new(compute());
-        let mut memos = lock();
-        let kept = memos.entry(key).or_insert_with(|| value.clone()).clone();
-        kept.downcast::<T>().unwrap_or(value)
     }
 
     /// Workers whose `main` reaches `file` through imports, in order.
