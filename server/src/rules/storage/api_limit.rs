@@ -131,8 +131,9 @@ fn check_storage(ws: &Workspace, file: FileId, call: &CallSite, method: &str, ou
         }
         return;
     }
-    let backend = backend_of(ws, file, call);
-    let kv = backend == Some(Backend::Kv);
+    // The backend needs the class's migrations replayed: asked only when
+    // a literal is over a limit, not for every storage call.
+    let kv = || backend_of(ws, file, call) == Some(Backend::Kv);
     // Batch forms: an array of keys, or an object of entries for `put`.
     let batch = match (&first.value, method) {
         (ArgValue::Array(keys), "get" | "delete") => Some((keys.len(), "keys")),
@@ -151,24 +152,29 @@ fn check_storage(ws: &Workspace, file: FileId, call: &CallSite, method: &str, ou
                 first.range,
                 format!("this batch `{method}` has {shown} {what}; one call takes at most {MAX_BATCH_KEYS} (split it into chunks of {MAX_BATCH_KEYS})"),
             );
-            if !kv {
+            if !kv() {
                 d.set_severity(Severity::Warning);
             }
         }
         return;
     }
-    if !kv {
-        return; // the key and value sizes below are KV-backend limits
+    // The key and value sizes below are KV-backend limits.
+    let long_key = literal_len(first).filter(|l| *l > MAX_KEY_BYTES);
+    let long_value = match method {
+        "put" => call
+            .args
+            .get(1)
+            .and_then(|value| Some((value, literal_len(value).filter(|l| *l > MAX_VALUE_BYTES)?))),
+        _ => None,
+    };
+    if (long_key.is_none() && long_value.is_none()) || !kv() {
+        return;
     }
-    if let Some(len) = literal_len(first).filter(|l| *l > MAX_KEY_BYTES) {
+    if let Some(len) = long_key {
         out.report(file, first.range, format!("this key is {len} bytes; on the KV backend keys are limited to {MAX_KEY_BYTES} bytes and the `{method}` throws"));
     }
-    if method == "put" {
-        if let Some(value) = call.args.get(1) {
-            if let Some(len) = literal_len(value).filter(|l| *l > MAX_VALUE_BYTES) {
-                out.report(file, value.range, format!("this value is {len} bytes; on the KV backend a stored value is limited to 128 KiB ({MAX_VALUE_BYTES} bytes) and the `put` throws"));
-            }
-        }
+    if let Some((value, len)) = long_value {
+        out.report(file, value.range, format!("this value is {len} bytes; on the KV backend a stored value is limited to 128 KiB ({MAX_VALUE_BYTES} bytes) and the `put` throws"));
     }
 }
 
