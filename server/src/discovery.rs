@@ -305,6 +305,24 @@ mod tests {
         assert!(refused.contains("too large"), "{refused}");
     }
 
+    /// Binary, non-UTF-8 and minified sources are skipped with the reason.
+    #[test]
+    fn unreadable_texts_are_skipped_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = FileRole::Source(SourceLanguage::TypeScript);
+        let long_line = format!("export const x = \"{}\";\n", "a".repeat(MAX_SOURCE_LINE));
+        for (name, bytes, reason) in [
+            ("nul.ts", b"export const a = 1;\0".to_vec(), "NUL bytes"),
+            ("latin1.ts", b"// caf\xe9\n".to_vec(), "not valid UTF-8"),
+            ("bundle.ts", long_line.into_bytes(), "looks minified"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let refused = read_text(&path, source).unwrap_err();
+            assert!(refused.contains(reason), "{name}: {refused}");
+        }
+    }
+
     #[test]
     fn roles() {
         assert_eq!(

@@ -520,3 +520,41 @@ fn models_of_files_no_worker_holds_are_dropped_and_rebuilt_once_reached() {
         "rebuilt once reached"
     );
 }
+
+/// Values that depend on themselves (mutual assignments, mutually
+/// recursive helpers, a field fed by itself, imports in a circle) end in
+/// an unknown value instead of looping; a value known on one path stays.
+#[test]
+fn cycles_end_in_unknown_values() {
+    let ws = workspace(&[
+        (
+            "src/index.ts",
+            "import { viaB } from \"./b\";
+             function f(env) { return g(env); }
+             function g(env) { return f(env); }
+             export function viaA(env) { return viaB(env); }
+             export default { async fetch(req, env) {
+               let a = b; let b = a;
+               a.first();
+               f(env).second();
+               viaA(env).third();
+               let s = env.ROOM.getByName(\"x\");
+               s = s;
+               s.fourth();
+             } };",
+        ),
+        (
+            "src/b.ts",
+            "import { viaA } from \"./index\";\nexport function viaB(env) { return viaA(env); }\n",
+        ),
+    ]);
+    for method in ["first", "second", "third"] {
+        assert!(
+            receivers(&ws, "src/index.ts", method)
+                .iter()
+                .all(Value::is_unknown),
+            "{method}"
+        );
+    }
+    assert_eq!(receivers(&ws, "src/index.ts", "fourth"), vec![stub("ROOM")]);
+}
