@@ -43,6 +43,52 @@ pub enum FileRole {
     DotVars,
     /// `package.json`: its scripts show how the Worker is deployed.
     PackageJson,
+    /// A file with one of the roles above that dols did not read, and why
+    /// (its role is its path's: `FileRole::of`). It takes part in nothing
+    /// but the `file-not-read` finding, so a skipped file is always said.
+    Unread(UnreadReason),
+}
+
+/// Why a file was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnreadReason {
+    /// A pipe, a device or a socket: reading one could block forever (a
+    /// FIFO) or never end (`/dev/zero`).
+    NotRegular,
+    TooLarge {
+        bytes: u64,
+        limit: u64,
+    },
+    /// NUL bytes.
+    Binary,
+    NotUtf8,
+    /// A line longer than [`MAX_SOURCE_LINE`]: generated code.
+    Minified {
+        longest: u64,
+    },
+    Io(std::io::ErrorKind),
+}
+
+impl std::fmt::Display for UnreadReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnreadReason::NotRegular => {
+                f.write_str("not a regular file (a pipe, device or socket); dols reads only files")
+            }
+            UnreadReason::TooLarge { bytes, limit } => write!(
+                f,
+                "larger than {} MiB ({bytes} bytes); probably generated",
+                limit / 1024 / 1024
+            ),
+            UnreadReason::Binary => f.write_str("binary content (NUL bytes)"),
+            UnreadReason::NotUtf8 => f.write_str("not valid UTF-8"),
+            UnreadReason::Minified { longest } => write!(
+                f,
+                "looks minified (a line of {longest} bytes); generated code is not indexed"
+            ),
+            UnreadReason::Io(kind) => write!(f, "cannot read: {kind}"),
+        }
+    }
 }
 
 impl FileRole {
@@ -128,7 +174,10 @@ pub fn discover(roots: &[PathBuf], exclude: &[String]) -> Discovered {
                     continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            // Files, and anything else that is not a folder (a symlink, a
+            // FIFO): `read_text` reads what is a regular file behind it and
+            // says why it did not read the rest.
+            if entry.file_type().is_none_or(|t| t.is_dir()) {
                 continue;
             }
             let path = entry.into_path();
@@ -147,29 +196,27 @@ pub fn discover(roots: &[PathBuf], exclude: &[String]) -> Discovered {
 pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads a discovered file as UTF-8 text, or says why it was skipped.
-pub fn read_text(path: &Path, role: FileRole) -> Result<String, String> {
+pub fn read_text(path: &Path, role: FileRole) -> Result<String, UnreadReason> {
     let limit = match role {
         FileRole::Source(_) => MAX_SOURCE_BYTES,
         _ => MAX_CONFIG_BYTES,
     };
     let bytes = read_regular_file(path, limit).map_err(|skip| match skip {
-        ReadSkip::TooLarge(len) if matches!(role, FileRole::Source(_)) => format!(
-            "larger than {} MiB ({len} bytes); probably generated",
-            MAX_SOURCE_BYTES / 1024 / 1024
-        ),
-        other => other.to_string(),
+        ReadSkip::NotRegular => UnreadReason::NotRegular,
+        ReadSkip::TooLarge(bytes) => UnreadReason::TooLarge { bytes, limit },
+        ReadSkip::Io(kind, _) => UnreadReason::Io(kind),
     })?;
     if bytes.contains(&0) {
-        return Err("binary content (NUL bytes)".to_string());
+        return Err(UnreadReason::Binary);
     }
-    let text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| UnreadReason::NotUtf8)?;
     if matches!(role, FileRole::Source(_)) {
         if let Some(longest) = minified_line(&text) {
             // Minified bundles have pathological syntax (endless member
             // chains) that cost far more to query than they could tell us.
-            return Err(format!(
-                "looks minified (a line of {longest} bytes); generated code is not indexed"
-            ));
+            return Err(UnreadReason::Minified {
+                longest: longest as u64,
+            });
         }
     }
     Ok(text)
@@ -182,7 +229,7 @@ pub enum ReadSkip {
     /// forever (a FIFO) or never end (`/dev/zero`).
     NotRegular,
     TooLarge(u64),
-    Io(String),
+    Io(std::io::ErrorKind, String),
 }
 
 impl std::fmt::Display for ReadSkip {
@@ -192,7 +239,7 @@ impl std::fmt::Display for ReadSkip {
                 f.write_str("not a regular file (a pipe, device or socket); dols reads only files")
             }
             ReadSkip::TooLarge(len) => write!(f, "too large ({len} bytes)"),
-            ReadSkip::Io(err) => write!(f, "cannot read: {err}"),
+            ReadSkip::Io(_, err) => write!(f, "cannot read: {err}"),
         }
     }
 }
@@ -203,7 +250,7 @@ impl std::fmt::Display for ReadSkip {
 /// (it may have been swapped in between), so no read can hang.
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadSkip> {
     use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| ReadSkip::Io(e.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(|e| ReadSkip::Io(e.kind(), e.to_string()))?;
     if !meta.is_file() {
         return Err(ReadSkip::NotRegular);
     }
@@ -219,15 +266,17 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadSkip> {
     }
     let file = options
         .open(path)
-        .map_err(|e| ReadSkip::Io(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| ReadSkip::Io(e.to_string()))?;
+        .map_err(|e| ReadSkip::Io(e.kind(), e.to_string()))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| ReadSkip::Io(e.kind(), e.to_string()))?;
     if !meta.is_file() {
         return Err(ReadSkip::NotRegular);
     }
     let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| ReadSkip::Io(e.to_string()))?;
+        .map_err(|e| ReadSkip::Io(e.kind(), e.to_string()))?;
     if bytes.len() as u64 > limit {
         return Err(ReadSkip::TooLarge(bytes.len() as u64));
     }
@@ -261,7 +310,19 @@ pub fn load(
                 role,
                 text: text.into(),
             }),
-            Err(reason) => skipped.push(SkippedFile { path, reason }),
+            // Gone between the walk and the read: nothing to say.
+            Err(UnreadReason::Io(std::io::ErrorKind::NotFound)) => {}
+            Err(reason) => {
+                skipped.push(SkippedFile {
+                    path: path.clone(),
+                    reason: reason.to_string(),
+                });
+                inputs.push(crate::model::InputFile {
+                    path,
+                    role: FileRole::Unread(reason),
+                    text: "".into(),
+                });
+            }
         }
     }
     (inputs, skipped)
@@ -283,12 +344,12 @@ mod tests {
         // SAFETY: a valid NUL-terminated path; mkfifo reads it only.
         assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
         let source = FileRole::Source(SourceLanguage::TypeScript);
-        let refused = read_text(&fifo, source).unwrap_err();
+        let refused = read_text(&fifo, source).unwrap_err().to_string();
         assert!(refused.contains("not a regular file"), "{refused}");
 
         let zero = dir.path().join("zero.ts");
         std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
-        let refused = read_text(&zero, source).unwrap_err();
+        let refused = read_text(&zero, source).unwrap_err().to_string();
         assert!(refused.contains("not a regular file"), "{refused}");
 
         let real = dir.path().join("real.toml");
@@ -301,8 +362,10 @@ mod tests {
         let huge = dir.path().join("wrangler.json");
         let file = std::fs::File::create(&huge).unwrap();
         file.set_len(MAX_CONFIG_BYTES + 1).unwrap();
-        let refused = read_text(&huge, FileRole::Config(ConfigFormat::Json)).unwrap_err();
-        assert!(refused.contains("too large"), "{refused}");
+        let refused = read_text(&huge, FileRole::Config(ConfigFormat::Json))
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("larger than 8 MiB"), "{refused}");
     }
 
     /// Binary, non-UTF-8 and minified sources are skipped with the reason.
@@ -318,7 +381,7 @@ mod tests {
         ] {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
-            let refused = read_text(&path, source).unwrap_err();
+            let refused = read_text(&path, source).unwrap_err().to_string();
             assert!(refused.contains(reason), "{name}: {refused}");
         }
     }

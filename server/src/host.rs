@@ -114,8 +114,13 @@ impl AnalysisHost {
             Ok(text) => {
                 self.disk.insert(path.to_path_buf(), (role, text.into()));
             }
-            Err(_) => {
+            Err(discovery::UnreadReason::Io(std::io::ErrorKind::NotFound)) => {
                 self.disk.remove(path);
+            }
+            // Kept, unread: the `file-not-read` finding says why.
+            Err(reason) => {
+                self.disk
+                    .insert(path.to_path_buf(), (FileRole::Unread(reason), "".into()));
             }
         }
     }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::output::{self, Report};
 use super::{CheckArgs, Format};
 use crate::diagnostic::Severity;
+use crate::fix::write::{write_all_or_nothing, write_report, PlannedWrite};
 use crate::fix::{fix_all, FixFilter};
 use crate::model::Workspace;
 use crate::rules;
@@ -84,11 +85,18 @@ fn fix(args: &CheckArgs, roots: &[PathBuf], display_root: &Path, settings: &Sett
         }
         return ExitCode::from(u8::from(!outcome.files.is_empty()));
     }
-    for file in &outcome.files {
-        if let Err(err) = write_atomically(&file.path, &file.after) {
-            eprintln!("dols: cannot write {}: {err}", file.path.display());
-            return ExitCode::from(2);
-        }
+    let writes: Vec<PlannedWrite> = outcome
+        .files
+        .iter()
+        .map(|file| PlannedWrite {
+            path: &file.path,
+            before: file.before.as_deref(),
+            after: &file.after,
+        })
+        .collect();
+    if let Err(err) = write_all_or_nothing(&writes) {
+        eprintln!("dols: no fix was written: {err}");
+        return ExitCode::from(2);
     }
     if !outcome.applied.is_empty() {
         eprintln!(
@@ -108,26 +116,6 @@ fn fix(args: &CheckArgs, roots: &[PathBuf], display_root: &Path, settings: &Sett
     print_report(args, &report)
 }
 
-/// Writes through a temporary file in the same folder and a rename, so a
-/// crash never leaves half a file; an existing file keeps its permissions.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder)?;
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temp = folder.join(format!(".{name}.dols-{}.tmp", std::process::id()));
-    let result = (|| {
-        std::fs::write(&temp, text)?;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temp, metadata.permissions())?;
-        }
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
-}
-
 fn print_report(args: &CheckArgs, report: &Report) -> ExitCode {
     if args.verbose {
         for skipped in &report.skipped {
@@ -145,7 +133,7 @@ fn print_report(args: &CheckArgs, report: &Report) -> ExitCode {
         Format::Github => super::github::github(report),
     };
     if let Some(path) = &args.output {
-        if let Err(err) = write_atomically(&absolute(path), &text) {
+        if let Err(err) = write_report(&absolute(path), &text) {
             eprintln!("dols: cannot write {}: {err}", path.display());
             return ExitCode::from(2);
         }

@@ -328,6 +328,19 @@ impl Workspace {
         self.summaries.get(id.0 as usize)?.clone()
     }
 
+    /// The files discovery found but did not read, with the reason.
+    pub fn unread_files(
+        &self,
+    ) -> impl Iterator<Item = (FileId, crate::discovery::UnreadReason)> + '_ {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter_map(|(index, role)| match role {
+                Some(FileRole::Unread(reason)) => Some((FileId(index as u32), *reason)),
+                _ => None,
+            })
+    }
+
     /// Every source file that has a summary, with it.
     pub fn source_summaries(&self) -> impl Iterator<Item = (FileId, &FileSummary)> {
         self.summaries

@@ -66,6 +66,7 @@ pub enum Check {
 /// Every rule, in the order `dols rules` lists them.
 pub static ALL: &[&Rule] = &[
     &config::config_syntax::RULE,
+    &config::file_not_read::RULE,
     &config::shadowed_config::RULE,
     &config::main_not_found::RULE,
     &internal_error::RULE,

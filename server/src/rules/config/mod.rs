@@ -9,6 +9,7 @@ use super::*;
 pub(crate) mod config_syntax;
 pub(crate) mod duplicate_migration_tag;
 pub(crate) mod env_type_mismatch;
+pub(crate) mod file_not_read;
 pub(crate) mod gradual_deploy_migration;
 pub(crate) mod kv_to_sqlite_conversion;
 pub(crate) mod legacy_kv_backend;

@@ -1,0 +1,298 @@
+//! Putting fixed files (and reports) on disk without losing a byte.
+//!
+//! `--fix` checks every file again right before writing. If it changed since
+//! the analysis read it, or it cannot be replaced the way it was (read-only,
+//! hard links, an owner this process cannot give a new file), nothing is
+//! written at all. Each new text is staged in a temporary file created with
+//! `O_EXCL` next to its target (`tempfile`), with the target's mode and
+//! owner. Only when every file is staged are they renamed into place.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::discovery::read_regular_file;
+
+/// One file to write: its text as the analysis read it (`None`: the file
+/// is created and must not exist), and its new text.
+pub struct PlannedWrite<'a> {
+    pub path: &'a Path,
+    pub before: Option<&'a str>,
+    pub after: &'a str,
+}
+
+/// Largest file `--fix` compares before writing (the sources it analyses
+/// are far smaller).
+const MAX_COMPARED: u64 = 64 * 1024 * 1024;
+
+/// A staged write, ready to be renamed into place.
+struct Staged {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+    create: bool,
+}
+
+/// Writes every file or none. The error says which file stopped it and why.
+pub fn write_all_or_nothing(writes: &[PlannedWrite]) -> Result<(), String> {
+    let mut staged = Vec::with_capacity(writes.len());
+    for write in writes {
+        staged.push(stage(write).map_err(|why| format!("{}: {why}", write.path.display()))?);
+    }
+    for Staged {
+        temp,
+        target,
+        create,
+    } in staged
+    {
+        let persisted = if create {
+            temp.persist_noclobber(&target).map(drop)
+        } else {
+            temp.persist(&target).map(drop)
+        };
+        persisted.map_err(|e| format!("{}: {}", target.display(), e.error))?;
+    }
+    Ok(())
+}
+
+fn stage(write: &PlannedWrite) -> Result<Staged, String> {
+    let create = write.before.is_none();
+    // Through a symlink, the file it points to is replaced, not the link.
+    let target = if create {
+        write.path.to_path_buf()
+    } else {
+        std::fs::canonicalize(write.path).map_err(|e| format!("cannot resolve: {e}"))?
+    };
+    let folder = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let existing = match std::fs::symlink_metadata(&target) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(format!("cannot inspect: {e}")),
+    };
+    match (write.before, &existing) {
+        (None, Some(_)) => return Err("exists already; nothing was written".into()),
+        (None, None) => {
+            std::fs::create_dir_all(folder).map_err(|e| format!("cannot create its folder: {e}"))?
+        }
+        (Some(_), None) => {
+            return Err("was removed since it was checked; nothing was written".into())
+        }
+        (Some(before), Some(meta)) => check_replaceable(&target, meta, before)?,
+    }
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.dols-"))
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(|e| format!("cannot create a temporary file beside it: {e}"))?;
+    temp.write_all(write.after.as_bytes())
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| format!("cannot write: {e}"))?;
+    if let Some(meta) = &existing {
+        keep_mode_and_owner(temp.as_file(), meta)?;
+    }
+    Ok(Staged {
+        temp,
+        target,
+        create,
+    })
+}
+
+/// The file is as the analysis read it, and a new file can take its place
+/// without changing anything else about it.
+fn check_replaceable(target: &Path, meta: &std::fs::Metadata, before: &str) -> Result<(), String> {
+    if !meta.is_file() {
+        return Err("is not a regular file; nothing was written".into());
+    }
+    if meta.permissions().readonly() {
+        return Err("is read-only; nothing was written".into());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(format!(
+                "has {} hard links, which a rewritten file would no longer share; nothing was written",
+                meta.nlink()
+            ));
+        }
+    }
+    let now = read_regular_file(target, MAX_COMPARED).map_err(|e| e.to_string())?;
+    if now != before.as_bytes() {
+        return Err("changed since it was checked; nothing was written (run dols again)".into());
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn keep_mode_and_owner(file: &std::fs::File, meta: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::io::AsRawFd;
+    file.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+        .map_err(|e| format!("cannot keep its mode: {e}"))?;
+    // SAFETY: fchown on a descriptor this function's caller owns and keeps
+    // open; it takes no pointers.
+    let owned = unsafe { libc::fchown(file.as_raw_fd(), meta.uid(), meta.gid()) };
+    if owned != 0 {
+        let new = file.metadata().map_err(|e| e.to_string())?;
+        if new.uid() != meta.uid() || new.gid() != meta.gid() {
+            return Err(format!(
+                "cannot keep its owner ({}:{}): {}; nothing was written",
+                meta.uid(),
+                meta.gid(),
+                std::io::Error::last_os_error()
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn keep_mode_and_owner(file: &std::fs::File, meta: &std::fs::Metadata) -> Result<(), String> {
+    file.set_permissions(meta.permissions())
+        .map_err(|e| format!("cannot keep its permissions: {e}"))
+}
+
+/// Writes a report to `path` (`dols check -o`): through a symlink to the
+/// file it names, never over a pipe, a device or a folder, and never into
+/// a folder that does not exist.
+pub fn write_report(path: &Path, text: &str) -> Result<(), String> {
+    let target = match std::fs::canonicalize(path) {
+        Ok(target) => target,
+        // A new file: its folder must exist.
+        Err(_) => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err("is a symlink to nothing".into());
+            }
+            let folder = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if !folder.is_dir() {
+                return Err(format!("folder {} does not exist", folder.display()));
+            }
+            path.to_path_buf()
+        }
+    };
+    let existing = std::fs::metadata(&target).ok();
+    if let Some(meta) = &existing {
+        if !meta.is_file() {
+            return Err("is not a regular file (a pipe, a device or a folder)".into());
+        }
+    }
+    let folder = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.dols-"))
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(|e| format!("cannot create a temporary file beside it: {e}"))?;
+    temp.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write: {e}"))?;
+    if let Some(meta) = &existing {
+        keep_mode_and_owner(temp.as_file(), meta)?;
+    }
+    temp.persist(&target)
+        .map(drop)
+        .map_err(|e| e.error.to_string())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn plan<'a>(path: &'a Path, before: Option<&'a str>, after: &'a str) -> PlannedWrite<'a> {
+        PlannedWrite {
+            path,
+            before,
+            after,
+        }
+    }
+
+    #[test]
+    fn a_file_changed_since_the_check_stops_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.ts");
+        let b = dir.path().join("b.ts");
+        std::fs::write(&a, "a1").unwrap();
+        std::fs::write(&b, "b-edited-meanwhile").unwrap();
+        let err = write_all_or_nothing(&[plan(&a, Some("a1"), "a2"), plan(&b, Some("b1"), "b2")])
+            .unwrap_err();
+        assert!(err.contains("changed since it was checked"), "{err}");
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "a1");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "b-edited-meanwhile");
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn writes_keep_mode_and_go_through_symlinks() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        std::fs::write(&real, "x = 1\n").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("wrangler.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_all_or_nothing(&[plan(&link, Some("x = 1\n"), "x = 2\n")]).unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "x = 2\n");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn read_only_files_hard_links_and_existing_creations_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let read_only = dir.path().join("ro.ts");
+        std::fs::write(&read_only, "x").unwrap();
+        let mut permissions = std::fs::metadata(&read_only).unwrap().permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&read_only, permissions).unwrap();
+        let err = write_all_or_nothing(&[plan(&read_only, Some("x"), "y")]).unwrap_err();
+        assert!(err.contains("read-only"), "{err}");
+
+        let linked = dir.path().join("linked.ts");
+        std::fs::write(&linked, "x").unwrap();
+        std::fs::hard_link(&linked, dir.path().join("other.ts")).unwrap();
+        let err = write_all_or_nothing(&[plan(&linked, Some("x"), "y")]).unwrap_err();
+        assert!(err.contains("hard links"), "{err}");
+        assert_eq!(std::fs::read_to_string(&linked).unwrap(), "x");
+
+        let err = write_all_or_nothing(&[plan(&linked, None, "new")]).unwrap_err();
+        assert!(err.contains("exists already"), "{err}");
+    }
+
+    #[test]
+    fn reports_refuse_devices_and_missing_folders() {
+        let err = write_report(Path::new("/dev/null"), "report").unwrap_err();
+        assert!(err.contains("not a regular file"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_report(&dir.path().join("missing/report.json"), "r").unwrap_err();
+        assert!(err.contains("does not exist"), "{err}");
+        assert!(!dir.path().join("missing").exists());
+        let target = dir.path().join("report.json");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join("latest.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_report(&link, "new").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+}
