@@ -695,9 +695,17 @@ fn resolve_edges(
     let resolver = match reusable.and_then(|prev| prev.resolver.clone()) {
         Some(kept) => Some(kept),
         None if needs_resolving => {
+            // Unread modules too: an import of one resolves to it, so the
+            // Workers that reach it are known (and its exports unknown).
             let sources = roles
                 .iter()
-                .filter(|(_, r)| matches!(r, FileRole::Source(_)))
+                .filter(|(id, r)| match r {
+                    FileRole::Source(_) => true,
+                    FileRole::Unread(_) => {
+                        matches!(FileRole::of(files.path(*id)), Some(FileRole::Source(_)))
+                    }
+                    _ => false,
+                })
                 .map(|(id, _)| files.path(*id).to_path_buf());
             let tsconfigs = roles
                 .iter()

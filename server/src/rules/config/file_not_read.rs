@@ -23,7 +23,10 @@ read. The finding gives the reason:
 - the system refused to read it (permissions).
 
 A config that was not read is an error: the Worker it describes is not
-checked at all. Anything else is a warning.
+checked at all. A module that a Worker imports is a warning: what it
+exports is unknown, so findings about it are missing. Any other file (a
+minified library among the static assets) is a hint: said, without
+failing a check.
 
 ## Why it matters
 A check that skips a file without saying so reports "0 errors" for code it
@@ -46,14 +49,21 @@ which also silences this finding.
 fn check(ws: &Workspace, out: &mut Reporter) {
     for (file, reason) in ws.unread_files() {
         let is_config = matches!(FileRole::of(ws.files.path(file)), Some(FileRole::Config(_)));
-        let what = if is_config {
-            "this wrangler config was not read, so its Worker is not checked"
+        let imported = ws.workers_reaching(file).next().is_some();
+        let (what, severity) = if is_config {
+            (
+                "this wrangler config was not read, so its Worker is not checked",
+                Severity::Error,
+            )
+        } else if imported {
+            (
+                "this module was not read, so what it exports and does is not checked",
+                Severity::Warning,
+            )
         } else {
-            "this file was not read, so it is not checked"
+            ("this file was not read", Severity::Hint)
         };
-        let diagnostic = out.report(file, TextRange::new(0, 0), format!("{what}: {reason}"));
-        if is_config {
-            diagnostic.set_severity(Severity::Error);
-        }
+        out.report(file, TextRange::new(0, 0), format!("{what}: {reason}"))
+            .set_severity(severity);
     }
 }
