@@ -82,6 +82,8 @@ struct Piece {
     /// whenever the node is (even when the index facts are re-extracted).
     semantic: Arc<crate::semantic::FileSemantics>,
     semantic_start: u32,
+    /// The node had no syntax error when its model was built.
+    clean: bool,
     /// For a class declaration, the facts of each child of its body
     /// (method, field, comment, brace), so that an edit inside one method
     /// walks that method only. Empty for other nodes.
@@ -335,6 +337,34 @@ fn split(
                     Some(old) if starts[index] == range.start => old.take(),
                     _ => None,
                 };
+                // After a parse from scratch (a syntax error somewhere) no
+                // node keeps its id, but a statement with the same kind and
+                // text and no error in it parses the same way: its model
+                // depends on nothing else, so it is kept.
+                let kept_semantic = kept_semantic.or_else(|| {
+                    if node.has_error() {
+                        return None;
+                    }
+                    let shifted = u32::try_from(start - shift).ok().and_then(|old_start| {
+                        let at = starts.partition_point(|&s| s < old_start);
+                        old_pieces
+                            .get(at)
+                            .and_then(Option::as_ref)
+                            .filter(|_| starts[at] == old_start)
+                    });
+                    before
+                        .as_ref()
+                        .into_iter()
+                        .chain(shifted)
+                        .find(|old| {
+                            old.clean
+                                && old.shape.kind == node.kind_id()
+                                && old.range.len() == range.len()
+                                && split.old_text.get(old.range.as_std())
+                                    == split.text.get(range.as_std())
+                        })
+                        .map(|old| (old.semantic.clone(), old.semantic_start))
+                });
                 let mut piece = split.extract(node, before);
                 match kept_semantic {
                     Some((semantic, start)) => {
@@ -396,6 +426,7 @@ impl<'t, 's> Splitter<'t, 's> {
             deps,
             reused: false,
             members: Vec::new(),
+            clean: !node.has_error(),
             semantic: Arc::default(),
             semantic_start: range.start,
         }
@@ -518,6 +549,7 @@ impl<'t, 's> Splitter<'t, 's> {
             deps,
             reused: false,
             members,
+            clean: !node.has_error(),
             semantic: Arc::default(),
             semantic_start: range.start,
         }
