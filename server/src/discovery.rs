@@ -368,6 +368,38 @@ mod tests {
         assert!(refused.contains("larger than 8 MiB"), "{refused}");
     }
 
+    /// A symlinked config is discovered and read through the link; a FIFO
+    /// under a module's name is kept as an unread input, with the reason.
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_followed_and_fifos_are_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("app");
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        let shared = dir.path().join("shared.toml");
+        std::fs::write(&shared, "name = \"app\"\n").unwrap();
+        std::os::unix::fs::symlink(&shared, root.join("wrangler.toml")).unwrap();
+        let fifo = std::ffi::CString::new(root.join("src/pipe.ts").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo reads it only.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let (inputs, skipped) = load(&[root.clone()], &[]);
+        let role_of = |name: &str| {
+            inputs
+                .iter()
+                .find(|i| i.path == root.join(name))
+                .map(|i| i.role)
+        };
+        assert_eq!(
+            role_of("wrangler.toml"),
+            Some(FileRole::Config(ConfigFormat::Toml))
+        );
+        assert_eq!(
+            role_of("src/pipe.ts"),
+            Some(FileRole::Unread(UnreadReason::NotRegular))
+        );
+        assert!(skipped.iter().any(|s| s.path == root.join("src/pipe.ts")));
+    }
+
     /// Binary, non-UTF-8 and minified sources are skipped with the reason.
     #[test]
     fn unreadable_texts_are_skipped_with_a_reason() {
