@@ -382,7 +382,7 @@ mod tests {
         let fifo = std::ffi::CString::new(root.join("src/pipe.ts").to_str().unwrap()).unwrap();
         // SAFETY: a valid NUL-terminated path; mkfifo reads it only.
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
-        let (inputs, skipped) = load(&[root.clone()], &[]);
+        let (inputs, skipped) = load(std::slice::from_ref(&root), &[]);
         let role_of = |name: &str| {
             inputs
                 .iter()
