@@ -61,10 +61,7 @@ fn stage(write: &PlannedWrite) -> Result<Staged, String> {
     } else {
         std::fs::canonicalize(write.path).map_err(|e| format!("cannot resolve: {e}"))?
     };
-    let folder = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let folder = folder_of(&target);
     let existing = match std::fs::symlink_metadata(&target) {
         Ok(meta) => Some(meta),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -80,6 +77,30 @@ fn stage(write: &PlannedWrite) -> Result<Staged, String> {
         }
         (Some(before), Some(meta)) => check_replaceable(&target, meta, before)?,
     }
+    let temp = temp_beside(&target, folder, write.after, existing.as_ref())?;
+    Ok(Staged {
+        temp,
+        target,
+        create,
+    })
+}
+
+/// The folder a file is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// `text` in a new temporary file in `folder`, created with `O_EXCL` and
+/// named after `target`, synced, with the mode and owner of the file it
+/// replaces (`existing`).
+fn temp_beside(
+    target: &Path,
+    folder: &Path,
+    text: &str,
+    existing: Option<&std::fs::Metadata>,
+) -> Result<tempfile::NamedTempFile, String> {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -89,17 +110,13 @@ fn stage(write: &PlannedWrite) -> Result<Staged, String> {
         .suffix(".tmp")
         .tempfile_in(folder)
         .map_err(|e| format!("cannot create a temporary file beside it: {e}"))?;
-    temp.write_all(write.after.as_bytes())
+    temp.write_all(text.as_bytes())
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|e| format!("cannot write: {e}"))?;
-    if let Some(meta) = &existing {
+    if let Some(meta) = existing {
         keep_mode_and_owner(temp.as_file(), meta)?;
     }
-    Ok(Staged {
-        temp,
-        target,
-        create,
-    })
+    Ok(temp)
 }
 
 /// The file is as the analysis read it, and a new file can take its place
@@ -168,10 +185,7 @@ pub fn write_report(path: &Path, text: &str) -> Result<(), String> {
             if std::fs::symlink_metadata(path).is_ok() {
                 return Err("is a symlink to nothing".into());
             }
-            let folder = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
+            let folder = folder_of(path);
             if !folder.is_dir() {
                 return Err(format!("folder {} does not exist", folder.display()));
             }
@@ -184,24 +198,7 @@ pub fn write_report(path: &Path, text: &str) -> Result<(), String> {
             return Err("is not a regular file (a pipe, a device or a folder)".into());
         }
     }
-    let folder = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.dols-"))
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .map_err(|e| format!("cannot create a temporary file beside it: {e}"))?;
-    temp.write_all(text.as_bytes())
-        .map_err(|e| format!("cannot write: {e}"))?;
-    if let Some(meta) = &existing {
-        keep_mode_and_owner(temp.as_file(), meta)?;
-    }
+    let temp = temp_beside(&target, folder_of(&target), text, existing.as_ref())?;
     temp.persist(&target)
         .map(drop)
         .map_err(|e| e.error.to_string())
