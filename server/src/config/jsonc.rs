@@ -100,6 +100,8 @@ impl Converter {
             }
             Value::Object(object) => {
                 let mut entries: Vec<Entry> = Vec::with_capacity(object.properties.len());
+                // Keys seen so far: a set, so a large object stays linear.
+                let mut seen = std::collections::HashSet::with_capacity(object.properties.len());
                 for prop in &object.properties {
                     let (name, range) = match &prop.name {
                         ObjectPropName::String(s) => (s.value.to_string(), s.range),
@@ -108,7 +110,7 @@ impl Converter {
                     let key = Spanned::new(name, clamp(range, self.len));
                     // JSON.parse keeps the last duplicate silently; in a
                     // config that is almost always a mistake worth showing.
-                    if entries.iter().any(|e| e.key.value == key.value) {
+                    if !seen.insert(key.value.clone()) {
                         self.problems.push(ConfigProblem {
                             range: key.range,
                             message: format!(

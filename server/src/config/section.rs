@@ -63,17 +63,22 @@ pub fn build_section(file: FileId, node: &Node, problems: &mut Vec<ConfigProblem
 
 /// The entries of an object node, skipping any that a later duplicate key
 /// overrides (JSON only), so each key is read once, the way wrangler sees it.
+/// One pass from the end with a set of the keys seen, so a table of many
+/// keys costs linear time (comparing each key with the later ones took 2 s
+/// for 40,000 keys).
 fn entries(node: &Node) -> impl Iterator<Item = &Entry> {
-    node.as_object()
-        .unwrap_or_default()
+    let all = node.as_object().unwrap_or_default();
+    let mut seen = std::collections::HashSet::with_capacity(all.len());
+    let mut last: Vec<bool> = all
         .iter()
-        .filter(move |e| is_last(node, e))
-}
-
-fn is_last(object: &Node, entry: &Entry) -> bool {
-    object
-        .get(&entry.key.value)
-        .is_some_and(|last| std::ptr::eq(last, entry))
+        .rev()
+        .map(|e| seen.insert(e.key.value.as_str()))
+        .collect();
+    last.reverse();
+    all.iter()
+        .zip(last)
+        .filter(|(_, last)| *last)
+        .map(|(e, _)| e)
 }
 
 /// Where a binding-carrying config key keeps its binding names.
