@@ -114,6 +114,11 @@ impl ByteEdit {
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
+    /// The lines holding a byte outside ASCII, ascending. On the others a
+    /// column is a byte count, found without walking the line: a long
+    /// minified line with many findings would otherwise cost its length
+    /// once per finding.
+    non_ascii_lines: Vec<u32>,
 }
 
 /// A 0-based line and a 0-based column counted in Unicode scalar values.
@@ -126,13 +131,26 @@ pub struct LineCol {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
-        LineIndex { line_starts }
+        let mut non_ascii_lines = Vec::new();
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            } else if b >= 0x80 {
+                let line = line_starts.len() as u32 - 1;
+                if non_ascii_lines.last() != Some(&line) {
+                    non_ascii_lines.push(line);
+                }
+            }
+        }
+        LineIndex {
+            line_starts,
+            non_ascii_lines,
+        }
+    }
+
+    /// Every character of `line` is one byte.
+    pub fn is_ascii_line(&self, line: usize) -> bool {
+        self.non_ascii_lines.binary_search(&(line as u32)).is_err()
     }
 
     pub fn line_count(&self) -> usize {
@@ -163,9 +181,14 @@ impl LineIndex {
         }
         let line = self.line_of(offset);
         let start = self.line_start(line);
+        let col = if self.is_ascii_line(line) {
+            offset - start
+        } else {
+            text[start..offset].chars().count()
+        };
         LineCol {
             line: line as u32,
-            col: text[start..offset].chars().count() as u32,
+            col: col as u32,
         }
     }
 }
@@ -173,6 +196,31 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII shortcut gives the columns of a walk over the line, at
+    /// every offset of a text mixing ASCII and non-ASCII lines.
+    #[test]
+    fn ascii_lines_take_the_shortcut_with_the_same_columns() {
+        let text = "plain line\ncafé 😀 x\r\n\nlast ascii\né";
+        let index = LineIndex::new(text);
+        assert!(index.is_ascii_line(0) && !index.is_ascii_line(1) && index.is_ascii_line(3));
+        for offset in 0..=text.len() + 2 {
+            let mut at = offset.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let line = index.line_of(at);
+            let walked = text[index.line_start(line)..at].chars().count() as u32;
+            assert_eq!(
+                index.line_col(text, offset),
+                LineCol {
+                    line: line as u32,
+                    col: walked
+                },
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn line_col_counts_scalar_values() {

@@ -29,7 +29,11 @@ pub fn to_position(text: &str, index: &LineIndex, offset: usize, encoding: Encod
     }
     let line = index.line_of(offset);
     let start = index.line_start(line);
-    let character = text[start..offset].chars().map(|c| encoding.units(c)).sum();
+    let character = if index.is_ascii_line(line) {
+        (offset - start) as u32
+    } else {
+        text[start..offset].chars().map(|c| encoding.units(c)).sum()
+    };
     (line as u32, character)
 }
 
@@ -47,6 +51,9 @@ pub fn to_offset(
     let start = index.line_start(line as usize);
     let line_text = &text[start..];
     let line_end = line_text.find('\n').map_or(text.len(), |i| start + i);
+    if index.is_ascii_line(line as usize) && (character as usize) < line_end - start {
+        return start + character as usize;
+    }
     let mut units = 0u32;
     for (i, c) in text[start..line_end].char_indices() {
         if units >= character {
