@@ -15,6 +15,16 @@ use crate::text::{Spanned, TextRange};
 /// the tree is an empty object and the one problem says where it stopped.
 /// Never panics.
 pub fn parse(text: &str) -> (Node, Vec<ConfigProblem>) {
+    // A UTF-8 byte order mark, which wrangler skips, read as three spaces:
+    // every offset stays where it is in the file.
+    let without_bom;
+    let text = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => {
+            without_bom = format!("   {rest}");
+            without_bom.as_str()
+        }
+        None => text,
+    };
     let whole = TextRange::new(0, text.len());
     // Third-party parser on arbitrary editor text: contain any bug in it.
     let parsed = catch_unwind(AssertUnwindSafe(|| parse_unguarded(text)));

@@ -348,7 +348,37 @@ fn string_array(items: &[String]) -> CstInputValue {
     )
 }
 
+/// Runs `edit` on the text after a UTF-8 byte order mark, if the file has
+/// one, and shifts its edits back: the mark stays as it was (the TOML and
+/// JSON renderers would drop it).
+fn after_bom(
+    text: &str,
+    edit: impl FnOnce(&str) -> Option<Vec<TextEdit>>,
+) -> Option<Vec<TextEdit>> {
+    let Some(body) = text.strip_prefix('\u{FEFF}') else {
+        return edit(text);
+    };
+    let shift = text.len() - body.len();
+    let edits = edit(body)?;
+    Some(
+        edits
+            .into_iter()
+            .map(|e| TextEdit {
+                range: TextRange::new(e.range.start as usize + shift, e.range.end as usize + shift),
+                new_text: e.new_text,
+            })
+            .collect(),
+    )
+}
+
 fn edit_toml(
+    text: &str,
+    edit: impl FnOnce(&mut DocumentMut) -> Option<()>,
+) -> Option<Vec<TextEdit>> {
+    after_bom(text, |text| edit_toml_body(text, edit))
+}
+
+fn edit_toml_body(
     text: &str,
     edit: impl FnOnce(&mut DocumentMut) -> Option<()>,
 ) -> Option<Vec<TextEdit>> {
@@ -365,6 +395,13 @@ fn edit_toml(
 }
 
 fn edit_jsonc(
+    text: &str,
+    edit: impl FnOnce(&CstRootNode, &mut InlineElements) -> Option<()>,
+) -> Option<Vec<TextEdit>> {
+    after_bom(text, |text| edit_jsonc_body(text, edit))
+}
+
+fn edit_jsonc_body(
     text: &str,
     edit: impl FnOnce(&CstRootNode, &mut InlineElements) -> Option<()>,
 ) -> Option<Vec<TextEdit>> {
