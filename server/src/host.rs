@@ -260,16 +260,24 @@ impl AnalysisHost {
             diagnostics: std::sync::OnceLock::new(),
         });
         if let Some(old) = self.retired.take() {
-            // A large snapshot takes a millisecond or more to free.
+            // A large snapshot takes a millisecond or more to free. The
+            // server takes it earlier (see `take_retired`), after it has
+            // published, so freeing does not compete with the rules.
             rayon::spawn(move || drop(old));
         }
         self.retired = self.previous.replace(analysis.clone());
         analysis
     }
+
+    /// The snapshot before the newest one, for the caller to free when it
+    /// has time (after publishing); `analyze` frees it otherwise.
+    pub fn take_retired(&mut self) -> Option<Arc<Analysis>> {
+        self.retired.take()
+    }
 }
 
 /// `DOLS_TIMING=1`: log the stages of each analysis to stderr.
-fn timing_enabled() -> bool {
+pub(crate) fn timing_enabled() -> bool {
     static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ENABLED.get_or_init(|| std::env::var_os("DOLS_TIMING").is_some())
 }

@@ -7,7 +7,7 @@
 
 use std::path::{Component, Path};
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 use super::TextEdit;
 use crate::index::language::SourceLanguage;
@@ -23,18 +23,81 @@ pub struct ParsedSource<'t> {
 /// Parses `text` as the language `path` names; `None` for other files and
 /// for text with syntax errors. JavaScript goes through the TypeScript
 /// grammar, then TSX (JSX), like the index.
+///
+/// Rules build their fixes on every analysis, and most analyses follow a
+/// keystroke in another file: the trees of recently parsed texts are kept
+/// (see [`ParseCache`]), so an unchanged main module is not parsed again.
 pub fn parse<'t>(path: &Path, text: &'t str) -> Option<ParsedSource<'t>> {
     let grammars: &[Grammar] = match SourceLanguage::from_path(path)? {
         SourceLanguage::TypeScript => &[Grammar::TypeScript],
         SourceLanguage::Tsx => &[Grammar::Tsx],
         SourceLanguage::JavaScript => &[Grammar::TypeScript, Grammar::Tsx],
     };
-    grammars.iter().find_map(|grammar| {
-        let mut parser = Parser::new();
-        parser.set_language(&grammar.language()).ok()?;
-        let tree = parser.parse(text, None)?;
-        (!tree.root_node().has_error()).then_some(ParsedSource { text, tree })
-    })
+    let tree = PARSE_CACHE.get_or_insert(grammars, text, || {
+        grammars.iter().find_map(|&grammar| {
+            let tree =
+                crate::index::extract::with_parser(grammar, |parser| parser.parse(text, None))??;
+            (!tree.root_node().has_error()).then_some(tree)
+        })
+    })?;
+    Some(ParsedSource { text, tree })
+}
+
+static PARSE_CACHE: ParseCache = ParseCache::new();
+
+/// The clean trees (or the lack of one) of the last few texts parsed for
+/// fixes, by exact text. A tree is a reference-counted handle, so a hit
+/// costs a comparison of the text and nothing else.
+struct ParseCache {
+    entries: std::sync::Mutex<Vec<CachedParse>>,
+}
+
+struct CachedParse {
+    grammars: &'static [Grammar],
+    text: Box<str>,
+    tree: Option<Tree>,
+}
+
+impl ParseCache {
+    /// Enough for the main modules and class files fixes touch in one
+    /// analysis; texts above `MAX_TEXT` are not kept.
+    const CAPACITY: usize = 32;
+    const MAX_TEXT: usize = 256 * 1024;
+
+    const fn new() -> Self {
+        ParseCache {
+            entries: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn get_or_insert(
+        &self,
+        grammars: &'static [Grammar],
+        text: &str,
+        parse: impl FnOnce() -> Option<Tree>,
+    ) -> Option<Tree> {
+        let lock = || self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = lock()
+            .iter()
+            .find(|e| std::ptr::eq(e.grammars, grammars) && *e.text == *text)
+        {
+            return hit.tree.clone();
+        }
+        // Parsed without the lock: other threads' fixes need not wait.
+        let tree = parse();
+        if text.len() <= Self::MAX_TEXT {
+            let mut entries = lock();
+            if entries.len() >= Self::CAPACITY {
+                entries.remove(0);
+            }
+            entries.push(CachedParse {
+                grammars,
+                text: text.into(),
+                tree: tree.clone(),
+            });
+        }
+        tree
+    }
 }
 
 /// The line ending a file uses (CRLF when any line has one).
@@ -531,6 +594,24 @@ mod tests {
 
     fn parsed(text: &str) -> ParsedSource<'_> {
         parse(Path::new("/w/src/index.ts"), text).expect("parses")
+    }
+
+    /// A text parsed again is served from the cache: the very same tree
+    /// (its nodes keep their ids: a child's id is its slot in the shared
+    /// children array), and a text with syntax errors
+    /// stays refused. Another text of the same length is parsed anew.
+    #[test]
+    fn parses_of_the_same_text_share_one_tree() {
+        let text = "export class CacheProbe {}\n";
+        let first_child = |p: ParsedSource| p.tree.root_node().child(0).map(|c| c.id());
+        let first = first_child(parsed(text));
+        let copy = String::from(text);
+        assert_eq!(first_child(parsed(&copy)), first);
+        let other = "export class CacheProbf {}\n";
+        assert_ne!(first_child(parsed(other)), first);
+        let broken = "export class {";
+        assert!(parse(Path::new("/w/src/index.ts"), broken).is_none());
+        assert!(parse(Path::new("/w/src/index.ts"), broken).is_none());
     }
 
     #[test]

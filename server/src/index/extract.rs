@@ -72,7 +72,9 @@ thread_local! {
     static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
 }
 
-fn with_parser<R>(grammar: Grammar, f: impl FnOnce(&mut Parser) -> R) -> Option<R> {
+/// Runs `f` with this thread's parser for `grammar`: making a parser and
+/// loading its grammar costs more than parsing a small file.
+pub(crate) fn with_parser<R>(grammar: Grammar, f: impl FnOnce(&mut Parser) -> R) -> Option<R> {
     PARSERS.with(|cell| {
         let mut parsers = cell.try_borrow_mut().ok()?;
         let slot = &mut parsers[grammar as usize];

@@ -62,6 +62,8 @@ pub struct Inner {
     /// Set while a publish loop runs. Edits that arrive meanwhile only bump
     /// `generation`; the running loop analyses again for them.
     publishing: AtomicBool,
+    /// When the newest edit arrived (read only for `DOLS_TIMING`).
+    last_edit: Mutex<Option<std::time::Instant>>,
 }
 
 impl Inner {
@@ -73,6 +75,7 @@ impl Inner {
             analysis: Mutex::new(None),
             generation: AtomicU64::new(0),
             publishing: AtomicBool::new(false),
+            last_edit: Mutex::new(None),
         }
     }
 
@@ -119,9 +122,11 @@ impl Inner {
 
     async fn analyze_and_publish(&self) {
         let generation = self.generation.load(Ordering::SeqCst);
+        let started = std::time::Instant::now();
         let Some(analysis) = self.current_analysis().await else {
             return;
         };
+        let analysed = started.elapsed();
         if self.generation.load(Ordering::SeqCst) != generation {
             return; // a newer edit will publish
         }
@@ -138,7 +143,28 @@ impl Inner {
         if !ran || self.generation.load(Ordering::SeqCst) != generation {
             return;
         }
+        let checked = started.elapsed();
         self.publish(&analysis).await;
+        // Free the snapshot before last now that the findings are out,
+        // rather than beside the next analysis's rules. `try_lock`: never
+        // wait here for an analysis in flight (that one frees it then).
+        let retired = self
+            .host
+            .try_lock()
+            .ok()
+            .and_then(|mut host| host.as_mut().and_then(AnalysisHost::take_retired));
+        if let Some(retired) = retired {
+            tokio::task::spawn_blocking(move || drop(retired));
+        }
+        if crate::host::timing_enabled() {
+            let since_edit = lock(&self.last_edit).map(|at| at.elapsed());
+            eprintln!(
+                "dols timing (lsp): analysis {analysed:?}, rules done at {checked:?}, \
+                 {} diagnostics published at {:?}; last edit to publish {since_edit:?}",
+                analysis.diagnostics().len(),
+                started.elapsed(),
+            );
+        }
     }
 
     /// Sends the diagnostics of the files whose diagnostics changed since
@@ -506,6 +532,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let arrived = std::time::Instant::now();
         // Apply before any await so changes keep their order.
         let Some(path) = uri_to_path(&params.text_document.uri) else {
             return;
@@ -534,6 +561,9 @@ impl LanguageServer for Backend {
                 (text, Some(edits)) => host.edit_overlay(path, text, &edits),
                 (text, None) => host.set_overlay(path, text),
             }
+        }
+        if crate::host::timing_enabled() {
+            *lock(&self.last_edit) = Some(arrived);
         }
         self.bump();
         self.spawn_publish();

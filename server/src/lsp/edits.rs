@@ -46,6 +46,26 @@ pub fn to_lsp_range(text: &str, index: &LineIndex, range: TextRange, encoding: E
     }
 }
 
+/// The documentation link of a rule. Parsed once per rule: a file with
+/// hundreds of findings would otherwise parse the same URL hundreds of
+/// times on every publish.
+fn doc_link(code: &'static str) -> Option<CodeDescription> {
+    static LINKS: std::sync::OnceLock<HashMap<&'static str, Option<Uri>>> =
+        std::sync::OnceLock::new();
+    let parse = |code: &str| crate::rules::doc_url(code).parse::<Uri>().ok();
+    let links = LINKS.get_or_init(|| {
+        crate::rules::ALL
+            .iter()
+            .map(|rule| (rule.id, parse(rule.id)))
+            .collect()
+    });
+    let href = match links.get(code) {
+        Some(href) => href.clone(),
+        None => parse(code),
+    };
+    href.map(|href| CodeDescription { href })
+}
+
 pub fn to_lsp_diagnostic(
     ws: &Workspace,
     d: &crate::diagnostic::Diagnostic,
@@ -75,10 +95,7 @@ pub fn to_lsp_diagnostic(
             Severity::Hint => DiagnosticSeverity::HINT,
         }),
         code: Some(NumberOrString::String(d.code.to_string())),
-        code_description: crate::rules::doc_url(d.code)
-            .parse::<Uri>()
-            .ok()
-            .map(|href| CodeDescription { href }),
+        code_description: doc_link(d.code),
         source: Some("dols".to_string()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
