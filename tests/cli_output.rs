@@ -1,4 +1,5 @@
-//! The listing commands never panic on a stdout they cannot write to.
+//! The listing commands never panic on a stdout they cannot write to, and
+//! `dols check` refuses what it must not walk.
 
 use std::process::{Command, Stdio};
 
@@ -47,4 +48,54 @@ fn a_full_device_is_reported_with_status_2() {
         );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+/// `dols check /` and `dols check ~` are refused at once (exit 2, a reason,
+/// nothing walked) instead of indexing the whole disk.
+#[test]
+fn the_file_system_root_and_the_home_folder_are_refused() {
+    let home = tempfile::tempdir().expect("a home folder");
+    for (path, what) in [
+        ("/".to_string(), "root of the file system"),
+        (home.path().display().to_string(), "home folder"),
+    ] {
+        let output = dols(&["check", &path])
+            .env("HOME", home.path())
+            .output()
+            .expect("run dols");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{path}: {stderr}");
+        assert!(stderr.contains(what), "{path}: {stderr}");
+    }
+    // A project folder inside the home folder is checked as usual.
+    let project = home.path().join("app");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join("wrangler.toml"), "name = \"app\"\n").unwrap();
+    let output = dols(&["check", project.to_str().unwrap()])
+        .env("HOME", home.path())
+        .output()
+        .expect("run dols");
+    assert_ne!(output.status.code(), Some(2), "{output:?}");
+}
+
+/// An `exclude` pattern that is not a valid glob stops the run with the
+/// reason (before, it was dropped and said only with -v).
+#[test]
+fn an_invalid_exclude_pattern_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrangler.toml"), "name = \"app\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("dols.toml"),
+        "[files]\nexclude = [\"src/[a\"]\n",
+    )
+    .unwrap();
+    let output = dols(&["check", dir.path().to_str().unwrap()])
+        .output()
+        .expect("run dols");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("invalid `exclude` pattern `src/[a`"),
+        "{stderr}"
+    );
 }

@@ -422,3 +422,38 @@ fn settings_progress_and_file_watching() {
     });
     shutdown(client);
 }
+
+/// A workspace folder that is the home folder is not indexed: the server
+/// says so with a warning and keeps serving (the shutdown below answers).
+#[test]
+fn a_home_folder_workspace_is_refused_with_a_message() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("wrangler.toml"), "name = \"x\"\n").unwrap();
+    let home_path = home.path().display().to_string();
+    let mut client = Client::start(&[("HOME", &home_path)]);
+    initialize(&mut client, home.path());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let warning = loop {
+        if let Some(found) = client.notifications.iter().find(|n| {
+            n["method"] == "window/showMessage"
+                && n["params"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("not indexing"))
+        }) {
+            break found.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no warning: {:?}",
+            client.notifications
+        );
+        match client.incoming.recv_timeout(Duration::from_millis(200)) {
+            Ok(message) => client.notifications.push(message),
+            Err(_) => continue,
+        }
+    };
+    let message = warning["params"]["message"].as_str().unwrap();
+    assert!(message.contains("home folder"), "{message}");
+    assert_eq!(warning["params"]["type"], 2, "a warning: {warning}");
+    shutdown(client);
+}

@@ -522,6 +522,14 @@ fn new_objects_are_refused_on_collisions() {
         op("Chat Room", "CHAT"),
         "not a valid JavaScript identifier",
     );
+    // A valid identifier whose file name would pass the 255-byte limit of
+    // most file systems.
+    let long_class: &str = Box::leak(format!("Room{}", "x".repeat(260)).into_boxed_str());
+    refused(
+        "new-object-toml",
+        op(long_class, "LONG"),
+        "too long for a file name",
+    );
     refused(
         "new-object-file-exists",
         Op::NewObject {

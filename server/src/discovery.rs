@@ -116,6 +116,10 @@ impl FileRole {
 pub struct SkippedFile {
     pub path: PathBuf,
     pub reason: String,
+    /// A `file-not-read` finding reports it. When false (a folder the walk
+    /// could not enter, a pattern it could not use), no finding does, and
+    /// whoever shows the results must say it.
+    pub reported: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -128,8 +132,49 @@ pub struct Discovered {
 /// Walks `roots`, honouring `.gitignore` even outside a git repository, and
 /// the user's `exclude` globs (gitignore syntax, relative to each root).
 pub fn discover(roots: &[PathBuf], exclude: &[String]) -> Discovered {
+    discover_with(roots, exclude, Limits::default())
+}
+
+/// How much of a workspace dols reads: beyond these, the rest is left out
+/// and the run says so (a root of `/` would otherwise index the disk).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Files with a role (sources, configs, ...) found by the walk.
+    pub max_files: usize,
+    /// Bytes read, all files together.
+    pub max_bytes: u64,
+}
+
+impl Default for Limits {
+    /// Far above the 50,000-file monorepos dols is measured on.
+    fn default() -> Self {
+        Limits {
+            max_files: 200_000,
+            max_bytes: 2 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why `root` is too broad to index as a workspace (the file system root,
+/// the home folder), or `None`. Such a root holds every project of the
+/// machine and much else: dols refuses it and asks for the project folder.
+pub fn too_broad_root(root: &Path) -> Option<&'static str> {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if root.parent().is_none() {
+        return Some("the root of the file system");
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
+    let home = std::fs::canonicalize(&home).unwrap_or_else(|_| PathBuf::from(home));
+    (root == home).then_some("your home folder")
+}
+
+/// Where the settings that widen the caps go.
+const WIDEN_LIMITS: &str = "raise `max-files` / `max-bytes` under `[files]` in dols.toml, or exclude folders with `exclude`";
+
+/// [`discover`] with caps.
+pub fn discover_with(roots: &[PathBuf], exclude: &[String], limits: Limits) -> Discovered {
     let mut found = Discovered::default();
-    for root in roots {
+    'roots: for root in roots {
         if root.is_file() {
             if let Some(role) = FileRole::of(root) {
                 found.files.push((root.clone(), role));
@@ -142,6 +187,7 @@ pub fn discover(roots: &[PathBuf], exclude: &[String]) -> Discovered {
                 found.skipped.push(SkippedFile {
                     path: root.clone(),
                     reason: format!("invalid exclude pattern `{glob}`: {err}"),
+                    reported: false,
                 });
             }
         }
@@ -169,7 +215,8 @@ pub fn discover(roots: &[PathBuf], exclude: &[String]) -> Discovered {
                 Err(err) => {
                     found.skipped.push(SkippedFile {
                         path: root.clone(),
-                        reason: format!("walk error: {err}"),
+                        reason: format!("not walked: {err}"),
+                        reported: false,
                     });
                     continue;
                 }
@@ -182,6 +229,18 @@ pub fn discover(roots: &[PathBuf], exclude: &[String]) -> Discovered {
             }
             let path = entry.into_path();
             if let Some(role) = FileRole::of(&path) {
+                if found.files.len() >= limits.max_files {
+                    found.skipped.push(SkippedFile {
+                        path: root.clone(),
+                        reason: format!(
+                            "more than {} files to read; the walk stopped at {} and the rest was not indexed ({WIDEN_LIMITS})",
+                            limits.max_files,
+                            path.display()
+                        ),
+                        reported: false,
+                    });
+                    break 'roots;
+                }
                 found.files.push((path, role));
             }
         }
@@ -301,21 +360,48 @@ pub fn load(
     roots: &[PathBuf],
     exclude: &[String],
 ) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
-    let Discovered { files, mut skipped } = discover(roots, exclude);
+    load_with(roots, exclude, Limits::default())
+}
+
+/// [`load`] with caps on files and bytes.
+pub fn load_with(
+    roots: &[PathBuf],
+    exclude: &[String],
+    limits: Limits,
+) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
+    let Discovered { files, mut skipped } = discover_with(roots, exclude, limits);
     let mut inputs = Vec::with_capacity(files.len());
-    for (path, role) in files {
-        match read_text(&path, role) {
-            Ok(text) => inputs.push(crate::model::InputFile {
+    let mut bytes_read: u64 = 0;
+    let total = files.len();
+    for (index, (path, role)) in files.into_iter().enumerate() {
+        if bytes_read > limits.max_bytes {
+            skipped.push(SkippedFile {
                 path,
-                role,
-                text: text.into(),
-            }),
+                reason: format!(
+                    "more than {} bytes read; this file and the {} after it were not indexed ({WIDEN_LIMITS})",
+                    limits.max_bytes,
+                    total - index - 1
+                ),
+                reported: false,
+            });
+            break;
+        }
+        match read_text(&path, role) {
+            Ok(text) => {
+                bytes_read += text.len() as u64;
+                inputs.push(crate::model::InputFile {
+                    path,
+                    role,
+                    text: text.into(),
+                })
+            }
             // Gone between the walk and the read: nothing to say.
             Err(UnreadReason::Io(std::io::ErrorKind::NotFound)) => {}
             Err(reason) => {
                 skipped.push(SkippedFile {
                     path: path.clone(),
                     reason: reason.to_string(),
+                    reported: true,
                 });
                 inputs.push(crate::model::InputFile {
                     path,
@@ -366,6 +452,75 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(refused.contains("larger than 8 MiB"), "{refused}");
+    }
+
+    /// Past the file cap the walk stops, past the byte cap reading stops;
+    /// either way one unreported skip says what was left out and how to
+    /// widen the cap, and what was read stays.
+    #[test]
+    fn workspace_caps_stop_the_walk_and_say_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        for i in 0..10 {
+            std::fs::write(root.join(format!("m{i}.ts")), "export const x = 1;\n").unwrap();
+        }
+        let files_cap = Limits {
+            max_files: 4,
+            ..Limits::default()
+        };
+        let (inputs, skipped) = load_with(std::slice::from_ref(&root), &[], files_cap);
+        assert_eq!(inputs.len(), 4);
+        let said: Vec<_> = skipped.iter().filter(|s| !s.reported).collect();
+        assert_eq!(said.len(), 1, "{skipped:?}");
+        assert!(
+            said[0].reason.contains("more than 4 files"),
+            "{}",
+            said[0].reason
+        );
+        assert!(said[0].reason.contains("max-files"), "{}", said[0].reason);
+
+        let bytes_cap = Limits {
+            max_bytes: 50,
+            ..Limits::default()
+        };
+        let (inputs, skipped) = load_with(std::slice::from_ref(&root), &[], bytes_cap);
+        // 20 bytes each: the third read passes 50 bytes, the fourth is not read.
+        assert_eq!(inputs.len(), 3);
+        assert!(
+            skipped
+                .iter()
+                .any(|s| !s.reported && s.reason.contains("the 6 after it")),
+            "{skipped:?}"
+        );
+    }
+
+    /// A folder the walk cannot enter is an unreported skip (said on every
+    /// run by `dols check`, shown by the server), not dropped.
+    #[cfg(unix)]
+    #[test]
+    fn folders_the_walk_cannot_enter_are_said() {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            eprintln!("skipped: root enters any folder, so no walk error can be made here");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let locked = root.join("locked");
+        std::fs::create_dir_all(&locked).unwrap();
+        std::fs::write(locked.join("a.ts"), "export {};\n").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let found = discover(std::slice::from_ref(&root), &[]);
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(
+            found
+                .skipped
+                .iter()
+                .any(|s| !s.reported && s.reason.contains("not walked")),
+            "{:?}",
+            found.skipped
+        );
     }
 
     /// A symlinked config is discovered and read through the link; a FIFO

@@ -50,6 +50,7 @@ pub struct AnalysisHost {
     /// publishing) does not pay for freeing it; it is freed on the thread
     /// pool instead.
     retired: Option<Arc<Analysis>>,
+    unreported: Vec<discovery::SkippedFile>,
     /// Syntax trees of open source documents, kept across edits so each
     /// keystroke re-parses only the changed region.
     open_trees: HashMap<PathBuf, IncrementalTree>,
@@ -70,23 +71,33 @@ impl AnalysisHost {
 
     /// Re-runs discovery and reads every file again.
     pub fn reload_all(&mut self) {
-        let (inputs, skipped) = discovery::load(&self.roots, &self.settings.exclude);
-        for file in skipped {
+        let (inputs, skipped) =
+            discovery::load_with(&self.roots, &self.settings.exclude, self.settings.limits);
+        for file in &skipped {
             eprintln!("dols: skipped {}: {}", file.path.display(), file.reason);
         }
+        self.unreported = skipped.into_iter().filter(|s| !s.reported).collect();
         self.disk = inputs
             .into_iter()
             .map(|input| (input.path, (input.role, input.text)))
             .collect();
     }
 
+    /// What the last discovery skipped that no finding reports (folders it
+    /// could not enter): the server tells the user.
+    pub fn unreported_skips(&self) -> &[discovery::SkippedFile] {
+        &self.unreported
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
 
-    /// New settings; files are re-read only when the exclude list changed.
+    /// New settings; files are re-read only when the exclude list or the
+    /// limits changed.
     pub fn set_settings(&mut self, settings: Settings) {
-        let rescan = settings.exclude != self.settings.exclude;
+        let rescan =
+            settings.exclude != self.settings.exclude || settings.limits != self.settings.limits;
         self.settings = settings;
         if rescan {
             self.reload_all();

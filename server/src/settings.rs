@@ -11,6 +11,8 @@
 //!
 //! [files]
 //! exclude = ["examples/**", "scratch/"]
+//! max-files = 200000             # files read per workspace (the default)
+//! max-bytes = 2147483648         # bytes read per workspace (the default)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -27,6 +29,9 @@ pub struct Settings {
     pub rules: RuleSettings,
     /// Gitignore-style globs, relative to the workspace root.
     pub exclude: Vec<String>,
+    /// How many files and bytes a workspace may have before the rest is
+    /// left out (and said).
+    pub limits: crate::discovery::Limits,
 }
 
 /// The raw shape, shared by `dols.toml` and editor settings (JSON).
@@ -47,6 +52,10 @@ struct RawSettings {
 struct RawFiles {
     #[serde(default)]
     exclude: Vec<String>,
+    #[serde(default, rename = "max-files")]
+    max_files: Option<usize>,
+    #[serde(default, rename = "max-bytes")]
+    max_bytes: Option<u64>,
 }
 
 impl Settings {
@@ -98,9 +107,29 @@ impl Settings {
             };
             self.rules.overrides.insert(id, severity);
         }
-        self.exclude.extend(raw.files.exclude);
-        self.exclude.extend(raw.exclude);
+        if let Some(max) = raw.files.max_files {
+            self.limits.max_files = max;
+        }
+        if let Some(max) = raw.files.max_bytes {
+            self.limits.max_bytes = max;
+        }
+        for glob in raw.files.exclude.into_iter().chain(raw.exclude) {
+            // Refused here, with the reason, rather than dropped by the walk:
+            // a pattern that silently matches nothing leaves files checked
+            // that the user meant to leave out (or the reverse).
+            check_exclude_glob(&glob)?;
+            self.exclude.push(glob);
+        }
         Ok(self)
+    }
+}
+
+/// An `exclude` pattern must be a valid gitignore-style glob.
+fn check_exclude_glob(glob: &str) -> Result<(), String> {
+    let mut builder = ignore::overrides::OverrideBuilder::new("/");
+    match builder.add(&format!("!{glob}")) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(format!("invalid `exclude` pattern `{glob}`: {err}")),
     }
 }
 
@@ -128,6 +157,31 @@ pub fn read_settings_file(path: &Path) -> Result<Settings, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pattern the walk could not use is an error with the reason, from
+    /// `dols.toml` and from editor settings alike, not a silent no-op.
+    #[test]
+    fn invalid_exclude_patterns_are_refused() {
+        let err = Settings::from_toml("[files]\nexclude = [\"src/[a\"]\n").unwrap_err();
+        assert!(err.contains("invalid `exclude` pattern `src/[a`"), "{err}");
+        let editor = serde_json::json!({ "exclude": ["ok/**", "{a,b"] });
+        let err = Settings::default()
+            .with_editor_settings(&editor)
+            .unwrap_err();
+        assert!(err.contains("`{a,b`"), "{err}");
+        assert!(Settings::from_toml("[files]\nexclude = [\"gen/**\", \"*.test.ts\"]\n").is_ok());
+    }
+
+    #[test]
+    fn workspace_caps_are_read_from_the_files_table() {
+        let settings =
+            Settings::from_toml("[files]\nmax-files = 10\nmax-bytes = 1_000_000\n").unwrap();
+        assert_eq!(settings.limits.max_files, 10);
+        assert_eq!(settings.limits.max_bytes, 1_000_000);
+        let defaults = Settings::from_toml("").unwrap();
+        assert_eq!(defaults.limits, crate::discovery::Limits::default());
+        assert!(Settings::from_toml("[files]\nmax-files = -1\n").is_err());
+    }
 
     #[test]
     fn reads_rules_and_excludes() {

@@ -26,6 +26,15 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     let roots: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
+    for root in &roots {
+        if let Some(what) = crate::discovery::too_broad_root(root) {
+            eprintln!(
+                "dols: {} is {what}; check a project folder (or a Worker's folder) instead",
+                root.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let display_root = if let Some(folder) = &args.relative_to {
         absolute(folder)
     } else if roots.len() == 1 && roots[0].is_dir() {
@@ -57,7 +66,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 /// `--fix` / `--diff`: the fix-all loop over the files as read, then either
 /// a diff on stdout or atomic writes followed by the usual report.
 fn fix(args: &CheckArgs, roots: &[PathBuf], display_root: &Path, settings: &Settings) -> ExitCode {
-    let (inputs, skipped) = crate::discovery::load(roots, &settings.exclude);
+    let (inputs, skipped) = crate::discovery::load_with(roots, &settings.exclude, settings.limits);
     let filter = FixFilter {
         include_unsafe: args.unsafe_fixes,
         rule: None,
@@ -117,8 +126,16 @@ fn fix(args: &CheckArgs, roots: &[PathBuf], display_root: &Path, settings: &Sett
 }
 
 fn print_report(args: &CheckArgs, report: &Report) -> ExitCode {
-    if args.verbose {
-        for skipped in &report.skipped {
+    // What no finding reports (a folder the walk could not enter) is said
+    // on every run; the rest is in the report already.
+    for skipped in &report.skipped {
+        if !skipped.reported {
+            eprintln!(
+                "dols: warning: files under {} may be missing from this check: {}",
+                skipped.path.display(),
+                skipped.reason
+            );
+        } else if args.verbose {
             eprintln!(
                 "dols: skipped {}: {}",
                 skipped.path.display(),
@@ -165,7 +182,7 @@ pub fn check_paths_with(roots: &[PathBuf], display_root: &Path, settings: &Setti
     // DOLS_TIMING=1 prints how long each stage took, for benchmarks.
     let timing = std::env::var_os("DOLS_TIMING").is_some();
     let started = std::time::Instant::now();
-    let (inputs, skipped) = crate::discovery::load(roots, &settings.exclude);
+    let (inputs, skipped) = crate::discovery::load_with(roots, &settings.exclude, settings.limits);
     let loaded = started.elapsed();
     let workspace = Workspace::build(inputs);
     let built = started.elapsed();

@@ -32,6 +32,9 @@ use crate::rules::support::env_replays;
 /// The change that creates `class_name` in a new file next to the Worker's
 /// other sources, exports it from `main`, binds it as `binding_name` and
 /// creates it (SQLite backend). `config` is the Worker's wrangler config.
+/// The longest file name ext4, APFS, NTFS and most others accept.
+const MAX_FILE_NAME_BYTES: usize = 255;
+
 pub fn new_durable_object(
     ws: &Workspace,
     config: FileId,
@@ -78,7 +81,16 @@ pub fn new_durable_object(
         Some("mts") => "mts",
         _ => "ts",
     };
-    let path = dir.join(format!("{}.{extension}", style.file_stem(class_name)));
+    let file_name = format!("{}.{extension}", style.file_stem(class_name));
+    // Most file systems refuse names longer than 255 bytes; the editor
+    // would fail to create the file after the other edits were applied.
+    if file_name.len() > MAX_FILE_NAME_BYTES {
+        return Err(format!(
+            "The class name is too long for a file name: `{file_name}` would be {} bytes (at most {MAX_FILE_NAME_BYTES}); pick a shorter name.",
+            file_name.len()
+        ));
+    }
+    let path = dir.join(file_name);
     if ws.files.lookup(&path).is_some() {
         return Err(format!("{} already exists.", path.display()));
     }

@@ -32,25 +32,88 @@ struct Staged {
 }
 
 /// Writes every file or none. The error says which file stopped it and why.
+///
+/// Staging (every check, every temporary file) happens before any target
+/// is touched. Each replaced file is then kept under a second name (a hard
+/// link beside it, which copies nothing) until every rename is done: if a
+/// rename fails halfway, the files already replaced get their old text
+/// back and the files already created are removed.
 pub fn write_all_or_nothing(writes: &[PlannedWrite]) -> Result<(), String> {
     let mut staged = Vec::with_capacity(writes.len());
     for write in writes {
         staged.push(stage(write).map_err(|why| format!("{}: {why}", write.path.display()))?);
     }
-    for Staged {
-        temp,
-        target,
-        create,
-    } in staged
-    {
+    let mut backups = Vec::with_capacity(staged.len());
+    for file in &staged {
+        let backup =
+            if file.create {
+                None
+            } else {
+                Some(backup_of(&file.target).map_err(|why| {
+                    format!("{}: {why}; nothing was written", file.target.display())
+                })?)
+            };
+        backups.push(backup);
+    }
+    #[cfg(test)]
+    tests::AFTER_STAGING.with(|hook| hook.take().map(|hook| hook()));
+    let mut done: Vec<(PathBuf, Option<Backup>)> = Vec::with_capacity(staged.len());
+    for (file, backup) in staged.into_iter().zip(backups) {
+        let Staged {
+            temp,
+            target,
+            create,
+        } = file;
         let persisted = if create {
             temp.persist_noclobber(&target).map(drop)
         } else {
             temp.persist(&target).map(drop)
         };
-        persisted.map_err(|e| format!("{}: {}", target.display(), e.error))?;
+        if let Err(e) = persisted {
+            let undone = roll_back(done);
+            return Err(format!("{}: {}; {undone}", target.display(), e.error));
+        }
+        done.push((target, backup));
     }
+    // Success: the backups are removed as they drop.
     Ok(())
+}
+
+/// A second name for a file about to be replaced; removed on drop.
+type Backup = tempfile::NamedTempFile<()>;
+
+/// Links `target` under a fresh name in its folder (created exclusively,
+/// like the temporary files).
+fn backup_of(target: &Path) -> Result<Backup, String> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}.dols-old-"))
+        .suffix(".tmp")
+        .make_in(folder_of(target), |path| std::fs::hard_link(target, path))
+        .map_err(|e| format!("cannot keep the old text while writing: {e}"))
+}
+
+/// Puts back what the renames in `done` replaced, newest first, and says
+/// how that went.
+fn roll_back(done: Vec<(PathBuf, Option<Backup>)>) -> String {
+    let mut failed = Vec::new();
+    for (target, backup) in done.into_iter().rev() {
+        let restored = match backup {
+            Some(backup) => backup.persist(&target).map_err(|e| e.error),
+            None => std::fs::remove_file(&target),
+        };
+        if let Err(e) = restored {
+            failed.push(format!("{} ({e})", target.display()));
+        }
+    }
+    if failed.is_empty() {
+        "the files written before it were put back; nothing was changed".to_string()
+    } else {
+        format!("could not put back: {}", failed.join(", "))
+    }
 }
 
 fn stage(write: &PlannedWrite) -> Result<Staged, String> {
@@ -214,6 +277,60 @@ mod tests {
             before,
             after,
         }
+    }
+
+    thread_local! {
+        /// Runs once between staging and the renames, to break a rename.
+        pub(super) static AFTER_STAGING: std::cell::Cell<Option<Box<dyn FnOnce()>>> =
+            const { std::cell::Cell::new(None) };
+    }
+
+    /// A rename that fails after others succeeded (here: a file appears
+    /// where a fix creates one, after staging) puts the replaced files
+    /// back and leaves no temporary file or backup behind.
+    #[test]
+    fn a_rename_failing_halfway_puts_the_earlier_files_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.ts");
+        let b = dir.path().join("b.ts");
+        let c = dir.path().join("c.ts");
+        std::fs::write(&a, "a1").unwrap();
+        std::fs::write(&c, "c1").unwrap();
+        let intruder = b.clone();
+        AFTER_STAGING.with(|hook| {
+            hook.set(Some(Box::new(move || {
+                std::fs::write(&intruder, "appeared").unwrap();
+            })))
+        });
+        let err = write_all_or_nothing(&[
+            plan(&a, Some("a1"), "a2"),
+            plan(&c, Some("c1"), "c2"),
+            plan(&b, None, "b-created"),
+        ])
+        .unwrap_err();
+        assert!(err.contains("were put back"), "{err}");
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "a1");
+        assert_eq!(std::fs::read_to_string(&c).unwrap(), "c1");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "appeared");
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.ts", "b.ts", "c.ts"]);
+    }
+
+    /// On success no backup is left, and a replaced file has one link.
+    #[test]
+    fn backups_are_removed_after_a_successful_write() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.ts");
+        std::fs::write(&a, "a1").unwrap();
+        write_all_or_nothing(&[plan(&a, Some("a1"), "a2")]).unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "a2");
+        assert_eq!(std::fs::metadata(&a).unwrap().nlink(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

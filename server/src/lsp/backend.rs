@@ -960,6 +960,21 @@ impl Inner {
                 state.can_show_progress,
             )
         };
+        let (roots, refused): (Vec<PathBuf>, Vec<PathBuf>) = roots
+            .into_iter()
+            .partition(|root| crate::discovery::too_broad_root(root).is_none());
+        for root in refused {
+            let what = crate::discovery::too_broad_root(&root).unwrap_or("too broad");
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!(
+                        "dols: not indexing {}: it is {what}. Open a project folder to check its Workers.",
+                        root.display()
+                    ),
+                )
+                .await;
+        }
         if can_watch {
             self.register_watchers().await;
         }
@@ -992,6 +1007,7 @@ impl Inner {
         .await;
         // Re-apply documents opened while indexing.
         let mut open = 0;
+        let mut unreported = Vec::new();
         {
             let state = lock(&self.state);
             let mut host = lock(&self.host);
@@ -1000,7 +1016,25 @@ impl Inner {
                     host.set_overlay(path.clone(), doc.text.clone());
                     open += 1;
                 }
+                unreported = host.unreported_skips().to_vec();
             }
+        }
+        // Folders the walk could not enter have no file to carry a finding.
+        if let Some(first) = unreported.first() {
+            let more = match unreported.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {n} more; see the log)"),
+            };
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!(
+                        "dols: files under {} are not checked: {}{more}",
+                        first.path.display(),
+                        first.reason
+                    ),
+                )
+                .await;
         }
         self.bump();
         let files = self

@@ -228,6 +228,14 @@ pub struct Session {
     pub shut_down: bool,
 }
 
+/// What the relay writes to stdout, in queue order.
+enum Outgoing {
+    /// A whole frame, header included.
+    Bytes(Vec<u8>),
+    /// The protocol layer has ended: nothing more will come.
+    End,
+}
+
 /// Serves `service` over `input`/`output`: the relay described in the
 /// module docs. Returns when the protocol layer ends (after `exit`, or
 /// when the input ends).
@@ -243,7 +251,12 @@ where
 {
     let (to_server, server_in) = tokio::io::duplex(64 * 1024);
     let (server_out, from_server) = tokio::io::duplex(64 * 1024);
-    let (replies, mut pending_replies) = mpsc::unbounded_channel::<Vec<u8>>();
+    // Everything for stdout goes through one queue, in order: the protocol
+    // layer's frames and the error replies to malformed input. (Selecting
+    // between a half-read frame and a reply would drop the half-read frame
+    // when the reply wins: reading a frame is not cancel-safe.)
+    let (replies, mut outgoing) = mpsc::unbounded_channel::<Outgoing>();
+    let server_frames = replies.clone();
     let (shutdown_seen, shutdown_flag) = tokio::sync::watch::channel(false);
 
     // Editor → protocol layer.
@@ -254,7 +267,7 @@ where
             match frames.next().await {
                 Frame::End => break,
                 Frame::Malformed { code, reason, id } => {
-                    let _ = replies.send(error_reply(code, &reason, id));
+                    let _ = replies.send(Outgoing::Bytes(error_reply(code, &reason, id)));
                 }
                 Frame::Message(body) => {
                     let Ok(message) = serde_json::from_slice::<Value>(&body) else {
@@ -265,11 +278,11 @@ where
                     if let (Some(method), Some(id)) = (method, &id) {
                         if method.starts_with("$/") {
                             let reason = format!("`{method}` is not supported");
-                            let _ = replies.send(error_reply(
+                            let _ = replies.send(Outgoing::Bytes(error_reply(
                                 METHOD_NOT_FOUND,
                                 &reason,
                                 Some(id.clone()),
-                            ));
+                            )));
                             continue;
                         }
                         if method == "shutdown" {
@@ -286,33 +299,33 @@ where
     });
 
     let server = tower_lsp_server::Server::new(server_in, server_out, socket).serve(service);
-    let relay_out = async {
+    // Protocol layer → the queue, whole frames only.
+    let pump = async move {
         let mut frames = FrameReader::new(tokio::io::BufReader::new(from_server));
         loop {
-            tokio::select! {
-                // Frames of the protocol layer first: they are already in
-                // order; error replies fit between two of them.
-                biased;
-                frame_read = frames.next() => match frame_read {
-                    Frame::Message(body) => {
-                        if output.write_all(&frame(&body)).await.is_err() {
-                            break;
-                        }
-                    }
-                    Frame::Malformed { .. } => {}
-                    Frame::End => break,
-                },
-                Some(reply) = pending_replies.recv() => {
-                    if output.write_all(&reply).await.is_err() {
+            match frames.next().await {
+                Frame::Message(body) => {
+                    if server_frames.send(Outgoing::Bytes(frame(&body))).is_err() {
                         break;
                     }
                 }
+                Frame::Malformed { .. } => {}
+                Frame::End => break,
             }
-            let _ = output.flush().await;
+        }
+        let _ = server_frames.send(Outgoing::End);
+    };
+    // The queue → stdout. It owns the queue: when stdout is gone, the pump
+    // stops queueing.
+    let relay_out = async move {
+        while let Some(Outgoing::Bytes(bytes)) = outgoing.recv().await {
+            if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+                break;
+            }
         }
         let _ = output.flush().await;
     };
-    let ((), ()) = tokio::join!(server, relay_out);
+    let ((), (), ()) = tokio::join!(server, pump, relay_out);
     reader.abort();
     let shut_down = *shutdown_flag.borrow();
     Session { shut_down }
