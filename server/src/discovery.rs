@@ -256,10 +256,7 @@ pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads a discovered file as UTF-8 text, or says why it was skipped.
 pub fn read_text(path: &Path, role: FileRole) -> Result<String, UnreadReason> {
-    let limit = match role {
-        FileRole::Source(_) => MAX_SOURCE_BYTES,
-        _ => MAX_CONFIG_BYTES,
-    };
+    let limit = size_limit(role);
     let bytes = read_regular_file(path, limit).map_err(|skip| match skip {
         ReadSkip::NotRegular => UnreadReason::NotRegular,
         ReadSkip::TooLarge(bytes) => UnreadReason::TooLarge { bytes, limit },
@@ -269,8 +266,33 @@ pub fn read_text(path: &Path, role: FileRole) -> Result<String, UnreadReason> {
         return Err(UnreadReason::Binary);
     }
     let text = String::from_utf8(bytes).map_err(|_| UnreadReason::NotUtf8)?;
+    check_text(role, &text)?;
+    Ok(text)
+}
+
+fn size_limit(role: FileRole) -> u64 {
+    match role {
+        FileRole::Source(_) => MAX_SOURCE_BYTES,
+        _ => MAX_CONFIG_BYTES,
+    }
+}
+
+/// What [`read_text`] asks of a text once it is read, for texts that come
+/// from elsewhere (an editor's open buffer): the same size cap, no NUL
+/// bytes, and no minified source.
+pub fn check_text(role: FileRole, text: &str) -> Result<(), UnreadReason> {
+    let limit = size_limit(role);
+    if text.len() as u64 > limit {
+        return Err(UnreadReason::TooLarge {
+            bytes: text.len() as u64,
+            limit,
+        });
+    }
+    if text.as_bytes().contains(&0) {
+        return Err(UnreadReason::Binary);
+    }
     if matches!(role, FileRole::Source(_)) {
-        if let Some(longest) = minified_line(&text) {
+        if let Some(longest) = minified_line(text) {
             // Minified bundles have pathological syntax (endless member
             // chains) that cost far more to query than they could tell us.
             return Err(UnreadReason::Minified {
@@ -278,7 +300,7 @@ pub fn read_text(path: &Path, role: FileRole) -> Result<String, UnreadReason> {
             });
         }
     }
-    Ok(text)
+    Ok(())
 }
 
 /// Why [`read_regular_file`] read nothing.

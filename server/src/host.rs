@@ -176,10 +176,13 @@ impl AnalysisHost {
     /// its kept tree when there is one.
     fn reparse_open_sources(&mut self) {
         for (path, text) in &self.overlays {
-            let Some(FileRole::Source(language)) = FileRole::of(path) else {
+            let Some(role @ FileRole::Source(language)) = FileRole::of(path) else {
                 continue;
             };
-            if discovery::minified_line(text).is_some() {
+            // Not indexed (see `open_buffer_input`): not parsed either, so
+            // typing in a 10 MB bundle costs no parse per keystroke.
+            if discovery::check_text(role, text).is_err() {
+                self.open_trees.remove(path);
                 continue;
             }
             if self
@@ -225,24 +228,20 @@ impl AnalysisHost {
     pub fn analyze(&mut self) -> Arc<Analysis> {
         let mut inputs: Vec<InputFile> = Vec::with_capacity(self.disk.len() + self.overlays.len());
         for (path, (role, text)) in &self.disk {
-            let text = self.overlays.get(path).unwrap_or(text);
-            inputs.push(InputFile {
-                path: path.clone(),
-                role: *role,
-                text: text.clone(),
-            });
+            let input = match self.overlays.get(path) {
+                Some(buffer) => open_buffer_input(path, buffer),
+                None => Some(InputFile {
+                    path: path.clone(),
+                    role: *role,
+                    text: text.clone(),
+                }),
+            };
+            inputs.extend(input);
         }
         // Open buffers that are not on disk yet (new, unsaved files).
         for (path, text) in &self.overlays {
-            if self.disk.contains_key(path) {
-                continue;
-            }
-            if let Some(role) = FileRole::of(path) {
-                inputs.push(InputFile {
-                    path: path.clone(),
-                    role,
-                    text: text.clone(),
-                });
+            if !self.disk.contains_key(path) {
+                inputs.extend(open_buffer_input(path, text));
             }
         }
         let started = std::time::Instant::now();
@@ -285,6 +284,26 @@ impl AnalysisHost {
     pub fn take_retired(&mut self) -> Option<Arc<Analysis>> {
         self.retired.take()
     }
+}
+
+/// An open buffer as an input: its role from its path, checked like a file
+/// read from disk (a buffer above the size cap, with NUL bytes or minified
+/// is not indexed, and `file-not-read` says so), whatever the file on disk
+/// was.
+fn open_buffer_input(path: &Path, text: &Arc<str>) -> Option<InputFile> {
+    let role = FileRole::of(path)?;
+    Some(match discovery::check_text(role, text) {
+        Ok(()) => InputFile {
+            path: path.to_path_buf(),
+            role,
+            text: text.clone(),
+        },
+        Err(reason) => InputFile {
+            path: path.to_path_buf(),
+            role: FileRole::Unread(reason),
+            text: "".into(),
+        },
+    })
 }
 
 /// `DOLS_TIMING=1`: log the stages of each analysis to stderr.
@@ -339,6 +358,49 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             .filter(|d| !(broken && matches!(d.code, "class-not-exported" | "unknown-class")))
             .map(|d| (d.code, d.range.start, d.message.clone()))
             .collect()
+    }
+
+    /// An open buffer is checked like a file read from disk: above the
+    /// size cap it is neither parsed nor indexed, and `file-not-read` says
+    /// so; back under the cap it is indexed again. Typing in a huge buffer
+    /// then costs no parse.
+    #[test]
+    fn open_buffers_over_the_size_cap_are_said_not_parsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::model::resolve::normalize(dir.path());
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(
+            root.join("wrangler.toml"),
+            "name = \"app\"\nmain = \"src/index.ts\"\n",
+        )
+        .unwrap();
+        let main = root.join("src/index.ts");
+        std::fs::write(&main, "export default {};\n").unwrap();
+        let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
+        let line = "export const value = \"0123456789\";\n";
+        let huge = line.repeat(3 * 1024 * 1024 / line.len() + 1);
+        host.set_overlay(main.clone(), huge.clone());
+        let analysis = host.analyze();
+        assert!(
+            !host.open_trees.contains_key(&main),
+            "the huge buffer was parsed"
+        );
+        let unread: Vec<_> = analysis
+            .diagnostics()
+            .iter()
+            .filter(|d| d.code == "file-not-read")
+            .map(|d| d.message.clone())
+            .collect();
+        assert_eq!(unread.len(), 1, "{unread:?}");
+        assert!(unread[0].contains("larger than"), "{unread:?}");
+
+        host.set_overlay(main.clone(), "export default {};\n".into());
+        let analysis = host.analyze();
+        assert!(host.open_trees.contains_key(&main));
+        assert!(analysis
+            .diagnostics()
+            .iter()
+            .all(|d| d.code != "file-not-read"));
     }
 
     /// Watched-file events outside the workspace folders (an editor's
