@@ -119,6 +119,30 @@ pub struct LineIndex {
     /// minified line with many findings would otherwise cost its length
     /// once per finding.
     non_ascii_lines: Vec<u32>,
+    /// Made on the first column asked on a non-ASCII line (most texts are
+    /// never asked): see [`Checkpoint`].
+    checkpoints: std::sync::OnceLock<Vec<Checkpoint>>,
+}
+
+/// Every [`CHECKPOINT_BYTES`] bytes of a non-ASCII line, how many scalar
+/// values and UTF-16 units come before that byte on its line. A column on
+/// such a line then walks at most that many bytes, so many findings on one
+/// long line do not each cost the line's length.
+#[derive(Clone, Copy, Debug)]
+struct Checkpoint {
+    byte: u32,
+    chars: u32,
+    utf16: u32,
+}
+
+const CHECKPOINT_BYTES: usize = 256;
+
+/// The length of a stretch of a line in the units a column is counted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ColumnUnits {
+    pub bytes: u32,
+    pub chars: u32,
+    pub utf16: u32,
 }
 
 /// A 0-based line and a 0-based column counted in Unicode scalar values.
@@ -145,7 +169,64 @@ impl LineIndex {
         LineIndex {
             line_starts,
             non_ascii_lines,
+            checkpoints: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The length of `text[line start..offset]` (on `offset`'s line, at a
+    /// char boundary) in bytes, scalar values and UTF-16 units.
+    pub fn units_before(&self, text: &str, line: usize, offset: usize) -> ColumnUnits {
+        let start = self.line_start(line);
+        let bytes = (offset - start) as u32;
+        if self.is_ascii_line(line) {
+            return ColumnUnits {
+                bytes,
+                chars: bytes,
+                utf16: bytes,
+            };
+        }
+        let checkpoints = self.checkpoints.get_or_init(|| self.make_checkpoints(text));
+        let at = checkpoints.partition_point(|c| c.byte as usize <= offset);
+        let (from, mut chars, mut utf16) = match at.checked_sub(1).map(|i| checkpoints[i]) {
+            Some(c) if c.byte as usize >= start => (c.byte as usize, c.chars, c.utf16),
+            _ => (start, 0, 0),
+        };
+        for c in text[from..offset].chars() {
+            chars += 1;
+            utf16 += c.len_utf16() as u32;
+        }
+        ColumnUnits {
+            bytes,
+            chars,
+            utf16,
+        }
+    }
+
+    fn make_checkpoints(&self, text: &str) -> Vec<Checkpoint> {
+        let mut out = Vec::new();
+        for &line in &self.non_ascii_lines {
+            let start = self.line_start(line as usize);
+            let end = self
+                .line_starts
+                .get(line as usize + 1)
+                .map_or(text.len(), |&s| s as usize);
+            let (mut chars, mut utf16) = (0u32, 0u32);
+            let mut next = start + CHECKPOINT_BYTES;
+            for (i, c) in text.get(start..end).unwrap_or("").char_indices() {
+                let at = start + i;
+                if at >= next {
+                    out.push(Checkpoint {
+                        byte: at as u32,
+                        chars,
+                        utf16,
+                    });
+                    next = at + CHECKPOINT_BYTES;
+                }
+                chars += 1;
+                utf16 += c.len_utf16() as u32;
+            }
+        }
+        out
     }
 
     /// Every character of `line` is one byte.
@@ -180,15 +261,9 @@ impl LineIndex {
             offset -= 1;
         }
         let line = self.line_of(offset);
-        let start = self.line_start(line);
-        let col = if self.is_ascii_line(line) {
-            offset - start
-        } else {
-            text[start..offset].chars().count()
-        };
         LineCol {
             line: line as u32,
-            col: col as u32,
+            col: self.units_before(text, line, offset).chars,
         }
     }
 }
@@ -220,6 +295,33 @@ mod tests {
                 "offset {offset}"
             );
         }
+    }
+
+    /// Columns through checkpoints equal a walk from the line start, on a
+    /// long line of mixed widths (1-, 2-, 3- and 4-byte characters).
+    #[test]
+    fn checkpoints_give_the_columns_of_a_walk() {
+        let line: String = "aé€😀".repeat(200);
+        let text = format!("first\n{line}\n{line}x\nlast");
+        let index = LineIndex::new(&text);
+        let mut offset = 0;
+        while offset <= text.len() {
+            if text.is_char_boundary(offset) {
+                let line = index.line_of(offset);
+                let before = &text[index.line_start(line)..offset];
+                assert_eq!(
+                    index.units_before(&text, line, offset),
+                    ColumnUnits {
+                        bytes: before.len() as u32,
+                        chars: before.chars().count() as u32,
+                        utf16: before.encode_utf16().count() as u32,
+                    },
+                    "offset {offset}"
+                );
+            }
+            offset += 1;
+        }
+        assert!(index.checkpoints.get().is_some_and(|c| c.len() > 10));
     }
 
     #[test]

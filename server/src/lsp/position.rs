@@ -28,11 +28,11 @@ pub fn to_position(text: &str, index: &LineIndex, offset: usize, encoding: Encod
         offset -= 1;
     }
     let line = index.line_of(offset);
-    let start = index.line_start(line);
-    let character = if index.is_ascii_line(line) {
-        (offset - start) as u32
-    } else {
-        text[start..offset].chars().map(|c| encoding.units(c)).sum()
+    let units = index.units_before(text, line, offset);
+    let character = match encoding {
+        Encoding::Utf8 => units.bytes,
+        Encoding::Utf16 => units.utf16,
+        Encoding::Utf32 => units.chars,
     };
     (line as u32, character)
 }
