@@ -403,6 +403,39 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             .all(|d| d.code != "file-not-read"));
     }
 
+    /// A watched-file event for a FIFO (a `.env` served by a secret
+    /// manager, a `src/pipe.ts`) returns at once: the pipe is never opened
+    /// for reading, and a module under that name is said (`file-not-read`).
+    #[cfg(unix)]
+    #[test]
+    fn file_events_for_fifos_do_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::model::resolve::normalize(dir.path());
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(
+            root.join("wrangler.toml"),
+            "name = \"app\"\nmain = \"src/index.ts\"\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("src/index.ts"), "export default {};\n").unwrap();
+        let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
+        for name in [".env", "src/pipe.ts"] {
+            let path = root.join(name);
+            let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+            // SAFETY: a valid NUL-terminated path; mkfifo reads it only.
+            assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+            host.file_changed_on_disk(&path);
+        }
+        let analysis = host.analyze();
+        let said: Vec<String> = analysis
+            .diagnostics()
+            .iter()
+            .filter(|d| d.code == "file-not-read")
+            .map(|d| analysis.workspace.files.path(d.file).display().to_string())
+            .collect();
+        assert!(said.iter().any(|p| p.ends_with("src/pipe.ts")), "{said:?}");
+    }
+
     /// Watched-file events outside the workspace folders (an editor's
     /// global watcher) are not read; events inside are.
     #[test]
