@@ -262,11 +262,12 @@ pub fn read_text(path: &Path, role: FileRole) -> Result<String, UnreadReason> {
         ReadSkip::TooLarge(bytes) => UnreadReason::TooLarge { bytes, limit },
         ReadSkip::Io(kind, _) => UnreadReason::Io(kind),
     })?;
+    // Before decoding: binary content is called binary, not "not UTF-8".
     if bytes.contains(&0) {
         return Err(UnreadReason::Binary);
     }
     let text = String::from_utf8(bytes).map_err(|_| UnreadReason::NotUtf8)?;
-    check_text(role, &text)?;
+    check_size_and_shape(role, &text)?;
     Ok(text)
 }
 
@@ -281,15 +282,22 @@ fn size_limit(role: FileRole) -> u64 {
 /// from elsewhere (an editor's open buffer): the same size cap, no NUL
 /// bytes, and no minified source.
 pub fn check_text(role: FileRole, text: &str) -> Result<(), UnreadReason> {
+    // The size first: a buffer over the cap is not scanned at all.
+    check_size_and_shape(role, text)?;
+    if text.as_bytes().contains(&0) {
+        return Err(UnreadReason::Binary);
+    }
+    Ok(())
+}
+
+/// The size cap, and no minified source.
+fn check_size_and_shape(role: FileRole, text: &str) -> Result<(), UnreadReason> {
     let limit = size_limit(role);
     if text.len() as u64 > limit {
         return Err(UnreadReason::TooLarge {
             bytes: text.len() as u64,
             limit,
         });
-    }
-    if text.as_bytes().contains(&0) {
-        return Err(UnreadReason::Binary);
     }
     if matches!(role, FileRole::Source(_)) {
         if let Some(longest) = minified_line(text) {
@@ -316,9 +324,7 @@ pub enum ReadSkip {
 impl std::fmt::Display for ReadSkip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ReadSkip::NotRegular => {
-                f.write_str("not a regular file (a pipe, device or socket); dols reads only files")
-            }
+            ReadSkip::NotRegular => UnreadReason::NotRegular.fmt(f),
             ReadSkip::TooLarge(len) => write!(f, "too large ({len} bytes)"),
             ReadSkip::Io(_, err) => write!(f, "cannot read: {err}"),
         }

@@ -42,7 +42,7 @@ impl Analysis {
 pub struct AnalysisHost {
     roots: Vec<PathBuf>,
     disk: BTreeMap<PathBuf, (FileRole, Arc<str>)>,
-    overlays: HashMap<PathBuf, Arc<str>>,
+    overlays: HashMap<PathBuf, Overlay>,
     settings: Settings,
     previous: Option<Arc<Analysis>>,
     /// The snapshot before `previous`, kept one analysis longer so that
@@ -140,7 +140,8 @@ impl AnalysisHost {
     pub fn set_overlay(&mut self, path: PathBuf, text: String) {
         // Without edits the old tree cannot be reused.
         self.open_trees.remove(&path);
-        self.overlays.insert(path, text.into());
+        let overlay = Overlay::new(&path, text);
+        self.overlays.insert(path, overlay);
     }
 
     /// An editor changed an open buffer by `edits` (in order), giving
@@ -159,7 +160,8 @@ impl AnalysisHost {
                 });
             }
         }
-        self.overlays.insert(path, text.into());
+        let overlay = Overlay::new(&path, text);
+        self.overlays.insert(path, overlay);
     }
 
     pub fn remove_overlay(&mut self, path: &Path) {
@@ -169,22 +171,20 @@ impl AnalysisHost {
     }
 
     pub fn overlay(&self, path: &Path) -> Option<&str> {
-        self.overlays.get(path).map(|t| &**t)
+        self.overlays.get(path).map(|o| &*o.text)
     }
 
     /// Brings the summary of every open source document up to date, using
     /// its kept tree when there is one.
     fn reparse_open_sources(&mut self) {
-        for (path, text) in &self.overlays {
-            let Some(role @ FileRole::Source(language)) = FileRole::of(path) else {
-                continue;
-            };
-            // Not indexed (see `open_buffer_input`): not parsed either, so
-            // typing in a 10 MB bundle costs no parse per keystroke.
-            if discovery::check_text(role, text).is_err() {
+        for (path, overlay) in &self.overlays {
+            // A buffer that is not indexed (see `Overlay::new`) is not
+            // parsed either, so typing in a 10 MB bundle costs no parse.
+            let Some(FileRole::Source(language)) = overlay.role else {
                 self.open_trees.remove(path);
                 continue;
-            }
+            };
+            let text = &overlay.text;
             if self
                 .open_summaries
                 .get(path)
@@ -229,7 +229,7 @@ impl AnalysisHost {
         let mut inputs: Vec<InputFile> = Vec::with_capacity(self.disk.len() + self.overlays.len());
         for (path, (role, text)) in &self.disk {
             let input = match self.overlays.get(path) {
-                Some(buffer) => open_buffer_input(path, buffer),
+                Some(overlay) => overlay.input(path),
                 None => Some(InputFile {
                     path: path.clone(),
                     role: *role,
@@ -239,9 +239,9 @@ impl AnalysisHost {
             inputs.extend(input);
         }
         // Open buffers that are not on disk yet (new, unsaved files).
-        for (path, text) in &self.overlays {
+        for (path, overlay) in &self.overlays {
             if !self.disk.contains_key(path) {
-                inputs.extend(open_buffer_input(path, text));
+                inputs.extend(overlay.input(path));
             }
         }
         let started = std::time::Instant::now();
@@ -286,24 +286,40 @@ impl AnalysisHost {
     }
 }
 
-/// An open buffer as an input: its role from its path, checked like a file
-/// read from disk (a buffer above the size cap, with NUL bytes or minified
-/// is not indexed, and `file-not-read` says so), whatever the file on disk
-/// was.
-fn open_buffer_input(path: &Path, text: &Arc<str>) -> Option<InputFile> {
-    let role = FileRole::of(path)?;
-    Some(match discovery::check_text(role, text) {
-        Ok(()) => InputFile {
+/// An open buffer, with the role it has as an input: its path's role,
+/// checked like a file read from disk (a buffer above the size cap, with
+/// NUL bytes or minified is `Unread` and `file-not-read` says so), whatever
+/// the file on disk was. Checked once per change, not per analysis.
+struct Overlay {
+    text: Arc<str>,
+    /// `None` for a path with no role.
+    role: Option<FileRole>,
+}
+
+impl Overlay {
+    fn new(path: &Path, text: String) -> Overlay {
+        let role = FileRole::of(path).map(|role| match discovery::check_text(role, &text) {
+            Ok(()) => role,
+            Err(reason) => FileRole::Unread(reason),
+        });
+        Overlay {
+            text: text.into(),
+            role,
+        }
+    }
+
+    fn input(&self, path: &Path) -> Option<InputFile> {
+        let role = self.role?;
+        let text = match role {
+            FileRole::Unread(_) => "".into(),
+            _ => self.text.clone(),
+        };
+        Some(InputFile {
             path: path.to_path_buf(),
             role,
-            text: text.clone(),
-        },
-        Err(reason) => InputFile {
-            path: path.to_path_buf(),
-            role: FileRole::Unread(reason),
-            text: "".into(),
-        },
-    })
+            text,
+        })
+    }
 }
 
 /// `DOLS_TIMING=1`: log the stages of each analysis to stderr.
