@@ -960,11 +960,12 @@ impl Inner {
                 state.can_show_progress,
             )
         };
-        let (roots, refused): (Vec<PathBuf>, Vec<PathBuf>) = roots
-            .into_iter()
-            .partition(|root| crate::discovery::too_broad_root(root).is_none());
-        for root in refused {
-            let what = crate::discovery::too_broad_root(&root).unwrap_or("too broad");
+        let mut kept = Vec::with_capacity(roots.len());
+        for root in roots {
+            let Some(what) = crate::discovery::too_broad_root(&root) else {
+                kept.push(root);
+                continue;
+            };
             self.client
                 .show_message(
                     MessageType::WARNING,
@@ -975,6 +976,7 @@ impl Inner {
                 )
                 .await;
         }
+        let roots = kept;
         if can_watch {
             self.register_watchers().await;
         }
