@@ -49,6 +49,9 @@ pub struct FrameReader<R> {
     line: Vec<u8>,
     /// The body of a refused oversized frame, skipped before the next one.
     skip: usize,
+    /// Bodies are checked to be JSON-RPC messages (the editor's input);
+    /// not for the protocol layer's own output, which only needs framing.
+    check_bodies: bool,
 }
 
 impl<R: AsyncBufRead + Unpin> FrameReader<R> {
@@ -57,6 +60,17 @@ impl<R: AsyncBufRead + Unpin> FrameReader<R> {
             input,
             line: Vec::new(),
             skip: 0,
+            check_bodies: true,
+        }
+    }
+
+    /// A reader that trusts its bodies: parsing every outgoing message
+    /// (hundreds of KB for a file with many findings) would only repeat
+    /// what the protocol layer just serialised.
+    pub fn unchecked(input: R) -> Self {
+        FrameReader {
+            check_bodies: false,
+            ..FrameReader::new(input)
         }
     }
 
@@ -128,6 +142,9 @@ impl<R: AsyncBufRead + Unpin> FrameReader<R> {
         let mut body = vec![0u8; length];
         if self.input.read_exact(&mut body).await.is_err() {
             return Frame::End;
+        }
+        if !self.check_bodies {
+            return Frame::Message(body);
         }
         check_message(body)
     }
@@ -301,7 +318,7 @@ where
     let server = tower_lsp_server::Server::new(server_in, server_out, socket).serve(service);
     // Protocol layer → the queue, whole frames only.
     let pump = async move {
-        let mut frames = FrameReader::new(tokio::io::BufReader::new(from_server));
+        let mut frames = FrameReader::unchecked(tokio::io::BufReader::new(from_server));
         loop {
             match frames.next().await {
                 Frame::Message(body) => {
@@ -354,6 +371,24 @@ mod tests {
     }
 
     const PING: &str = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+
+    /// The protocol layer's own output is only unframed, never parsed: a
+    /// body that is not JSON passes through as it is.
+    #[test]
+    fn the_unchecked_reader_passes_bodies_through() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let input: &[u8] = b"Content-Length: 3\r\n\r\nabc";
+        let (checked, unchecked) = runtime.block_on(async {
+            (
+                FrameReader::new(input).next().await,
+                FrameReader::unchecked(input).next().await,
+            )
+        });
+        assert!(matches!(checked, Frame::Malformed { .. }), "{checked:?}");
+        assert_eq!(unchecked, Frame::Message(b"abc".to_vec()));
+    }
 
     fn is_message(frame: &Frame) -> bool {
         matches!(frame, Frame::Message(body) if body == PING.as_bytes())
