@@ -127,19 +127,26 @@ impl Client {
 
     /// Waits for diagnostics of `uri` satisfying `pred`.
     fn wait_diagnostics(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.wait_for(|n| {
+            n["method"] == "textDocument/publishDiagnostics"
+                && n["params"]["uri"] == uri
+                && pred(&n["params"])
+        })["params"]
+            .clone()
+    }
+
+    /// Waits for a message from the server (newest first among those seen)
+    /// satisfying `pred`, accepting the server's requests meanwhile.
+    fn wait_for(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Some(found) = self.notifications.iter().rev().find(|n| {
-                n["method"] == "textDocument/publishDiagnostics"
-                    && n["params"]["uri"] == uri
-                    && pred(&n["params"])
-            }) {
-                return found["params"].clone();
+            if let Some(found) = self.notifications.iter().rev().find(|n| pred(n)) {
+                return found.clone();
             }
             let message = self
                 .incoming
-                .recv_timeout(deadline - Instant::now())
-                .expect("diagnostics in time");
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("not seen in time; got {:?}", self.notifications));
             if message.get("id").is_some() && message.get("method").is_some() {
                 let reply_id = message["id"].clone();
                 self.send(json!({"jsonrpc": "2.0", "id": reply_id, "result": null}));
@@ -454,6 +461,48 @@ fn a_home_folder_workspace_is_refused_with_a_message() {
     };
     let message = warning["params"]["message"].as_str().unwrap();
     assert!(message.contains("home folder"), "{message}");
+    assert_eq!(warning["params"]["type"], 2, "a warning: {warning}");
+    shutdown(client);
+}
+
+/// Cancelling the indexing progress stops the walk at the next file: the
+/// progress ends saying so, a warning names what was left out, and the
+/// server keeps serving.
+#[test]
+fn indexing_can_be_cancelled() {
+    let (_dir, root) = demo_copy();
+    // Every file the walk meets takes 300 ms: indexing the demo would take
+    // seconds, so the cancel below arrives while it runs.
+    let mut client = Client::start(&[("DOLS_TEST_SLOW_INDEX_MS", "300")]);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root),
+               "capabilities": {"window": {"workDoneProgress": true}}}),
+    );
+    client.notify("initialized", json!({}));
+    let begin =
+        client.wait_for(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "begin");
+    assert_eq!(begin["params"]["value"]["cancellable"], true, "{begin}");
+    let started = Instant::now();
+    client.notify(
+        "window/workDoneProgress/cancel",
+        json!({"token": begin["params"]["token"]}),
+    );
+    let end =
+        client.wait_for(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "indexing went on for {:?} after the cancel",
+        started.elapsed()
+    );
+    let message = end["params"]["value"]["message"].as_str().unwrap_or("");
+    assert!(message.starts_with("cancelled"), "{end}");
+    let warning = client.wait_for(|n| {
+        n["method"] == "window/showMessage"
+            && n["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("indexing was cancelled"))
+    });
     assert_eq!(warning["params"]["type"], 2, "a warning: {warning}");
     shutdown(client);
 }

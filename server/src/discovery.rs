@@ -171,8 +171,22 @@ pub fn too_broad_root(root: &Path) -> Option<&'static str> {
 /// Where the settings that widen the caps go.
 const WIDEN_LIMITS: &str = "raise `max-files` / `max-bytes` under `[files]` in dols.toml, or exclude folders with `exclude`";
 
+/// What a cancelled walk or read says about the files it left out.
+pub const CANCELLED: &str = "indexing was cancelled here: what comes after this point was not indexed, so findings may be missing (restart the server to index again)";
+
 /// [`discover`] with caps.
 pub fn discover_with(roots: &[PathBuf], exclude: &[String], limits: Limits) -> Discovered {
+    discover_until(roots, exclude, limits, &|| false)
+}
+
+/// [`discover_with`] that stops when `cancelled()` (asked once per entry
+/// walked) turns true, and says so with a skipped entry.
+pub fn discover_until(
+    roots: &[PathBuf],
+    exclude: &[String],
+    limits: Limits,
+    cancelled: &dyn Fn() -> bool,
+) -> Discovered {
     let mut found = Discovered::default();
     'roots: for root in roots {
         if root.is_file() {
@@ -210,6 +224,14 @@ pub fn discover_with(roots: &[PathBuf], exclude: &[String], limits: Limits) -> D
             })
             .build();
         for entry in walker {
+            if cancelled() {
+                found.skipped.push(SkippedFile {
+                    path: root.clone(),
+                    reason: CANCELLED.to_string(),
+                    reported: false,
+                });
+                break 'roots;
+            }
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
@@ -290,15 +312,19 @@ pub fn check_text(role: FileRole, text: &str) -> Result<(), UnreadReason> {
     Ok(())
 }
 
+/// The size cap alone, for a text not yet in one piece (an editor buffer
+/// held as a rope): one over the cap is never copied out.
+pub fn check_length(role: FileRole, bytes: u64) -> Result<(), UnreadReason> {
+    let limit = size_limit(role);
+    if bytes > limit {
+        return Err(UnreadReason::TooLarge { bytes, limit });
+    }
+    Ok(())
+}
+
 /// The size cap, and no minified source.
 fn check_size_and_shape(role: FileRole, text: &str) -> Result<(), UnreadReason> {
-    let limit = size_limit(role);
-    if text.len() as u64 > limit {
-        return Err(UnreadReason::TooLarge {
-            bytes: text.len() as u64,
-            limit,
-        });
-    }
+    check_length(role, text.len() as u64)?;
     if matches!(role, FileRole::Source(_)) {
         if let Some(longest) = minified_line(text) {
             // Minified bundles have pathological syntax (endless member
@@ -397,11 +423,35 @@ pub fn load_with(
     exclude: &[String],
     limits: Limits,
 ) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
-    let Discovered { files, mut skipped } = discover_with(roots, exclude, limits);
+    load_until(roots, exclude, limits, &|| false)
+}
+
+/// [`load_with`] that stops walking or reading when `cancelled()` (asked
+/// once per entry walked and per file read) turns true; what was read so
+/// far is kept, and a skipped entry says the rest was not indexed.
+pub fn load_until(
+    roots: &[PathBuf],
+    exclude: &[String],
+    limits: Limits,
+    cancelled: &dyn Fn() -> bool,
+) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
+    let Discovered { files, mut skipped } = discover_until(roots, exclude, limits, cancelled);
+    if skipped.iter().any(|s| s.reason == CANCELLED) {
+        // Cancelled during the walk: read nothing.
+        return (Vec::new(), skipped);
+    }
     let mut inputs = Vec::with_capacity(files.len());
     let mut bytes_read: u64 = 0;
     let total = files.len();
     for (index, (path, role)) in files.into_iter().enumerate() {
+        if cancelled() {
+            skipped.push(SkippedFile {
+                path,
+                reason: CANCELLED.to_string(),
+                reported: false,
+            });
+            break;
+        }
         if bytes_read > limits.max_bytes {
             skipped.push(SkippedFile {
                 path,
@@ -581,6 +631,46 @@ mod tests {
             Some(FileRole::Unread(UnreadReason::NotRegular))
         );
         assert!(skipped.iter().any(|s| s.path == root.join("src/pipe.ts")));
+    }
+
+    /// Cancelling during the walk or during the reads keeps what was read,
+    /// reads nothing more, and leaves an unreported skip that says so.
+    #[test]
+    fn cancelled_indexing_stops_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        for i in 0..20 {
+            std::fs::write(root.join(format!("src/m{i:02}.ts")), "export {};\n").unwrap();
+        }
+        let (all, _) = load(std::slice::from_ref(&root), &[]);
+        assert_eq!(all.len(), 20);
+        // Asked once per walked entry (the root, the folder, 20 files), then
+        // once per read: stopping after 30 asks stops in the reads, after 5
+        // in the walk.
+        for (asks, stage) in [(30, "reads"), (5, "walk")] {
+            let asked = std::cell::Cell::new(0);
+            let cancelled = || {
+                asked.set(asked.get() + 1);
+                asked.get() > asks
+            };
+            let (inputs, skipped) = load_until(
+                std::slice::from_ref(&root),
+                &[],
+                Limits::default(),
+                &cancelled,
+            );
+            assert!(inputs.len() < all.len(), "{stage}: {} read", inputs.len());
+            let said: Vec<_> = skipped.iter().filter(|s| s.reason == CANCELLED).collect();
+            assert_eq!(said.len(), 1, "{stage}: {skipped:?}");
+            assert!(
+                !said[0].reported,
+                "no finding carries it: the caller says it"
+            );
+            // Nothing is asked after the stop.
+            let stopped_at = asked.get();
+            assert_eq!(stopped_at, asks + 1, "{stage}");
+        }
     }
 
     /// Binary, non-UTF-8 and minified sources are skipped with the reason.

@@ -16,6 +16,7 @@ use crate::model::{InputFile, Workspace};
 use crate::rules;
 use crate::settings::Settings;
 use crate::text::ByteEdit;
+use ropey::Rope;
 
 /// One consistent view of the workspace. Diagnostics are computed on first
 /// use, so a completion right after an edit does not wait for the rules.
@@ -60,19 +61,38 @@ pub struct AnalysisHost {
 
 impl AnalysisHost {
     pub fn new(roots: Vec<PathBuf>, settings: Settings) -> Self {
+        Self::new_until(roots, settings, &|| false)
+    }
+
+    /// [`AnalysisHost::new`] whose walk and reads stop when `cancelled()`
+    /// turns true (the user cancelled indexing); what was left out is in
+    /// [`AnalysisHost::unreported_skips`].
+    pub fn new_until(
+        roots: Vec<PathBuf>,
+        settings: Settings,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Self {
         let mut host = AnalysisHost {
             roots,
             settings,
             ..Default::default()
         };
-        host.reload_all();
+        host.reload_until(cancelled);
         host
     }
 
     /// Re-runs discovery and reads every file again.
     pub fn reload_all(&mut self) {
-        let (inputs, skipped) =
-            discovery::load_with(&self.roots, &self.settings.exclude, self.settings.limits);
+        self.reload_until(&|| false);
+    }
+
+    fn reload_until(&mut self, cancelled: &dyn Fn() -> bool) {
+        let (inputs, skipped) = discovery::load_until(
+            &self.roots,
+            &self.settings.exclude,
+            self.settings.limits,
+            cancelled,
+        );
         for file in &skipped {
             eprintln!("dols: skipped {}: {}", file.path.display(), file.reason);
         }
@@ -137,17 +157,19 @@ impl AnalysisHost {
     }
 
     /// An editor opened or changed a buffer; its text wins over the disk.
-    pub fn set_overlay(&mut self, path: PathBuf, text: String) {
+    pub fn set_overlay(&mut self, path: PathBuf, text: impl Into<Rope>) {
         // Without edits the old tree cannot be reused.
         self.open_trees.remove(&path);
-        let overlay = Overlay::new(&path, text);
+        let overlay = Overlay::new(text.into());
         self.overlays.insert(path, overlay);
     }
 
     /// An editor changed an open buffer by `edits` (in order), giving
     /// `text`. The document's syntax tree learns the edits, so the next
-    /// analysis re-parses incrementally.
-    pub fn edit_overlay(&mut self, path: PathBuf, text: String, edits: &[ByteEdit]) {
+    /// analysis re-parses incrementally. Nothing here walks the text: a
+    /// burst of keystrokes into a large buffer costs one copy and one check
+    /// when the next analysis starts, not one per keystroke.
+    pub fn edit_overlay(&mut self, path: PathBuf, text: impl Into<Rope>, edits: &[ByteEdit]) {
         if let Some(tree) = self.open_trees.get_mut(&path) {
             for edit in edits {
                 tree.edit(&tree_sitter::InputEdit {
@@ -160,7 +182,7 @@ impl AnalysisHost {
                 });
             }
         }
-        let overlay = Overlay::new(&path, text);
+        let overlay = Overlay::new(text.into());
         self.overlays.insert(path, overlay);
     }
 
@@ -170,21 +192,17 @@ impl AnalysisHost {
         self.open_summaries.remove(path);
     }
 
-    pub fn overlay(&self, path: &Path) -> Option<&str> {
-        self.overlays.get(path).map(|o| &*o.text)
-    }
-
     /// Brings the summary of every open source document up to date, using
     /// its kept tree when there is one.
     fn reparse_open_sources(&mut self) {
         for (path, overlay) in &self.overlays {
             // A buffer that is not indexed (see `Overlay::new`) is not
             // parsed either, so typing in a 10 MB bundle costs no parse.
-            let Some(FileRole::Source(language)) = overlay.role else {
+            let Some((text, Some(FileRole::Source(language)))) = &overlay.checked else {
                 self.open_trees.remove(path);
                 continue;
             };
-            let text = &overlay.text;
+            let language = *language;
             if self
                 .open_summaries
                 .get(path)
@@ -226,6 +244,9 @@ impl AnalysisHost {
 
     /// Builds a fresh snapshot from the current texts.
     pub fn analyze(&mut self) -> Arc<Analysis> {
+        for (path, overlay) in &mut self.overlays {
+            overlay.check(path);
+        }
         let mut inputs: Vec<InputFile> = Vec::with_capacity(self.disk.len() + self.overlays.len());
         for (path, (role, text)) in &self.disk {
             let input = match self.overlays.get(path) {
@@ -289,35 +310,53 @@ impl AnalysisHost {
 /// An open buffer, with the role it has as an input: its path's role,
 /// checked like a file read from disk (a buffer above the size cap, with
 /// NUL bytes or minified is `Unread` and `file-not-read` says so), whatever
-/// the file on disk was. Checked once per change, not per analysis.
+/// the file on disk was. The rope is what the editor changed; the text is
+/// made from it and checked once per analysis that follows a change (a
+/// buffer over the cap is never copied out of its rope).
 struct Overlay {
-    text: Arc<str>,
-    /// `None` for a path with no role.
-    role: Option<FileRole>,
+    rope: Rope,
+    /// The text and role once checked; `None` after a change. A role of
+    /// `None` is a path with no role.
+    checked: Option<(Arc<str>, Option<FileRole>)>,
 }
 
 impl Overlay {
-    fn new(path: &Path, text: String) -> Overlay {
-        let role = FileRole::of(path).map(|role| match discovery::check_text(role, &text) {
-            Ok(()) => role,
-            Err(reason) => FileRole::Unread(reason),
-        });
+    fn new(rope: Rope) -> Overlay {
         Overlay {
-            text: text.into(),
-            role,
+            rope,
+            checked: None,
         }
     }
 
-    fn input(&self, path: &Path) -> Option<InputFile> {
-        let role = self.role?;
-        let text = match role {
-            FileRole::Unread(_) => "".into(),
-            _ => self.text.clone(),
+    fn check(&mut self, path: &Path) {
+        if self.checked.is_some() {
+            return;
+        }
+        let Some(role) = FileRole::of(path) else {
+            self.checked = Some(("".into(), None));
+            return;
         };
+        let checked = match discovery::check_length(role, self.rope.len_bytes() as u64) {
+            Err(reason) => ("".into(), FileRole::Unread(reason)),
+            Ok(()) => {
+                let text = self.rope.to_string();
+                match discovery::check_text(role, &text) {
+                    Ok(()) => (text.into(), role),
+                    Err(reason) => ("".into(), FileRole::Unread(reason)),
+                }
+            }
+        };
+        self.checked = Some((checked.0, Some(checked.1)));
+    }
+
+    /// The buffer as an analysis input; `None` for a path with no role
+    /// (and, unreachable, an overlay not checked yet).
+    fn input(&self, path: &Path) -> Option<InputFile> {
+        let (text, role) = self.checked.as_ref()?;
         Some(InputFile {
             path: path.to_path_buf(),
-            role,
-            text,
+            role: (*role)?,
+            text: text.clone(),
         })
     }
 }
@@ -410,7 +449,7 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
         assert_eq!(unread.len(), 1, "{unread:?}");
         assert!(unread[0].contains("larger than"), "{unread:?}");
 
-        host.set_overlay(main.clone(), "export default {};\n".into());
+        host.set_overlay(main.clone(), "export default {};\n");
         let analysis = host.analyze();
         assert!(host.open_trees.contains_key(&main));
         assert!(analysis

@@ -90,8 +90,20 @@ impl ByteEdit {
                 .map_or(0, |i| i + 1);
             (row, offset - line_start)
         };
-        let start_point = point(before, start);
-        let old_end_point = point(before, old_end);
+        ByteEdit::at_points(
+            (start, point(before, start)),
+            (old_end, point(before, old_end)),
+            inserted,
+        )
+    }
+
+    /// The edit that replaces the text between two known places (byte
+    /// offset and (line, byte column)) with `inserted`.
+    pub fn at_points(
+        (start, start_point): (usize, (usize, usize)),
+        (old_end, old_end_point): (usize, (usize, usize)),
+        inserted: &str,
+    ) -> ByteEdit {
         let new_lines = inserted.bytes().filter(|b| *b == b'\n').count();
         let new_end_point = if new_lines == 0 {
             (start_point.0, start_point.1 + inserted.len())

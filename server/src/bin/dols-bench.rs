@@ -12,7 +12,9 @@
 //! binary, for A/B comparisons on the same machine state.
 //! `--profile-rules` times the in-process rebuild after a one-letter edit
 //! of the 5,000-line module and each rule on both projects, then exits.
-//! `--sessions-only` skips the in-process index measurements (steps 2 and
+//! `--large-buffers` measures only typing in large open buffers (1.5 MB,
+//! indexed; 10 MB, over the size cap): keystroke → the answer to a request
+//! that needs the new snapshot. `--sessions-only` skips the in-process index measurements (steps 2 and
 //! the 5,000-line parse), which take most of the run, and reports the LSP
 //! sessions only. `--server-log FILE` appends the servers' stderr to FILE
 //! (with `DOLS_TIMING=1` in the environment: per-stage timings of each
@@ -62,6 +64,8 @@ struct Options {
     sessions_only: bool,
     /// Only the in-process index measurement of the large project.
     index_only: bool,
+    /// Only the keystroke latency in large open buffers.
+    large_buffers: bool,
     profile_rules: bool,
     server_log: Option<PathBuf>,
     /// A `dols` binary to measure instead of this checkout's (A/B runs).
@@ -80,6 +84,7 @@ fn options() -> Options {
         keep: false,
         sessions_only: false,
         index_only: false,
+        large_buffers: false,
         profile_rules: false,
         server_log: None,
         server: None,
@@ -101,6 +106,7 @@ fn options() -> Options {
             "--keep" => o.keep = true,
             "--sessions-only" => o.sessions_only = true,
             "--index-only" => o.index_only = true,
+            "--large-buffers" => o.large_buffers = true,
             "--profile-rules" => o.profile_rules = true,
             "--server" => {
                 o.server = Some(
@@ -125,7 +131,7 @@ fn options() -> Options {
 fn usage(arg: &str) -> ! {
     eprintln!("dols-bench: bad argument {arg:?}");
     eprintln!(
-        "usage: dols-bench [--files N] [--workers W] [--iterations N] [--diag-iterations N] [--typing-gap-ms N] [--runs N] [--keep] [--sessions-only] [--profile-rules] [--server-log FILE] [--server DOLS_BINARY]"
+        "usage: dols-bench [--files N] [--workers W] [--iterations N] [--diag-iterations N] [--typing-gap-ms N] [--runs N] [--keep] [--sessions-only] [--index-only] [--large-buffers] [--profile-rules] [--server-log FILE] [--server DOLS_BINARY]"
     );
     std::process::exit(2);
 }
@@ -795,6 +801,77 @@ fn read_for(lsp: &mut Lsp, pause: Duration) {
     lsp.pending.clear();
 }
 
+/// A TypeScript module of about `bytes` bytes of short lines (nothing
+/// minified), and its line count.
+fn large_module(bytes: usize) -> (String, usize) {
+    let mut text = String::with_capacity(bytes + 64);
+    let mut lines = 0;
+    while text.len() < bytes {
+        use std::fmt::Write as _;
+        let _ = writeln!(text, "export const value{lines} = \"entry {lines}\";");
+        lines += 1;
+    }
+    (text, lines)
+}
+
+/// Typing in large open buffers: each keystroke replaces the first letter
+/// of a name in the middle line, and a hover there follows at once; the
+/// latency is from sending the change to the hover's answer, which waits
+/// for the snapshot that includes the change. One server per size.
+fn large_buffers(bin: &Path, demo: &Path, o: &Options) {
+    println!(
+        "| Open buffer | Keystroke → answer from the new snapshot p50 / p99 ({} keystrokes, {} ms apart) | `didOpen` → first answer |",
+        o.diag_iterations,
+        o.typing_gap.as_millis()
+    );
+    println!("|---|---|---|");
+    for (label, bytes) in [
+        ("1.5 MB, indexed", 1_500_000),
+        ("10 MB, over the size cap", 10_000_000),
+    ] {
+        let (text, lines) = large_module(bytes);
+        let path = demo.join("src/large.ts");
+        let mut lsp = Lsp::spawn(bin, o.server_log.as_deref());
+        let init = lsp.request(
+            "initialize",
+            json!({"processId": std::process::id(), "rootUri": uri(demo),
+                   "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}),
+        );
+        assert!(init.get("error").is_none(), "{init}");
+        lsp.notify("initialized", json!({}));
+        let line = lines / 2;
+        let probe = pos(line, "export const v".len());
+        let opened = Instant::now();
+        let mut doc = OpenDoc::open(&mut lsp, &path, &text);
+        lsp.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": doc.uri}, "position": probe}),
+        );
+        let open_ms = ms(opened.elapsed());
+        settle(&mut lsp);
+        let mut samples = Vec::with_capacity(o.diag_iterations);
+        let column = "export const ".len();
+        for i in 0..o.diag_iterations {
+            let letter = ((b'a' + (i % 26) as u8) as char).to_string();
+            let started = Instant::now();
+            doc.edit(&mut lsp, line, column, column + 1, &letter);
+            lsp.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": doc.uri}, "position": probe}),
+            );
+            samples.push(ms(started.elapsed()));
+            read_for(&mut lsp, o.typing_gap);
+        }
+        lsp.shutdown();
+        println!(
+            "| {label} ({} bytes) | {} | {} |",
+            text.len(),
+            p50_p99(&samples),
+            fmt_ms(open_ms)
+        );
+    }
+}
+
 /// Completion with the trigger character retyped before each request: the
 /// `.` is deleted and typed again, then completion is requested after it.
 /// Latency is from sending the completion request to its response.
@@ -1117,6 +1194,11 @@ fn main() {
                 if name == "small" { "COUNTER" } else { "DO_0_0" },
             );
         }
+        let _ = std::fs::remove_dir_all(&tmp);
+        return;
+    }
+    if o.large_buffers {
+        large_buffers(&bin, &demo, &o);
         let _ = std::fs::remove_dir_all(&tmp);
         return;
     }

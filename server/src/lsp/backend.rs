@@ -11,6 +11,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::document::OpenDocument;
 use super::edits::{code_actions, to_lsp_diagnostic, to_lsp_range, workspace_edit, EditSupport};
 use super::position::{to_offset, Encoding};
 use super::refactors::{self, refused, NewObjectArgs};
@@ -19,18 +20,16 @@ use crate::files::FileId;
 use crate::host::{Analysis, AnalysisHost};
 use crate::model::panic_message;
 use crate::settings::Settings;
-use crate::text::{ByteEdit, LineIndex, TextRange};
+use crate::text::TextRange;
+
+/// The progress token of the initial index.
+const INDEXING_TOKEN: &str = "dols/indexing";
 
 /// How long analysis waits after an edit. Not a debounce (bursts are
 /// coalesced by the publish loop): a client sends the completion request
 /// right behind the keystroke that triggers it, and that request should not
 /// share the two cores with a rebuild and the rules.
 const REQUESTS_FIRST: Duration = Duration::from_millis(2);
-
-struct OpenDocument {
-    version: i32,
-    text: String,
-}
 
 #[derive(Default)]
 struct State {
@@ -64,6 +63,9 @@ pub struct Inner {
     publishing: AtomicBool,
     /// When the newest edit arrived (read only for `DOLS_TIMING`).
     last_edit: Mutex<Option<std::time::Instant>>,
+    /// Set when the user cancels the indexing progress: the walk and the
+    /// reads stop at the next file.
+    indexing_cancelled: Arc<AtomicBool>,
 }
 
 impl Inner {
@@ -76,6 +78,7 @@ impl Inner {
             generation: AtomicU64::new(0),
             publishing: AtomicBool::new(false),
             last_edit: Mutex::new(None),
+            indexing_cancelled: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -286,9 +289,7 @@ fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
 /// Protocol items for completion entries whose ranges refer to `text`.
 fn completion_response(
     entries: Vec<features::CompletionEntry>,
-    text: &str,
-    index: &LineIndex,
-    encoding: Encoding,
+    to_range: impl Fn(TextRange) -> Range,
 ) -> Option<CompletionResponse> {
     if entries.is_empty() {
         return None;
@@ -320,7 +321,7 @@ fn completion_response(
                 InsertTextFormat::PLAIN_TEXT
             }),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                range: to_lsp_range(text, index, entry.replace, encoding),
+                range: to_range(entry.replace),
                 new_text: entry.insert_text,
             })),
             sort_text: entry.sort_text,
@@ -371,35 +372,6 @@ fn roots_of(params: &InitializeParams) -> Vec<PathBuf> {
         }
     }
     roots
-}
-
-/// Applies one `didChange` content change to `text`.
-/// Applies one `didChange` content change to `text`; returns the byte edit
-/// for a ranged change (`None` when the whole text was replaced).
-fn apply_change(
-    text: &mut String,
-    change: TextDocumentContentChangeEvent,
-    encoding: Encoding,
-) -> Option<ByteEdit> {
-    let range = match change.range {
-        None => {
-            *text = change.text;
-            return None;
-        }
-        Some(range) => range,
-    };
-    let index = LineIndex::new(text);
-    let start = to_offset(
-        text,
-        &index,
-        range.start.line,
-        range.start.character,
-        encoding,
-    );
-    let end = to_offset(text, &index, range.end.line, range.end.character, encoding).max(start);
-    let edit = ByteEdit::new(text, start, end, &change.text);
-    text.replace_range(start..end, &change.text);
-    Some(edit)
 }
 
 impl LanguageServer for Backend {
@@ -510,22 +482,17 @@ impl LanguageServer for Backend {
         let Some(path) = uri_to_path(&params.text_document.uri) else {
             return;
         };
-        let text = params.text_document.text;
+        let document = OpenDocument::new(&params.text_document.text, params.text_document.version);
+        let rope = document.rope.clone();
         {
             let mut state = lock(&self.state);
-            state.documents.insert(
-                path.clone(),
-                OpenDocument {
-                    version: params.text_document.version,
-                    text: text.clone(),
-                },
-            );
+            state.documents.insert(path.clone(), document);
             // Some clients (eglot) drop diagnostics of files they have not
             // opened: send this file's again even if they did not change.
             state.published.remove(&path);
         }
         if let Some(host) = lock(&self.host).as_mut() {
-            host.set_overlay(path, text);
+            host.set_overlay(path, rope);
         }
         self.bump();
         self.spawn_publish();
@@ -548,13 +515,13 @@ impl LanguageServer for Backend {
             }
             let mut edits = Some(Vec::new());
             for change in params.content_changes {
-                match apply_change(&mut doc.text, change, encoding) {
+                match doc.apply(change, encoding) {
                     Some(edit) => edits.iter_mut().for_each(|e| e.push(edit)),
                     None => edits = None, // a full replacement: the old tree is useless
                 }
             }
             doc.version = params.text_document.version;
-            (doc.text.clone(), edits)
+            (doc.rope.clone(), edits)
         };
         if let Some(host) = lock(&self.host).as_mut() {
             match text {
@@ -613,21 +580,17 @@ impl LanguageServer for Backend {
         // Right after a keystroke the newest snapshot is one edit behind.
         // Completion reads the buffer text itself, so answer from that
         // snapshot plus the buffer instead of waiting for a rebuild.
-        if let Some((analysis, file, text)) =
+        if let Some((analysis, file, buffer)) =
             self.snapshot_behind_buffer(&position.text_document.uri)
         {
-            let index = LineIndex::new(&text);
-            let offset = to_offset(
-                &text,
-                &index,
-                position.position.line,
-                position.position.character,
-                encoding,
-            );
+            let offset = buffer.offset(position.position, encoding);
+            let text = buffer.text();
             let entries = guarded("completion", || {
                 features::completion::completion_in_text(&analysis.workspace, file, &text, offset)
             })?;
-            return Ok(completion_response(entries, &text, &index, encoding));
+            return Ok(completion_response(entries, |range| {
+                buffer.range(range, encoding)
+            }));
         }
         let Some((analysis, file, offset)) = self
             .locate(&position.text_document.uri, position.position)
@@ -639,12 +602,9 @@ impl LanguageServer for Backend {
             features::completion::completion(&analysis.workspace, file, offset)
         })?;
         let source = analysis.workspace.files.get(file);
-        Ok(completion_response(
-            entries,
-            &source.text,
-            &source.line_index,
-            encoding,
-        ))
+        Ok(completion_response(entries, |range| {
+            to_lsp_range(&source.text, &source.line_index, range, encoding)
+        }))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -981,7 +941,7 @@ impl Inner {
             self.register_watchers().await;
         }
         let progress = if can_progress {
-            let token = NumberOrString::String("dols/indexing".to_string());
+            let token = NumberOrString::String(INDEXING_TOKEN.to_string());
             let created = tokio::time::timeout(
                 Duration::from_secs(2),
                 self.client.send_request::<request::WorkDoneProgressCreate>(
@@ -992,7 +952,13 @@ impl Inner {
             )
             .await;
             match created {
-                Ok(Ok(())) => Some(self.client.progress(token, "dols: indexing").begin().await),
+                Ok(Ok(())) => Some(
+                    self.client
+                        .progress(token, "dols: indexing")
+                        .with_cancel_button()
+                        .begin()
+                        .await,
+                ),
                 _ => None,
             }
         } else {
@@ -1000,9 +966,22 @@ impl Inner {
         };
         let settings = self.load_settings().await;
         let host = self.host.clone();
+        let cancel = self.indexing_cancelled.clone();
+        cancel.store(false, Ordering::SeqCst);
+        // Test hook: a slow disk, so that a test can cancel in time.
+        let slow = std::env::var("DOLS_TEST_SLOW_INDEX_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis);
         let loaded = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
-            let new_host = AnalysisHost::new(roots, settings);
+            let cancelled = || {
+                if let Some(pause) = slow {
+                    std::thread::sleep(pause);
+                }
+                cancel.load(Ordering::SeqCst)
+            };
+            let new_host = AnalysisHost::new_until(roots, settings, &cancelled);
             *lock(&host) = Some(new_host);
             started.elapsed()
         })
@@ -1015,7 +994,7 @@ impl Inner {
             let mut host = lock(&self.host);
             if let Some(host) = host.as_mut() {
                 for (path, doc) in &state.documents {
-                    host.set_overlay(path.clone(), doc.text.clone());
+                    host.set_overlay(path.clone(), doc.rope.clone());
                     open += 1;
                 }
                 unreported = host.unreported_skips().to_vec();
@@ -1044,9 +1023,12 @@ impl Inner {
             .await
             .map_or(0, |a| a.workspace.files.len());
         if let Some(progress) = progress {
-            progress
-                .finish_with_message(format!("{files} files indexed"))
-                .await;
+            let message = if self.indexing_cancelled.load(Ordering::SeqCst) {
+                format!("cancelled; {files} files indexed")
+            } else {
+                format!("{files} files indexed")
+            };
+            progress.finish_with_message(message).await;
         }
         if let Ok(elapsed) = loaded {
             self.client
@@ -1130,7 +1112,7 @@ impl Inner {
     /// The newest snapshot when it is behind the open buffer of `uri` by a
     /// small edit, with the buffer's current text. `None` when the snapshot
     /// is current, missing, or too far behind to trust its ranges.
-    fn snapshot_behind_buffer(&self, uri: &Uri) -> Option<(Arc<Analysis>, FileId, String)> {
+    fn snapshot_behind_buffer(&self, uri: &Uri) -> Option<(Arc<Analysis>, FileId, OpenDocument)> {
         let path = uri_to_path(uri)?;
         let generation = self.generation.load(Ordering::SeqCst);
         let analysis = {
@@ -1141,11 +1123,12 @@ impl Inner {
             }
             analysis.clone()
         };
-        let text = lock(&self.state).documents.get(&path)?.text.clone();
+        // A clone of a rope shares its tree: no copy of the text here.
+        let buffer = lock(&self.state).documents.get(&path)?.clone();
         let file = analysis.workspace.files.lookup(&path)?;
         let old_len = analysis.workspace.files.text(file).len();
         // A few keystrokes: summary ranges are still good around the cursor.
-        (old_len.abs_diff(text.len()) <= 64).then_some((analysis, file, text))
+        (old_len.abs_diff(buffer.len_bytes()) <= 64).then_some((analysis, file, buffer))
     }
 
     /// Definition and references share their shape: position in, locations out.
@@ -1229,6 +1212,16 @@ pub struct Backend(Arc<Inner>);
 impl Backend {
     pub fn new(client: Client) -> Self {
         Backend(Arc::new(Inner::new(client)))
+    }
+
+    /// `window/workDoneProgress/cancel` (a notification tower-lsp-server
+    /// does not route itself): the user pressed cancel on the indexing
+    /// progress. The walk stops at the next file and a warning says what
+    /// was left out.
+    pub async fn cancel_progress(&self, params: WorkDoneProgressCancelParams) {
+        if params.token == NumberOrString::String(INDEXING_TOKEN.to_string()) {
+            self.indexing_cancelled.store(true, Ordering::SeqCst);
+        }
     }
 
     /// `dols/topology`: every Worker with its Durable Object bindings,

@@ -3,6 +3,7 @@
 //! engine's byte offsets; it holds no Durable Objects knowledge.
 
 mod backend;
+mod document;
 pub mod edits;
 pub mod position;
 mod refactors;
@@ -22,6 +23,7 @@ use tower_lsp_server::{ClientSocket, LspService};
 pub fn new_service() -> (LspService<Backend>, ClientSocket) {
     LspService::build(Backend::new)
         .custom_method("dols/topology", Backend::topology)
+        .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
         .finish()
 }
 
