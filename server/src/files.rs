@@ -99,6 +99,12 @@ impl Files {
         &self.get(id).text
     }
 
+    /// The path table, shared by builds with the same paths: two builds
+    /// share it exactly when their files have the same ids.
+    pub(crate) fn path_table(&self) -> &Arc<std::collections::HashMap<PathBuf, FileId>> {
+        &self.by_path
+    }
+
     pub fn lookup(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
     }

@@ -7,13 +7,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diagnostic::Diagnostic;
 use crate::discovery::{self, FileRole};
+use crate::files::FileId;
 use crate::index::{self, extract::IncrementalTree, FileSummary};
 use crate::model::{InputFile, Workspace};
-use crate::rules;
+use crate::rules::results::RuleResults;
 use crate::settings::Settings;
 use crate::text::ByteEdit;
 use ropey::Rope;
@@ -23,20 +24,49 @@ use ropey::Rope;
 pub struct Analysis {
     pub workspace: Workspace,
     rules: crate::rules::RuleSettings,
-    diagnostics: std::sync::OnceLock<Vec<Diagnostic>>,
+    /// The host's newest rule results: the rules of this snapshot re-check
+    /// only what changed since them.
+    newest_results: Arc<Mutex<Option<Arc<RuleResults>>>>,
+    results: OnceLock<Arc<RuleResults>>,
+    diagnostics: OnceLock<Vec<Diagnostic>>,
 }
 
 impl Analysis {
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        self.diagnostics.get_or_init(|| {
+    /// The rule results of this snapshot (computed on first use).
+    pub fn rule_results(&self) -> &Arc<RuleResults> {
+        self.results.get_or_init(|| {
             let started = std::time::Instant::now();
-            let diagnostics = rules::run(&self.workspace, &self.rules);
+            let earlier = lock(&self.newest_results).clone();
+            let results = Arc::new(match earlier {
+                Some(earlier) => earlier.update(&self.workspace, &self.rules),
+                None => RuleResults::full(&self.workspace, &self.rules),
+            });
+            *lock(&self.newest_results) = Some(results.clone());
             if timing_enabled() {
-                eprintln!("dols timing (host): rules {:?}", started.elapsed());
+                eprintln!(
+                    "dols timing (host): rules {:?} ({:?})",
+                    started.elapsed(),
+                    results.stats
+                );
             }
-            diagnostics
+            results
         })
     }
+
+    /// The findings of each file (files with findings only).
+    pub fn file_diagnostics(&self) -> &HashMap<FileId, Arc<[Diagnostic]>> {
+        self.rule_results().shown()
+    }
+
+    /// Every finding, sorted by file path, then position.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.diagnostics
+            .get_or_init(|| self.rule_results().flatten(&self.workspace))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[derive(Default)]
@@ -57,6 +87,8 @@ pub struct AnalysisHost {
     open_trees: HashMap<PathBuf, IncrementalTree>,
     /// The summary computed from each open document's current tree.
     open_summaries: HashMap<PathBuf, (Arc<str>, Arc<FileSummary>)>,
+    /// The newest rule results of any analysis of this host.
+    newest_results: Arc<Mutex<Option<Arc<RuleResults>>>>,
 }
 
 impl AnalysisHost {
@@ -288,7 +320,9 @@ impl AnalysisHost {
         let analysis = Arc::new(Analysis {
             workspace,
             rules: self.settings.rules.clone(),
-            diagnostics: std::sync::OnceLock::new(),
+            newest_results: self.newest_results.clone(),
+            results: OnceLock::new(),
+            diagnostics: OnceLock::new(),
         });
         if let Some(old) = self.retired.take() {
             // A large snapshot takes a millisecond or more to free. The
@@ -413,6 +447,80 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             .filter(|d| !(broken && matches!(d.code, "class-not-exported" | "unknown-class")))
             .map(|d| (d.code, d.range.start, d.message.clone()))
             .collect()
+    }
+
+    /// Four Workers; `c` binds `a`'s class through `script_name`. After
+    /// an edit of a method body, the rules re-check only the Workers that
+    /// can see it (the edited file's own, and the ones bound to it), keep
+    /// the others' findings, and agree with a fresh analysis. An edit of an
+    /// import re-checks everything.
+    #[test]
+    fn an_edit_rechecks_only_the_workers_it_can_affect() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::model::resolve::normalize(dir.path());
+        let remote = "[[durable_objects.bindings]]\nname = \"REMOTE\"\nclass_name = \"Counter\"\nscript_name = \"a\"\n";
+        for name in ["a", "b", "c", "d"] {
+            std::fs::create_dir_all(root.join(name).join("src")).unwrap();
+            let mut config = CONFIG.replace("name = \"app\"", &format!("name = \"{name}\""));
+            if name == "c" {
+                config.push_str(remote);
+            }
+            std::fs::write(root.join(name).join("wrangler.toml"), config).unwrap();
+            std::fs::write(root.join(name).join("src/index.ts"), MAIN).unwrap();
+        }
+        std::fs::write(root.join("d/src/other.ts"), "export const other = 1;\n").unwrap();
+        let main_of = |name: &str| root.join(name).join("src/index.ts");
+        let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
+        let first = host.analyze();
+        let sql_findings = |a: &Analysis| -> Vec<PathBuf> {
+            a.diagnostics()
+                .iter()
+                .filter(|d| d.code == "sql-on-kv-backend")
+                .map(|d| a.workspace.files.path(d.file).to_path_buf())
+                .collect()
+        };
+        assert_eq!(sql_findings(&first).len(), 4, "{:?}", first.diagnostics());
+        assert!(first.rule_results().stats.full);
+
+        // `b` stops using SQL inside a method body.
+        let fixed = MAIN.replace(
+            "this.ctx.storage.sql.exec(\"SELECT 1\")",
+            "this.ctx.storage.get(\"k\")",
+        );
+        host.set_overlay(main_of("b"), fixed.as_str());
+        let second = host.analyze();
+        let stats = second.rule_results().stats;
+        assert_eq!(
+            (stats.full, stats.workers, stats.files),
+            (false, 1, 2),
+            "{stats:?}"
+        );
+        assert_eq!(
+            sql_findings(&second),
+            vec![main_of("a"), main_of("c"), main_of("d")]
+        );
+        let mut fresh = AnalysisHost::new(vec![root.clone()], Settings::default());
+        fresh.set_overlay(main_of("b"), fixed.as_str());
+        assert_eq!(second.diagnostics(), fresh.analyze().diagnostics());
+
+        // An edit in `a` also re-checks `c`, which binds `a`'s class.
+        host.set_overlay(main_of("a"), fixed.as_str());
+        let third = host.analyze();
+        let stats = third.rule_results().stats;
+        assert_eq!(
+            (stats.full, stats.workers, stats.files),
+            (false, 2, 4),
+            "{stats:?}"
+        );
+        assert_eq!(sql_findings(&third), vec![main_of("c"), main_of("d")]);
+        let mut fresh = AnalysisHost::new(vec![root.clone()], Settings::default());
+        fresh.set_overlay(main_of("a"), fixed.as_str());
+        fresh.set_overlay(main_of("b"), fixed.as_str());
+        assert_eq!(third.diagnostics(), fresh.analyze().diagnostics());
+
+        // A new import changes what a Worker reaches.
+        host.set_overlay(main_of("d"), format!("import \"./other\";\n{MAIN}"));
+        assert!(host.analyze().rule_results().stats.full);
     }
 
     /// An open buffer is checked like a file read from disk: above the

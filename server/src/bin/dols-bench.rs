@@ -459,7 +459,9 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
         };
         let fresh = Workspace::build_with(edited_inputs.clone(), &ready, Some(&first));
         let started = Instant::now();
-        std::hint::black_box(dols::rules::stubs::stub_calls(&fresh).len());
+        std::hint::black_box(
+            dols::rules::stubs::stub_calls(&dols::rules::RuleCtx::everything(&fresh)).len(),
+        );
         cold_stubs.push(ms(started.elapsed()));
     }
     rows.push((
@@ -512,10 +514,10 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
         rows.push((median(times), label));
     };
     helper("(helper) stubs::stub_calls", &|| {
-        dols::rules::stubs::stub_calls(&ws).len()
+        dols::rules::stubs::stub_calls(&dols::rules::RuleCtx::everything(&ws)).len()
     });
     helper("(helper) support::durable_object_classes", &|| {
-        dols::rules::support::durable_object_classes(&ws).len()
+        dols::rules::support::durable_object_classes(&dols::rules::RuleCtx::everything(&ws)).len()
     });
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     println!(

@@ -174,7 +174,8 @@ pub fn references(ws: &Workspace, file: FileId, offset: usize) -> Vec<Target> {
 fn method_references(ctx: &Ctx) -> Option<Vec<Target>> {
     let ws = ctx.ws;
     let summary = ws.summary(ctx.file)?;
-    let calls = crate::rules::stubs::stub_calls(ws);
+    let everything = crate::rules::RuleCtx::everything(ws);
+    let calls = crate::rules::stubs::stub_calls(&everything);
     // (declaring file, class name, method name) the cursor designates.
     let mut designated: Vec<(FileId, String, String)> = Vec::new();
     for class in &summary.classes {

@@ -31,6 +31,12 @@ const INDEXING_TOKEN: &str = "dols/indexing";
 /// share the two cores with a rebuild and the rules.
 const REQUESTS_FIRST: Duration = Duration::from_millis(2);
 
+/// One file's published diagnostics.
+struct Published {
+    findings: Arc<[crate::diagnostic::Diagnostic]>,
+    sent: Vec<Diagnostic>,
+}
+
 #[derive(Default)]
 struct State {
     encoding: Option<Encoding>,
@@ -47,7 +53,10 @@ struct State {
     can_apply_edit: bool,
     documents: HashMap<PathBuf, OpenDocument>,
     /// What each file's last `publishDiagnostics` carried (non-empty only).
-    published: HashMap<PathBuf, Vec<Diagnostic>>,
+    /// What each file's last `publishDiagnostics` carried (non-empty only),
+    /// with the engine's findings it was made from: a file whose findings
+    /// are the same shared list is not converted again.
+    published: HashMap<PathBuf, Published>,
 }
 
 pub struct Inner {
@@ -137,7 +146,7 @@ impl Inner {
         let for_rules = analysis.clone();
         let ran = tokio::task::spawn_blocking(move || {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
-                for_rules.diagnostics();
+                for_rules.file_diagnostics();
             }))
             .is_ok()
         })
@@ -163,8 +172,8 @@ impl Inner {
             let since_edit = lock(&self.last_edit).map(|at| at.elapsed());
             eprintln!(
                 "dols timing (lsp): analysis {analysed:?}, rules done at {checked:?}, \
-                 {} diagnostics published at {:?}; last edit to publish {since_edit:?}",
-                analysis.diagnostics().len(),
+                 {} files with diagnostics, published at {:?}; last edit to publish {since_edit:?}",
+                analysis.file_diagnostics().len(),
                 started.elapsed(),
             );
         }
@@ -178,29 +187,38 @@ impl Inner {
     async fn publish(&self, analysis: &Analysis) {
         let ws = &analysis.workspace;
         let encoding = self.encoding();
-        let mut by_path: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
-        for d in analysis.diagnostics() {
-            by_path
-                .entry(ws.files.path(d.file).to_path_buf())
-                .or_default()
-                .push(to_lsp_diagnostic(ws, d, encoding));
-        }
         let mut outgoing: Vec<(PathBuf, Vec<Diagnostic>, Option<i32>)> = Vec::new();
         {
             let mut state = lock(&self.state);
             let state = &mut *state;
+            let mut now: HashMap<PathBuf, Published> =
+                HashMap::with_capacity(analysis.file_diagnostics().len());
+            for (&file, findings) in analysis.file_diagnostics() {
+                let path = ws.files.path(file).to_path_buf();
+                let entry = match state.published.remove(&path) {
+                    Some(before) if Arc::ptr_eq(&before.findings, findings) => before,
+                    before => {
+                        let sent: Vec<Diagnostic> = findings
+                            .iter()
+                            .map(|d| to_lsp_diagnostic(ws, d, encoding))
+                            .collect();
+                        if before.is_none_or(|b| b.sent != sent) {
+                            let version = state.documents.get(&path).map(|d| d.version);
+                            outgoing.push((path.clone(), sent.clone(), version));
+                        }
+                        Published {
+                            findings: findings.clone(),
+                            sent,
+                        }
+                    }
+                };
+                now.insert(path, entry);
+            }
+            // What is left had findings and has none now.
             for path in state.published.keys() {
-                if !by_path.contains_key(path) {
-                    outgoing.push((path.clone(), Vec::new(), None));
-                }
+                outgoing.push((path.clone(), Vec::new(), None));
             }
-            for (path, diagnostics) in &by_path {
-                if state.published.get(path) != Some(diagnostics) {
-                    let version = state.documents.get(path).map(|d| d.version);
-                    outgoing.push((path.clone(), diagnostics.clone(), version));
-                }
-            }
-            state.published = by_path;
+            state.published = now;
         }
         for (path, diagnostics, version) in outgoing {
             if let Some(uri) = Uri::from_file_path(&path) {
@@ -667,7 +685,10 @@ impl LanguageServer for Backend {
                 if wants_quickfix {
                     actions = code_actions(
                         &analysis.workspace,
-                        analysis.diagnostics(),
+                        analysis
+                            .file_diagnostics()
+                            .get(&file)
+                            .map_or(&[][..], |found| &found[..]),
                         file,
                         range,
                         encoding,

@@ -114,9 +114,27 @@ pub struct Workspace {
     reaching: Arc<Vec<Vec<u32>>>,
 }
 
-/// Values derived from one snapshot, one per type, each computed once.
+/// Values derived from one snapshot (or one rule run), one per type, each
+/// computed once.
 #[derive(Default)]
-struct Memos(std::sync::Mutex<HashMap<std::any::TypeId, Arc<MemoCell>>>);
+pub(crate) struct Memos(std::sync::Mutex<HashMap<std::any::TypeId, Arc<MemoCell>>>);
+
+impl Memos {
+    /// The value of type `T`, computed by the first caller; callers that
+    /// ask meanwhile wait for it. `compute` runs outside the map's lock.
+    pub(crate) fn get<T: Send + Sync + 'static>(&self, compute: impl FnOnce() -> T) -> Arc<T> {
+        let key = std::any::TypeId::of::<T>();
+        let cell = {
+            let mut memos = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            memos.entry(key).or_default().clone()
+        };
+        let value = cell.get_or_init(|| Arc::new(compute())).clone();
+        match value.downcast::<T>() {
+            Ok(value) => value,
+            Err(_) => unreachable!("memos are keyed by their type"),
+        }
+    }
+}
 
 type MemoCell = std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>;
 
@@ -341,6 +359,18 @@ impl Workspace {
             })
     }
 
+    /// The reachability table, shared by builds that kept their Workers:
+    /// two builds share it exactly when their Workers, configs and import
+    /// edges are the same.
+    pub(crate) fn reaching_table(&self) -> &Arc<Vec<Vec<u32>>> {
+        &self.reaching
+    }
+
+    /// The role `file` has as an input.
+    pub fn role(&self, file: FileId) -> Option<FileRole> {
+        self.roles.get(file.0 as usize).copied().flatten()
+    }
+
     /// Every source file that has a summary, with it.
     pub fn source_summaries(&self) -> impl Iterator<Item = (FileId, &FileSummary)> {
         self.summaries
@@ -353,6 +383,15 @@ impl Workspace {
         self.summaries
             .get(file.0 as usize)
             .and_then(|s| s.as_deref())
+    }
+
+    /// The files `file` imports or re-exports from (resolved specifiers).
+    pub fn imported_files(&self, file: FileId) -> impl Iterator<Item = FileId> + '_ {
+        self.edges
+            .get(file.0 as usize)
+            .and_then(|edges| edges.as_deref())
+            .into_iter()
+            .flat_map(|edges| edges.values().copied())
     }
 
     /// Target of `specifier` as imported from `from`, if it is in the tree.
@@ -382,16 +421,7 @@ impl Workspace {
     /// thread pool: a thread waiting in a pool join could pick up a rule
     /// that asks for the very memo it is computing.
     pub fn memo<T: Send + Sync + 'static>(&self, compute: impl FnOnce() -> T) -> Arc<T> {
-        let key = std::any::TypeId::of::<T>();
-        let cell = {
-            let mut memos = self.memos.0.lock().unwrap_or_else(|e| e.into_inner());
-            memos.entry(key).or_default().clone()
-        };
-        let value = cell.get_or_init(|| Arc::new(compute())).clone();
-        match value.downcast::<T>() {
-            Ok(value) => value,
-            Err(_) => unreachable!("memos are keyed by their type"),
-        }
+        self.memos.get(compute)
     }
 
     /// Workers whose `main` reaches `file` through imports, in order.

@@ -1,8 +1,7 @@
 //! `internal-error`: dols itself failed on a file or a rule.
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -31,8 +30,8 @@ Disable the rule in `dols.toml` to silence it meanwhile.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for (file, message) in &ws.index_failures {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for (file, message) in ws.index_failures() {
         out.report(
             *file,
             TextRange::empty(0),

@@ -8,8 +8,6 @@
 
 use std::panic::AssertUnwindSafe;
 
-use rayon::prelude::*;
-
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::files::FileId;
 use crate::model::{panic_message, Workspace};
@@ -33,8 +31,12 @@ mod storage_support;
 pub mod stubs;
 pub mod support;
 
+pub mod results;
+pub mod scope;
 pub mod suppression;
 mod unused_suppression;
+
+pub use scope::{FileSet, RuleCtx, Scope, WorkerSet};
 
 /// One rule: everything about it in one value.
 pub struct Rule {
@@ -56,8 +58,9 @@ pub struct Rule {
 
 /// What a rule looks at.
 pub enum Check {
-    /// The whole workspace model.
-    Workspace(fn(&Workspace, &mut Reporter)),
+    /// The workspace model; the rule's outer loops go through the
+    /// context's scope (see `scope.rs`).
+    Workspace(fn(&RuleCtx, &mut Reporter)),
     /// The suppression comments no diagnostic used, after every other rule
     /// ran and suppressions were applied.
     UnusedSuppressions(fn(&[suppression::Comment], &mut Reporter)),
@@ -167,63 +170,17 @@ pub struct RuleSettings {
 /// `internal-error` diagnostic instead of ending the run. The result is
 /// sorted by file, position and code, without duplicates.
 pub fn run(ws: &Workspace, settings: &RuleSettings) -> Vec<Diagnostic> {
-    let mut workspace_rules = Vec::new();
-    let mut after_suppressions = Vec::new();
-    for rule in ALL {
-        if matches!(settings.overrides.get(rule.id), Some(None)) {
-            continue;
-        }
-        match rule.check {
-            Check::Workspace(check) => workspace_rules.push((*rule, check)),
-            Check::UnusedSuppressions(check) => after_suppressions.push((rule, check)),
-        }
-    }
-    // Rules are independent functions of the workspace: they run on the
-    // thread pool (what they share is memoised in the workspace), and the
-    // results keep the registry's order.
-    let all: Vec<Diagnostic> = workspace_rules
-        .par_iter()
-        .map(|&(rule, check)| run_one(ws, settings, rule, |reporter| check(ws, reporter)))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect();
-    let comments = suppression::collect(ws);
-    let (mut kept, unused) = suppression::apply(ws, all, &comments);
-    for (rule, check) in after_suppressions {
-        kept.extend(run_one(ws, settings, rule, |reporter| {
-            check(&unused, reporter)
-        }));
-    }
-    kept.sort_by(|a, b| {
-        (
-            ws.files.path(a.file),
-            a.range.start,
-            a.range.end,
-            a.code,
-            &a.message,
-        )
-            .cmp(&(
-                ws.files.path(b.file),
-                b.range.start,
-                b.range.end,
-                b.code,
-                &b.message,
-            ))
-    });
-    kept.dedup_by(|a, b| {
-        a.file == b.file && a.range == b.range && a.code == b.code && a.message == b.message
-    });
-    kept
+    results::RuleResults::full(ws, settings).flatten(ws)
 }
 
-/// Runs one rule inside a panic boundary and applies its severity override.
+/// Runs one rule inside a panic boundary and applies its severity override;
+/// also says whether the rule panicked.
 fn run_one(
     ws: &Workspace,
     settings: &RuleSettings,
     rule: &'static Rule,
     check: impl FnOnce(&mut Reporter),
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, bool) {
     let mut found = Vec::new();
     let started = std::time::Instant::now();
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -235,9 +192,9 @@ fn run_one(
     }));
     if let Err(panic) = outcome {
         let Some(config) = ws.configs.first() else {
-            return Vec::new();
+            return (Vec::new(), true);
         };
-        return vec![Diagnostic::new(
+        let failure = Diagnostic::new(
             internal_error::RULE.id,
             Severity::Error,
             config.file,
@@ -247,7 +204,8 @@ fn run_one(
                 rule.id,
                 panic_message(&panic)
             ),
-        )];
+        );
+        return (vec![failure], true);
     }
     let elapsed = started.elapsed();
     if elapsed > std::time::Duration::from_millis(5) && std::env::var_os("DOLS_TIMING").is_some() {
@@ -258,7 +216,7 @@ fn run_one(
             diagnostic.severity = *severity;
         }
     }
-    found
+    (found, false)
 }
 
 /// The rule whose `prevents` list best matches a pasted error message.

@@ -1,19 +1,17 @@
 //! `sql.exec(...)` calls of the Durable Object SQLite API, shared by the SQL
 //! rules.
 
+use super::RuleCtx;
 use crate::files::FileId;
 use crate::index::CallSite;
-use crate::model::Workspace;
 
 use super::support::workers_reaching;
 
 /// Every `<...>.sql.exec(...)` call in Worker code: `this.ctx.storage.sql.exec`,
 /// `this.sql.exec` (a field holding `ctx.storage.sql`), `sql.exec`.
-pub fn sql_exec_calls(ws: &Workspace) -> Vec<(FileId, &CallSite)> {
+pub fn sql_exec_calls<'a>(ws: &'a RuleCtx) -> Vec<(FileId, &'a CallSite)> {
     let mut out = Vec::new();
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
+    for (file, summary) in ws.source_summaries() {
         if workers_reaching(ws, file).next().is_none() {
             continue;
         }

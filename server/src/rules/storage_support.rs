@@ -5,6 +5,7 @@
 use crate::files::FileId;
 use crate::index::{CallSite, ClassInfo, ImportKind};
 use crate::model::{DoKind, ExportOrigin, Workspace};
+use crate::rules::RuleCtx;
 
 use super::support::workers_reaching;
 
@@ -48,17 +49,10 @@ pub fn is_deployed_code(ws: &Workspace, file: FileId) -> bool {
     workers_reaching(ws, file).any(|w| !w.is_test_harness)
 }
 
-/// Every (file, call) recorded in the workspace.
-pub fn all_calls(ws: &Workspace) -> impl Iterator<Item = (FileId, &CallSite)> {
-    ws.summaries
-        .iter()
-        .enumerate()
-        .flat_map(|(index, summary)| {
-            summary
-                .iter()
-                .flat_map(|s| s.calls.iter())
-                .map(move |call| (FileId(index as u32), call))
-        })
+/// Every (file, call) recorded in the files the run checks.
+pub fn all_calls<'a>(ws: &'a RuleCtx) -> impl Iterator<Item = (FileId, &'a CallSite)> + 'a {
+    ws.source_summaries()
+        .flat_map(|(file, summary)| summary.calls.iter().map(move |call| (file, call)))
 }
 
 /// Whether the class or one of its bases defines instance method `method`:

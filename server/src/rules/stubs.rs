@@ -21,6 +21,7 @@ use crate::config::{DoBinding, EffectiveConfig};
 use crate::files::FileId;
 use crate::index::{Arg, ClassInfo, ImportKind, Visibility};
 use crate::model::{ExportOrigin, Worker, Workspace};
+use crate::rules::RuleCtx;
 use crate::semantic::{Evaluator, Value};
 use crate::text::TextRange;
 
@@ -61,9 +62,10 @@ pub struct StubSite<'a> {
     pub args: &'a [Arg],
 }
 
-/// Every stub call of the workspace. Found once per snapshot (four rules
-/// and find-references ask for them) and kept as indexes.
-pub fn stub_calls(ws: &Workspace) -> Vec<StubCall<'_>> {
+/// Every stub call in the files the run checks. Found once per run (four
+/// rules ask for them; find-references asks a run over everything, and
+/// shares that with the rules of the same snapshot) and kept as indexes.
+pub fn stub_calls<'a>(ws: &'a RuleCtx) -> Vec<StubCall<'a>> {
     let found = ws.memo(|| FoundStubCalls(find_stub_calls(ws)));
     found.0.iter().filter_map(|call| call.get(ws)).collect()
 }
@@ -130,7 +132,7 @@ impl FoundCall {
     }
 }
 
-fn find_stub_calls(ws: &Workspace) -> Vec<FoundCall> {
+fn find_stub_calls(ws: &RuleCtx) -> Vec<FoundCall> {
     let eval = Evaluator::new(ws);
     let mut out = Vec::new();
     // Per set of calling Workers and binding: files reached by the same

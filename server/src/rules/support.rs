@@ -62,6 +62,7 @@ use crate::config::{DoBinding, EffectiveConfig, Origin};
 use crate::files::FileId;
 use crate::index::ClassInfo;
 use crate::model::{ExportOrigin, Replay, Worker, Workspace};
+use crate::rules::RuleCtx;
 use crate::text::{Spanned, TextRange};
 
 /// The class history one environment deploys with.
@@ -343,7 +344,7 @@ pub fn calls_in_class<'a>(
 
 /// Every (file, class) of the workspace with its context, for rules that
 /// walk all Durable Object classes.
-pub fn durable_object_classes(ws: &Workspace) -> Vec<ClassContext<'_>> {
+pub fn durable_object_classes<'a>(ws: &'a RuleCtx) -> Vec<ClassContext<'a>> {
     // Once per snapshot: seven rules walk the same list.
     let found = ws.memo(|| DoClasses(find_durable_object_classes(ws)));
     found
@@ -380,13 +381,11 @@ struct FoundClass {
     bound: bool,
 }
 
-fn find_durable_object_classes(ws: &Workspace) -> Vec<FoundClass> {
+fn find_durable_object_classes(ws: &RuleCtx) -> Vec<FoundClass> {
     // Replayed once per Worker, not once per class (hundreds of classes).
     let replays: Vec<Vec<EnvReplay>> = ws.workers.iter().map(env_replays).collect();
     let mut out = Vec::new();
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
+    for (file, summary) in ws.source_summaries() {
         for class in &summary.classes {
             let Some(name) = &class.name else { continue };
             let Some(context) = class_context_in(ws, file, &name.value, Some(&replays)) else {

@@ -20,27 +20,28 @@ pub struct Comment {
     pub line: Option<usize>,
 }
 
-/// Every suppression comment of the workspace.
-pub fn collect(ws: &Workspace) -> Vec<Comment> {
-    let mut comments = Vec::new();
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
-        let file = FileId(index as u32);
+/// The suppression comments of one file (a source or a config).
+pub fn collect_in(ws: &Workspace, file: FileId) -> Vec<Comment> {
+    if let Some(summary) = ws.summary(file) {
         let source = ws.files.get(file);
-        for suppression in &summary.suppressions {
-            let comment_line = source.line_index.line_of(suppression.range.end as usize);
-            comments.push(Comment {
-                file,
-                range: suppression.range,
-                rules: suppression.rules.clone(),
-                line: (!suppression.whole_file).then_some(comment_line + 1),
-            });
-        }
+        return summary
+            .suppressions
+            .iter()
+            .map(|suppression| {
+                let comment_line = source.line_index.line_of(suppression.range.end as usize);
+                Comment {
+                    file,
+                    range: suppression.range,
+                    rules: suppression.rules.clone(),
+                    line: (!suppression.whole_file).then_some(comment_line + 1),
+                }
+            })
+            .collect();
     }
-    for config in &ws.configs {
-        comments.extend(config_comments(config.file, ws.files.text(config.file)));
+    if matches!(ws.role(file), Some(crate::discovery::FileRole::Config(_))) {
+        return config_comments(file, ws.files.text(file));
     }
-    comments
+    Vec::new()
 }
 
 /// Suppression comments in a TOML or JSON(C) config, found line by line.

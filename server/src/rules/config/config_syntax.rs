@@ -1,9 +1,8 @@
 //! `config-syntax`: a wrangler config that cannot be read, or a value of the
 //! wrong shape.
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "config-syntax",
@@ -37,8 +36,8 @@ because wrangler reads `.json` as JSONC).
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for config in &ws.configs {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for config in ws.checked_configs() {
         for problem in &config.problems {
             out.report(config.file, problem.range, problem.message.clone());
         }

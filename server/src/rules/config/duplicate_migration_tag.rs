@@ -3,9 +3,8 @@
 use std::collections::HashMap;
 
 use super::support::env_replays;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "duplicate-migration-tag",
@@ -40,8 +39,8 @@ already been deployed.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         for history in env_replays(worker) {
             if !history.owns_history {
                 continue;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::model::Workspace;
@@ -63,8 +63,8 @@ struct TypedMember {
     type_range: TextRange,
 }
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         // Types written for this Worker: files in its folder, not another Worker's.
         let owned: Vec<FileId> = worker
             .sources

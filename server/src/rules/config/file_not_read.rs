@@ -1,9 +1,8 @@
 //! `file-not-read`: a config or module dols found but did not read.
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::discovery::FileRole;
-use crate::model::Workspace;
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -46,7 +45,7 @@ which also silences this finding.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for (file, reason) in ws.unread_files() {
         let is_config = matches!(FileRole::of(ws.files.path(file)), Some(FileRole::Config(_)));
         let imported = ws.workers_reaching(file).next().is_some();

@@ -1,9 +1,8 @@
 //! `gradual-deploy-migration`: `wrangler versions upload` in a package.json
 //! script of a Worker whose config has migrations.
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -50,8 +49,8 @@ script (`"deploy:migrations": "wrangler deploy"`) makes that step explicit.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         let Some(top) = worker.envs.first() else {
             continue;
         };

@@ -1,10 +1,9 @@
 //! `kv-to-sqlite-conversion`: a KV-backed class created again as SQLite.
 
 use super::support::env_replays;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::model::migrations::ReplayErrorKind;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "kv-to-sqlite-conversion",
@@ -43,8 +42,8 @@ delete the old class once it is empty.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         for history in env_replays(worker) {
             if !history.owns_history {
                 continue;

@@ -1,7 +1,7 @@
 //! `legacy-kv-backend`: a class created on the legacy key-value backend.
 
 use super::support::env_replays;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::config::Migration;
 use crate::diagnostic::Severity;
 use crate::files::FileId;
@@ -55,8 +55,8 @@ or sets `storage = "sqlite"` on an `exports` entry. `dols check --fix
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         for history in env_replays(worker) {
             if !history.owns_history {
                 continue;

@@ -1,9 +1,9 @@
 //! `main-not-found`: the Worker's `main` is not in the checked tree.
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::discovery::SKIPPED_DIRS;
-use crate::model::{MainFile, Workspace};
+use crate::model::MainFile;
 
 pub static RULE: Rule = Rule {
     id: "main-not-found",
@@ -34,8 +34,8 @@ that contains it.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         for main in &worker.mains {
             if let MainFile::Missing { path, range } = main {
                 // A Python Worker's entry is not ours to check.

@@ -2,10 +2,9 @@
 //! replaying the history like the runtime does.
 
 use super::support::{env_replays, local_do_bindings, nearest};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::model::migrations::ReplayErrorKind;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "migration-conflict",
@@ -54,8 +53,8 @@ change.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         let histories = env_replays(worker);
         for history in &histories {
             if !history.owns_history {

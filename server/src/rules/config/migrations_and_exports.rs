@@ -1,9 +1,8 @@
 //! `migrations-and-exports`: both `migrations` and a Durable Object
 //! `exports` map apply to one Worker.
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "migrations-and-exports",
@@ -39,8 +38,8 @@ then remove `migrations`.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         for env in &worker.envs {
             let has_do_exports = env.exports.iter().any(|e| e.is_durable_object());
             if env.migrations.is_empty() || !has_do_exports {

@@ -1,9 +1,8 @@
 //! `shadowed-config`: a config file wrangler ignores because another config
 //! in the same folder takes precedence.
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -36,8 +35,8 @@ it reads.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for &(shadowed, winner) in &ws.shadowed_configs {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for (shadowed, winner) in ws.shadowed_configs() {
         let winner_name = ws
             .files
             .path(winner)

@@ -1,10 +1,9 @@
 //! `invalid-id-string`: `idFromString` given a literal that is not an id.
 
 use super::storage_support::{all_calls, is_deployed_code};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::index::ArgValue;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "invalid-id-string",
@@ -38,7 +37,7 @@ To address an object by a name, use `env.ROOMS.getByName("lobby")` (or
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for (file, call) in all_calls(ws) {
         if call.callee.last().map(String::as_str) != Some("idFromString") || call.callee.len() < 2 {
             continue;

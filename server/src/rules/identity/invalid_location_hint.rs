@@ -3,13 +3,12 @@
 
 use super::storage_support::all_calls;
 use super::support::{nearest, workers_reaching};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::fix::source_edit::replace_quoted;
 use crate::fix::{Fix, Safety, SourceChange};
 use crate::index::{Arg, ArgValue};
 use crate::knowledge::{PlacementValue, JURISDICTIONS, LOCATION_HINTS};
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "invalid-location-hint",
@@ -76,7 +75,7 @@ fn object_key<'a>(arg: Option<&'a Arg>, key: &str) -> Option<&'a Arg> {
     }
 }
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let hints: Vec<&str> = values(LOCATION_HINTS).collect();
     let jurisdictions: Vec<&str> = values(JURISDICTIONS).collect();
     for (file, call) in all_calls(ws) {

@@ -5,9 +5,8 @@ use super::storage_support::is_deployed_code;
 use super::unique_id_not_persisted::{
     bound_class_may_report_id, id_only_reaches_get, stub_is_lost,
 };
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 use crate::semantic::{CallId, DeclKind, Evaluator, Expr, ExprId, FileSemantics};
 
 pub static RULE: Rule = Rule {
@@ -71,7 +70,7 @@ fn is_random(expr: &str) -> bool {
     RANDOM_EXPRESSIONS.contains(&expr)
 }
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let eval = Evaluator::new(ws);
     for (file, summary) in ws.source_summaries() {
         let sem = &summary.semantic;

@@ -3,7 +3,7 @@
 
 use super::storage_support::is_deployed_code;
 use super::support::{bound_class, workers_reaching};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::model::Workspace;
@@ -46,7 +46,7 @@ address the object by a stable name with `env.DOCS.getByName(name)`.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let eval = Evaluator::new(ws);
     for (file, summary) in ws.source_summaries() {
         let sem = &summary.semantic;

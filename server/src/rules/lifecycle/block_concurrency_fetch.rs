@@ -2,9 +2,8 @@
 
 use super::lifecycle_support::{capitalize, NetworkIo};
 use super::support::durable_object_classes;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "block-concurrency-fetch",
@@ -42,7 +41,7 @@ storage, or refreshed from an alarm, with a timeout.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         let Some(io) = NetworkIo::new(ws, &context) else {
             continue;

@@ -3,9 +3,8 @@
 
 use super::lifecycle_support::{class_name, NetworkIo};
 use super::support::durable_object_classes;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "constructor-heavy-work",
@@ -46,7 +45,7 @@ storage reads (inside `blockConcurrencyWhile` when handlers depend on them).
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         let Some(io) = NetworkIo::new(ws, &context) else {
             continue;

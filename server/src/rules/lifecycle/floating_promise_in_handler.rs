@@ -3,9 +3,8 @@
 
 use super::lifecycle_support::{capitalize, NetworkIo};
 use super::support::durable_object_classes;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "floating-promise-in-handler",
@@ -43,7 +42,7 @@ that logs failures.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         let Some(io) = NetworkIo::new(ws, &context) else {
             continue;

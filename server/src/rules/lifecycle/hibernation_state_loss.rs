@@ -3,10 +3,9 @@
 
 use super::lifecycle_support::{class_calls, class_name, last, WEBSOCKET_HANDLERS};
 use super::support::durable_object_classes;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::index::{Arg, ArgValue};
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "hibernation-state-loss",
@@ -68,7 +67,7 @@ fn mentions(arg: &Arg, sockets: &[String]) -> bool {
     }
 }
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         let calls = class_calls(ws, &context);
         let accepts: Vec<_> = calls

@@ -4,9 +4,9 @@
 
 use super::lifecycle_support::{class_calls, class_name, last};
 use super::support::durable_object_classes;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::{DoKind, Workspace};
+use crate::model::DoKind;
 
 pub static RULE: Rule = Rule {
     id: "missing-super-call",
@@ -50,7 +50,7 @@ constructor's own parameters through.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         if context.class.heritage.is_none() || context.kind.is_none() {
             continue;

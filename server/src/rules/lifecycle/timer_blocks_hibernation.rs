@@ -5,7 +5,7 @@ use tree_sitter::Node;
 
 use super::lifecycle_support::{class_calls, class_name, is_extended, last};
 use super::support::{durable_object_classes, ClassContext};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::fix::source_edit::{self, ParsedSource};
 use crate::fix::source_rewrite::{
@@ -87,7 +87,7 @@ fn is_timer(call: &CallSite, name: &str) -> bool {
         && (segments == [name] || segments == ["globalThis", name] || segments == ["self", name])
 }
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         let calls = class_calls(ws, &context);
         let name = class_name(&context);

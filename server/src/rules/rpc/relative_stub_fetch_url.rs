@@ -1,11 +1,10 @@
 //! `relative-stub-fetch-url`: `stub.fetch("/path")` with a relative URL.
 
 use super::stubs::{all_envs, stub_calls};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::fix::{Fix, Safety, SourceChange, TextEdit};
 use crate::index::ArgValue;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "relative-stub-fetch-url",
@@ -47,7 +46,7 @@ placeholder `do`.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for call in stub_calls(ws) {
         if call.method != "fetch" {
             continue;

@@ -1,9 +1,8 @@
 //! `rpc-on-legacy-class`: RPC through a stub that cannot do RPC.
 
 use super::stubs::{class_names, rpc_verdict, stub_calls, RpcVerdict};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "rpc-on-legacy-class",
@@ -50,7 +49,7 @@ compatibility flag.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for call in stub_calls(ws) {
         match rpc_verdict(ws, &call) {
             RpcVerdict::LegacyClass(classes) => {

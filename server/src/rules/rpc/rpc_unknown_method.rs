@@ -1,11 +1,10 @@
 //! `rpc-unknown-method`: a stub call to a method the bound class lacks.
 
 use super::stubs::{class_names, rpc_verdict, stub_calls, RpcVerdict};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::fix::source_edit::rename_at;
 use crate::fix::{Fix, Safety, SourceChange};
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "rpc-unknown-method",
@@ -59,7 +58,7 @@ because their methods are not visible to it.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for call in stub_calls(ws) {
         match rpc_verdict(ws, &call) {
             RpcVerdict::Reserved => {

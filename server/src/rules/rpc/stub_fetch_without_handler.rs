@@ -1,9 +1,8 @@
 //! `stub-fetch-without-handler`: `stub.fetch()` on a class with no `fetch`.
 
 use super::stubs::{class_names, lineage, stub_calls, Member};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "stub-fetch-without-handler",
@@ -40,7 +39,7 @@ Call an RPC method instead (`await stub.post(...)`), or add an
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for call in stub_calls(ws) {
         if call.method != "fetch" {
             continue;

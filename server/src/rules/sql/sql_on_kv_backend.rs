@@ -2,9 +2,9 @@
 
 use super::config::legacy_kv_backend::switch_to_sqlite;
 use super::support::{bound_class, env_replays};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::{Backend, Workspace};
+use crate::model::Backend;
 
 pub static RULE: Rule = Rule {
     id: "sql-on-kv-backend",
@@ -50,8 +50,8 @@ class.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         for history in env_replays(worker) {
             if !history.owns_history {
                 continue;

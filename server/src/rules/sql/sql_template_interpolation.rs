@@ -5,14 +5,13 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::sql_calls::sql_exec_calls;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::fix::source_edit::{self, ParsedSource};
 use crate::fix::source_rewrite::{line_end, line_indent, line_start, node_at, node_text};
 use crate::fix::{Fix, Safety, SourceChange, TextEdit};
 use crate::index::ArgValue;
-use crate::model::Workspace;
 use crate::text::TextRange;
 
 pub static RULE: Rule = Rule {
@@ -66,7 +65,7 @@ get no fix.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     // Files parsed for fixes, once each and only when something is reported.
     let mut parsed: HashMap<FileId, Option<ParsedSource>> = HashMap::new();
     for (file, call) in sql_exec_calls(ws) {

@@ -1,10 +1,9 @@
 //! `sql-transaction-statement`: transaction control statements in `sql.exec`.
 
 use super::sql_calls::sql_exec_calls;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::index::ArgValue;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "sql-transaction-statement",
@@ -45,7 +44,7 @@ this.ctx.storage.transactionSync(() => {
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for (file, call) in sql_exec_calls(ws) {
         let Some(arg) = call.args.first() else {
             continue;

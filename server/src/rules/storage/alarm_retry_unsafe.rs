@@ -4,7 +4,7 @@
 
 use super::storage_support::is_storage_call;
 use super::support::{calls_in_class, durable_object_classes};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::index::{ArgValue, CallSite};
 use crate::model::Workspace;
@@ -57,7 +57,7 @@ send an idempotency key) before making the request again.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for class in durable_object_classes(ws) {
         let Some(name) = class.class.name.as_ref().map(|n| n.value.as_str()) else {
             continue;

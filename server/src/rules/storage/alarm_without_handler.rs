@@ -2,7 +2,7 @@
 
 use super::storage_support::{chain_defines, is_storage_call};
 use super::support::{calls_in_class, durable_object_classes};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::fix::source_edit::{self, line_ending};
@@ -57,7 +57,7 @@ write the scheduled work into it.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for class in durable_object_classes(ws) {
         let Some(name) = class.class.name.as_ref() else {
             continue;

@@ -2,7 +2,7 @@
 
 use super::storage_support::{all_calls, do_storage_method, is_deployed_code};
 use super::support::class_context;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::index::{Arg, ArgValue, CallSite, MAX_ARG_STRING_CHARS};
@@ -87,7 +87,7 @@ fn backend_of(ws: &Workspace, file: FileId, call: &CallSite) -> Option<Backend> 
     class_context(ws, file, class)?.backend
 }
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let eval = crate::semantic::Evaluator::new(ws);
     for (file, call) in all_calls(ws) {
         if !is_deployed_code(ws, file) {

@@ -3,9 +3,8 @@
 
 use super::storage_support::is_storage_call;
 use super::support::{calls_in_class, durable_object_classes};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 /// From this compatibility date `deleteAll()` also deletes the alarm.
 const DELETES_ALARM_FROM: &str = "2026-02-24";
@@ -45,7 +44,7 @@ the Worker to `compatibility_date = "2026-02-24"` or later (or add the
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for class in durable_object_classes(ws) {
         let Some(name) = class.class.name.as_ref().map(|n| n.value.as_str()) else {
             continue;

@@ -2,9 +2,9 @@
 
 use super::storage_support::is_storage_call;
 use super::support::{calls_in_class, durable_object_classes, env_replays};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::{Backend, Workspace};
+use crate::model::Backend;
 
 pub static RULE: Rule = Rule {
     id: "delete-all-kv-backend",
@@ -42,7 +42,7 @@ back empty, or delete known keys in batches of at most 128 with
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for class in durable_object_classes(ws) {
         if class.backend != Some(Backend::Kv) {
             continue;

@@ -1,10 +1,9 @@
 //! `storage-await-in-loop`: awaited single-key storage calls in a `for...of`
 //! loop over the keys, where one batch call would do.
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::index::CallUsage;
-use crate::model::Workspace;
 use crate::semantic::{Evaluator, ScopeKind, Value};
 
 pub static RULE: Rule = Rule {
@@ -45,7 +44,7 @@ not reported.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let eval = Evaluator::new(ws);
     for (file, summary) in ws.source_summaries() {
         let sem = &summary.semantic;

@@ -5,7 +5,7 @@ use tree_sitter::Node;
 
 use super::lifecycle_support::{class_calls, class_name, is_extended, last, WEBSOCKET_HANDLERS};
 use super::support::{durable_object_classes, ClassContext};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::fix::source_edit::{self, ParsedSource};
 use crate::fix::source_rewrite::{
@@ -98,7 +98,7 @@ fn on_pair_end(call: &CallSite, pair: &WebSocketPairBinding) -> Option<String> {
     None
 }
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let eval = Evaluator::new(ws);
     for context in durable_object_classes(ws) {
         let name = class_name(&context);

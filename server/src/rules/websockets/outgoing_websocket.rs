@@ -3,10 +3,9 @@
 
 use super::lifecycle_support::{class_calls, class_name, last};
 use super::support::durable_object_classes;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::index::{ArgValue, CallSite};
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "outgoing-websocket",
@@ -54,7 +53,7 @@ fn upgrade_header(call: &CallSite) -> bool {
     })
 }
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         let name = class_name(&context);
         for call in class_calls(ws, &context) {

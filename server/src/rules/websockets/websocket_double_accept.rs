@@ -2,9 +2,8 @@
 //! `ctx.acceptWebSocket()` on one path.
 
 use super::lifecycle_support::may_be_state;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 use crate::semantic::{Evaluator, Expr, FileSemantics, ScopeKind, SemCall};
 
 pub static RULE: Rule = Rule {
@@ -45,7 +44,7 @@ messages. Remove the `addEventListener` calls that came with `accept()`.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let eval = Evaluator::new(ws);
     for (file, summary) in ws.source_summaries() {
         let sem = &summary.semantic;

@@ -5,7 +5,7 @@ use super::lifecycle_support::{
     base_or_library_may_accept, class_calls, class_name, last, WEBSOCKET_HANDLERS,
 };
 use super::support::durable_object_classes;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::model::Workspace;
@@ -57,7 +57,7 @@ to the `acceptWebSocket` call.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     for context in durable_object_classes(ws) {
         if base_or_library_may_accept(ws, &context) {
             continue;

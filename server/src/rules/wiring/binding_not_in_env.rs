@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::config::DoBinding;
 use crate::diagnostic::Severity;
 use crate::files::FileId;
@@ -54,8 +54,8 @@ table, or an entry in the env's `durable_objects.bindings` list).
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         let top = &worker.envs[0];
         if top.do_bindings.is_empty() {
             continue;

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::support::{env_replays, find_declaration, local_do_bindings};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::files::FileId;
 use crate::fix::source_edit::{self, line_ending, relative_specifier};
@@ -60,8 +60,8 @@ call.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         let mut bound: HashSet<&str> = HashSet::new();
         // One finding per class and entry module: environments that bind the
         // same class from the same `main` share the fix.

@@ -2,10 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "duplicate-binding",
@@ -45,8 +44,8 @@ Rename one of the bindings and update the code that reads it.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         for env in &worker.envs {
             let mut first: HashMap<&str, &crate::config::Binding> = HashMap::new();
             // Secrets from `.dev.vars` legitimately shadow vars in local dev.

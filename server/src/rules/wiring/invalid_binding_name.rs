@@ -1,10 +1,9 @@
 //! `invalid-binding-name`: a binding name that `env.NAME` cannot reach.
 
 use super::support::is_js_identifier;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
-use crate::model::Workspace;
 
 pub static RULE: Rule = Rule {
     id: "invalid-binding-name",
@@ -38,8 +37,8 @@ binding names are UPPER_SNAKE_CASE: `CHAT_ROOM`.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
-    for worker in &ws.workers {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
+    for worker in ws.checked_workers() {
         for env in &worker.envs {
             for binding in &env.bindings {
                 if binding.file != worker.config

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::support::{env_replays, find_declaration, local_do_bindings, EnvReplay};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::fix::config_edit::{self, NewMigration, Section};
 use crate::fix::{Fix, Safety, SourceChange};
@@ -62,10 +62,10 @@ It is marked unsafe because it decides the storage backend.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     // Test harness configs (vitest-pool-workers) are never deployed and often
     // bind facet classes on purpose without a migration.
-    for worker in ws.workers.iter().filter(|w| !w.is_test_harness) {
+    for worker in ws.checked_workers().filter(|w| !w.is_test_harness) {
         // A config that could not be read completely may have lost migrations;
         // `config-syntax` reports the cause.
         if !ws.configs[worker.config_index].problems.is_empty() {

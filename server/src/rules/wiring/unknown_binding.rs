@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::support::{likely_typo_of, nearest};
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::config::BindingKind;
 use crate::diagnostic::Severity;
 use crate::files::FileId;
@@ -61,7 +61,7 @@ marked unsafe because the closest name is a guess.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let typed_names: HashSet<&str> = ws
         .summaries
         .iter()
@@ -70,12 +70,10 @@ fn check(ws: &Workspace, out: &mut Reporter) {
         .collect();
     let mut names_by_callers: HashMap<Vec<usize>, DeclaredNames> = HashMap::new();
     let eval = Evaluator::new(ws);
-    for (index, summary) in ws.summaries.iter().enumerate() {
-        let Some(summary) = summary else { continue };
+    for (file, summary) in ws.source_summaries() {
         if summary.env_accesses.is_empty() {
             continue;
         }
-        let file = crate::files::FileId(index as u32);
         // Every name declared by any Worker that includes this file, in any
         // env; the same for every file these Workers reach, so built once.
         let callers: Vec<usize> = ws

@@ -1,7 +1,7 @@
 //! `unknown-class`: a binding's `class_name` names no class of the Worker.
 
 use super::support::nearest;
-use super::{Check, Reporter, Rule};
+use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::fix::source_edit::replace_quoted;
 use crate::fix::{Fix, Safety, SourceChange};
@@ -44,10 +44,10 @@ deploy.
     check: Check::Workspace(check),
 };
 
-fn check(ws: &Workspace, out: &mut Reporter) {
+fn check(ws: &RuleCtx, out: &mut Reporter) {
     let mut known: std::collections::HashMap<(crate::files::FileId, usize), Option<Vec<String>>> =
         std::collections::HashMap::new();
-    for worker in &ws.workers {
+    for worker in ws.checked_workers() {
         for (env_index, env) in worker.envs.iter().enumerate() {
             for binding in &env.do_bindings {
                 let Some(class_name) = &binding.class_name else {
