@@ -21,7 +21,9 @@ pub struct SourceFile {
 /// All files of one analysis, addressed by [`FileId`].
 #[derive(Debug, Default)]
 pub struct Files {
-    files: Vec<SourceFile>,
+    /// Shared with the next build while the text stays the same: a build
+    /// after a keystroke copies pointers, not paths.
+    files: Vec<Arc<SourceFile>>,
     /// Shared between builds with the same paths (most rebuilds).
     by_path: Arc<std::collections::HashMap<PathBuf, FileId>>,
 }
@@ -47,18 +49,20 @@ impl Files {
         line_index: Arc<LineIndex>,
     ) -> FileId {
         if let Some(&id) = self.by_path.get(&path) {
-            let file = &mut self.files[id.0 as usize];
-            file.text = text;
-            file.line_index = line_index;
+            self.files[id.0 as usize] = Arc::new(SourceFile {
+                path,
+                text,
+                line_index,
+            });
             return id;
         }
         let id = FileId(self.files.len() as u32);
         Arc::make_mut(&mut self.by_path).insert(path.clone(), id);
-        self.files.push(SourceFile {
+        self.files.push(Arc::new(SourceFile {
             path,
             text,
             line_index,
-        });
+        }));
         id
     }
 
@@ -70,14 +74,19 @@ impl Files {
         texts: impl IntoIterator<Item = Arc<str>>,
         mut line_index: impl FnMut(&SourceFile, &Arc<str>) -> Arc<LineIndex>,
     ) -> Files {
-        let files: Vec<SourceFile> = self
+        let files: Vec<Arc<SourceFile>> = self
             .files
             .iter()
             .zip(texts)
-            .map(|(old, text)| SourceFile {
-                path: old.path.clone(),
-                line_index: line_index(old, &text),
-                text,
+            .map(|(old, text)| {
+                if Arc::ptr_eq(&old.text, &text) {
+                    return old.clone();
+                }
+                Arc::new(SourceFile {
+                    path: old.path.clone(),
+                    line_index: line_index(old, &text),
+                    text,
+                })
             })
             .collect();
         debug_assert_eq!(files.len(), self.files.len(), "one text per file");
@@ -121,6 +130,6 @@ impl Files {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .map(|(i, f)| (FileId(i as u32), &**f))
     }
 }

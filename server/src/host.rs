@@ -89,6 +89,14 @@ pub struct AnalysisHost {
     open_summaries: HashMap<PathBuf, (Arc<str>, Arc<FileSummary>)>,
     /// The newest rule results of any analysis of this host.
     newest_results: Arc<Mutex<Option<Arc<RuleResults>>>>,
+    /// The inputs of the last analysis (disk files with open buffers over
+    /// them, sorted by path), kept so that an edit replaces one entry
+    /// instead of walking the workspace's paths.
+    inputs: Vec<InputFile>,
+    /// The set of files changed since `inputs` was made: make it again.
+    inputs_stale: bool,
+    /// Open buffers changed since the last analysis.
+    edited: std::collections::HashSet<PathBuf>,
 }
 
 impl AnalysisHost {
@@ -119,6 +127,7 @@ impl AnalysisHost {
     }
 
     fn reload_until(&mut self, cancelled: &dyn Fn() -> bool) {
+        self.inputs_stale = true;
         let (inputs, skipped) = discovery::load_until(
             &self.roots,
             &self.settings.exclude,
@@ -161,6 +170,7 @@ impl AnalysisHost {
         let Some(role) = FileRole::of(path) else {
             return;
         };
+        self.inputs_stale = true;
         // An editor may report files outside the folders it opened (a
         // global watcher): they are not part of this workspace.
         if !self.roots.iter().any(|root| path.starts_with(root)) {
@@ -193,6 +203,7 @@ impl AnalysisHost {
         // Without edits the old tree cannot be reused.
         self.open_trees.remove(&path);
         let overlay = Overlay::new(text.into());
+        self.edited.insert(path.clone());
         self.overlays.insert(path, overlay);
     }
 
@@ -215,10 +226,12 @@ impl AnalysisHost {
             }
         }
         let overlay = Overlay::new(text.into());
+        self.edited.insert(path.clone());
         self.overlays.insert(path, overlay);
     }
 
     pub fn remove_overlay(&mut self, path: &Path) {
+        self.inputs_stale = true;
         self.overlays.remove(path);
         self.open_trees.remove(path);
         self.open_summaries.remove(path);
@@ -279,26 +292,10 @@ impl AnalysisHost {
         for (path, overlay) in &mut self.overlays {
             overlay.check(path);
         }
-        let mut inputs: Vec<InputFile> = Vec::with_capacity(self.disk.len() + self.overlays.len());
-        for (path, (role, text)) in &self.disk {
-            let input = match self.overlays.get(path) {
-                Some(overlay) => overlay.input(path),
-                None => Some(InputFile {
-                    path: path.clone(),
-                    role: *role,
-                    text: text.clone(),
-                }),
-            };
-            inputs.extend(input);
-        }
-        // Open buffers that are not on disk yet (new, unsaved files).
-        for (path, overlay) in &self.overlays {
-            if !self.disk.contains_key(path) {
-                inputs.extend(overlay.input(path));
-            }
-        }
+        self.update_inputs();
         let started = std::time::Instant::now();
         self.reparse_open_sources();
+        let inputs = &self.inputs;
         let reparsed = started.elapsed();
         let previous = self.previous.as_ref().map(|a| &a.workspace);
         let open = &self.open_summaries;
@@ -332,6 +329,50 @@ impl AnalysisHost {
         }
         self.retired = self.previous.replace(analysis.clone());
         analysis
+    }
+
+    /// Brings `inputs` up to date: the changed open buffers' entries are
+    /// replaced in place; a change to the set of files makes them again.
+    fn update_inputs(&mut self) {
+        for path in std::mem::take(&mut self.edited) {
+            if self.inputs_stale {
+                break;
+            }
+            let input = self.overlays.get(&path).and_then(|o| o.input(&path));
+            let at = self
+                .inputs
+                .binary_search_by(|i| i.path.as_path().cmp(&path));
+            match (at, input) {
+                (Ok(at), Some(input)) => self.inputs[at] = input,
+                (Err(_), None) => {}
+                _ => self.inputs_stale = true,
+            }
+        }
+        self.edited.clear();
+        if !self.inputs_stale {
+            return;
+        }
+        let mut inputs: Vec<InputFile> = Vec::with_capacity(self.disk.len() + self.overlays.len());
+        for (path, (role, text)) in &self.disk {
+            let input = match self.overlays.get(path) {
+                Some(overlay) => overlay.input(path),
+                None => Some(InputFile {
+                    path: path.clone(),
+                    role: *role,
+                    text: text.clone(),
+                }),
+            };
+            inputs.extend(input);
+        }
+        // Open buffers that are not on disk yet (new, unsaved files).
+        for (path, overlay) in &self.overlays {
+            if !self.disk.contains_key(path) {
+                inputs.extend(overlay.input(path));
+            }
+        }
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        self.inputs = inputs;
+        self.inputs_stale = false;
     }
 
     /// The snapshot before the newest one, for the caller to free when it

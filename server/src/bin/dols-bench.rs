@@ -442,7 +442,7 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
             }
             first.unchanged_summary(path, text)
         };
-        ws = Some(Workspace::build_with(inputs, &ready, Some(&first)));
+        ws = Some(Workspace::build_with(&inputs, &ready, Some(&first)));
         rebuild.push(ms(started.elapsed()));
     }
     let ws = ws.unwrap();
@@ -457,7 +457,7 @@ fn profile_rules(name: &str, root: &Path, big: &Path, binding: &str) {
             }
             first.unchanged_summary(path, text)
         };
-        let fresh = Workspace::build_with(edited_inputs.clone(), &ready, Some(&first));
+        let fresh = Workspace::build_with(&edited_inputs, &ready, Some(&first));
         let started = Instant::now();
         std::hint::black_box(
             dols::rules::stubs::stub_calls(&dols::rules::RuleCtx::everything(&fresh)).len(),

@@ -641,7 +641,7 @@ pub fn target_classes<'a>(
                 out.extend(ws.classes_of(worker).filter(|(_, c)| named(c)));
             }
             if out.is_empty() {
-                for worker in &ws.workers {
+                for worker in ws.workers.iter() {
                     out.extend(ws.classes_of(worker).filter(|(_, c)| named(c)));
                 }
             }

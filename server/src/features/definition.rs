@@ -320,7 +320,7 @@ fn collect_references(ws: &Workspace, host: &Worker, class: &str, out: &mut Vec<
         out.push(Target { file, range });
     }
     // `env.X` uses of every binding to the class, in the binding Worker's code.
-    for worker in &ws.workers {
+    for worker in ws.workers.iter() {
         let mut names: Vec<&str> = Vec::new();
         for (env_index, env) in worker.envs.iter().enumerate() {
             for binding in &env.do_bindings {

@@ -555,7 +555,7 @@ pub(super) fn bindings_to(
     class: &str,
 ) -> Vec<(FileId, TextRange, String)> {
     let mut out: Vec<(FileId, TextRange, String)> = Vec::new();
-    for worker in &ws.workers {
+    for worker in ws.workers.iter() {
         for (env_index, env) in worker.envs.iter().enumerate() {
             for binding in &env.do_bindings {
                 let Some(class_name) = binding.class_name.as_ref().filter(|c| c.value == class)

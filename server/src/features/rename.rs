@@ -902,7 +902,7 @@ fn rename_class(ws: &Workspace, start: &Sym, old: &str, new: &str) -> Result<Sou
     // The Workers whose class name changes: `main` exports the new name, or
     // (with no export) the renamed declaration is what their bindings find.
     let mut hosts: Vec<&Worker> = Vec::new();
-    for worker in &ws.workers {
+    for worker in ws.workers.iter() {
         let exported = (0..worker.envs.len())
             .filter_map(|i| worker.main_of(i))
             .any(|main| plan.exports.contains(&main) && ws.exports_of(main).get(old).is_some());
@@ -1087,7 +1087,7 @@ fn env_type_arguments(
     plan: &mut Plan,
     tokens: &mut Tokens,
 ) -> Result<(), String> {
-    for worker in &ws.workers {
+    for worker in ws.workers.iter() {
         let mut names: Vec<&str> = Vec::new();
         for (env_index, env) in worker.envs.iter().enumerate() {
             for binding in &env.do_bindings {
@@ -1406,7 +1406,7 @@ fn rename_binding(
                     .is_some_and(|s| s.env_accesses.iter().any(|a| a.name.value == old))
             })
             .collect();
-        for worker in &ws.workers {
+        for worker in ws.workers.iter() {
             if set.iter().any(|w| std::ptr::eq(*w, worker)) || !declares_binding(worker, old) {
                 continue;
             }

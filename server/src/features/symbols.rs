@@ -199,7 +199,7 @@ pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
             });
         }
     }
-    for worker in &ws.workers {
+    for worker in ws.workers.iter() {
         for env in &worker.envs {
             for binding in &env.do_bindings {
                 let Some(name) = &binding.name else { continue };

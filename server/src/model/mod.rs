@@ -85,7 +85,8 @@ pub struct Workspace {
     pub summaries: Vec<Option<Arc<FileSummary>>>,
     /// Resolved module specifiers per file: specifier → target.
     pub edges: ModuleEdges,
-    pub workers: Vec<Worker>,
+    /// Shared with the next build while they stay the same (most edits).
+    pub workers: Arc<Vec<Worker>>,
     /// Configs wrangler ignores because another config in the same folder
     /// wins: (shadowed, winner).
     pub shadowed_configs: Vec<(FileId, FileId)>,
@@ -171,7 +172,7 @@ impl Workspace {
     /// file whose path and text are unchanged: an edit re-indexes one file.
     pub fn build_reusing(inputs: Vec<InputFile>, previous: Option<&Workspace>) -> Workspace {
         let reuse = |path: &Path, text: &Arc<str>| previous?.unchanged_summary(path, text);
-        Self::build_with(inputs, &reuse, previous)
+        Self::build_with(&inputs, &reuse, previous)
     }
 
     /// Builds with summaries supplied by `ready` where it has one for a
@@ -180,7 +181,7 @@ impl Workspace {
     /// parsed configs and resolved imports of unchanged files are taken
     /// from `previous`.
     pub fn build_with(
-        inputs: Vec<InputFile>,
+        inputs: &[InputFile],
         ready: &ReadySummaries,
         previous: Option<&Workspace>,
     ) -> Workspace {
@@ -194,7 +195,7 @@ impl Workspace {
                 && prev
                     .files
                     .iter()
-                    .zip(&inputs)
+                    .zip(inputs)
                     .all(|((_, old), input)| old.path.as_os_str() == input.path.as_os_str())
         });
         let roles: Vec<(FileId, FileRole)>;
@@ -206,7 +207,7 @@ impl Workspace {
                     .collect();
                 ws.files =
                     prev.files
-                        .with_texts(inputs.into_iter().map(|i| i.text), |old, text| {
+                        .with_texts(inputs.iter().map(|i| i.text.clone()), |old, text| {
                             if same_text(&old.text, text) {
                                 old.line_index.clone()
                             } else {
@@ -225,8 +226,11 @@ impl Workspace {
                         same_text(&old.text, &input.text).then(|| old.line_index.clone())
                     });
                     let id = match kept_index {
-                        Some(line_index) => ws.files.insert_indexed(path, input.text, line_index),
-                        None => ws.files.insert(path, input.text),
+                        Some(line_index) => {
+                            ws.files
+                                .insert_indexed(path, input.text.clone(), line_index)
+                        }
+                        None => ws.files.insert(path, input.text.clone()),
                     };
                     list.push((id, input.role));
                 }
@@ -261,7 +265,7 @@ impl Workspace {
                 (prev.workers.clone(), prev.reaching.clone())
             }
             _ => {
-                let workers = build_workers(&ws, &roles);
+                let workers = Arc::new(build_workers(&ws, &roles));
                 let mut reaching = vec![Vec::new(); ws.files.len()];
                 for (index, worker) in workers.iter().enumerate() {
                     for file in &worker.reachable {
@@ -989,7 +993,7 @@ fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
 /// stripped summary was carried over, is summarised again here.
 fn strip_unneeded_semantics(ws: &mut Workspace, roles: &[(FileId, FileRole)]) {
     let mut needed = vec![false; ws.files.len()];
-    for worker in &ws.workers {
+    for worker in ws.workers.iter() {
         for file in worker.sources.iter().chain(&worker.reachable) {
             if let Some(slot) = needed.get_mut(file.0 as usize) {
                 *slot = true;
@@ -1132,7 +1136,7 @@ mod tests {
     /// What later stages read of a build, comparable across builds.
     fn digest(ws: &Workspace) -> String {
         let mut out = String::new();
-        for worker in &ws.workers {
+        for worker in ws.workers.iter() {
             out += &format!(
                 "worker {:?} {:?} {:?} {:?}\n",
                 worker.config, worker.mains, worker.sources, worker.reachable
