@@ -443,7 +443,7 @@ fn fuzz_incremental_edits() {
         host.set_overlay(path.to_path_buf(), text.to_string());
         host.analyze()
     };
-    let comparable = |analysis: &dols::host::Analysis, path: &Path| {
+    let comparable = |analysis: &std::sync::Arc<dols::host::Analysis>, path: &Path| {
         let ws = &analysis.workspace;
         let broken = ws
             .files

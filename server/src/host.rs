@@ -24,24 +24,38 @@ use ropey::Rope;
 pub struct Analysis {
     pub workspace: Workspace,
     rules: crate::rules::RuleSettings,
-    /// The host's newest rule results: the rules of this snapshot re-check
-    /// only what changed since them.
-    newest_results: Arc<Mutex<Option<Arc<RuleResults>>>>,
+    /// The host's analysis whose rules ran last: the rules of this
+    /// snapshot re-check only what changed since it. Weak: the slot holds
+    /// analyses, which must not hold the slot.
+    rules_ran_last: std::sync::Weak<RulesRanLast>,
     results: OnceLock<Arc<RuleResults>>,
     diagnostics: OnceLock<Vec<Diagnostic>>,
 }
 
 impl Analysis {
-    /// The rule results of this snapshot (computed on first use).
-    pub fn rule_results(&self) -> &Arc<RuleResults> {
+    /// The rule results of this snapshot (computed on first use). One
+    /// snapshot's rules run at a time: the next one waits, then re-checks
+    /// only what changed since (two snapshots checking everything at once
+    /// would each take twice as long).
+    pub fn rule_results(self: &Arc<Self>) -> &Arc<RuleResults> {
         self.results.get_or_init(|| {
             let started = std::time::Instant::now();
-            let earlier = lock(&self.newest_results).clone();
-            let results = Arc::new(match earlier {
-                Some(earlier) => earlier.update(&self.workspace, &self.rules),
+            let slot = self.rules_ran_last.upgrade();
+            let mut ran_last = slot.as_deref().map(lock);
+            let results = Arc::new(match ran_last.as_deref().and_then(Option::as_ref) {
+                Some((earlier, results)) => {
+                    results.update(&earlier.workspace, &self.workspace, &self.rules)
+                }
                 None => RuleResults::full(&self.workspace, &self.rules),
             });
-            *lock(&self.newest_results) = Some(results.clone());
+            let replaced = ran_last
+                .as_deref_mut()
+                .and_then(|slot| slot.replace((self.clone(), results.clone())));
+            drop(ran_last);
+            // Freeing a snapshot takes a while: not on the way to publishing.
+            if let Some(replaced) = replaced {
+                rayon::spawn(move || drop(replaced));
+            }
             if timing_enabled() {
                 eprintln!(
                     "dols timing (host): rules {:?} ({:?})",
@@ -54,16 +68,19 @@ impl Analysis {
     }
 
     /// The findings of each file (files with findings only).
-    pub fn file_diagnostics(&self) -> &HashMap<FileId, Arc<[Diagnostic]>> {
+    pub fn file_diagnostics(self: &Arc<Self>) -> &HashMap<FileId, Arc<[Diagnostic]>> {
         self.rule_results().shown()
     }
 
     /// Every finding, sorted by file path, then position.
-    pub fn diagnostics(&self) -> &[Diagnostic] {
+    pub fn diagnostics(self: &Arc<Self>) -> &[Diagnostic] {
         self.diagnostics
             .get_or_init(|| self.rule_results().flatten(&self.workspace))
     }
 }
+
+/// The analysis whose rules ran last, with its results.
+type RulesRanLast = Mutex<Option<(Arc<Analysis>, Arc<RuleResults>)>>;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
@@ -87,8 +104,8 @@ pub struct AnalysisHost {
     open_trees: HashMap<PathBuf, IncrementalTree>,
     /// The summary computed from each open document's current tree.
     open_summaries: HashMap<PathBuf, (Arc<str>, Arc<FileSummary>)>,
-    /// The newest rule results of any analysis of this host.
-    newest_results: Arc<Mutex<Option<Arc<RuleResults>>>>,
+    /// The analysis whose rules ran last (see [`Analysis::rule_results`]).
+    rules_ran_last: Arc<RulesRanLast>,
     /// The inputs of the last analysis (disk files with open buffers over
     /// them, sorted by path), kept so that an edit replaces one entry
     /// instead of walking the workspace's paths.
@@ -317,7 +334,7 @@ impl AnalysisHost {
         let analysis = Arc::new(Analysis {
             workspace,
             rules: self.settings.rules.clone(),
-            newest_results: self.newest_results.clone(),
+            rules_ran_last: Arc::downgrade(&self.rules_ran_last),
             results: OnceLock::new(),
             diagnostics: OnceLock::new(),
         });
@@ -476,7 +493,7 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
     /// export-based findings of the incremental analysis rest on the last
     /// clean parse (`Workspace::checked_exports`), which a fresh analysis
     /// has never seen: those two rules are left out of the comparison then.
-    fn comparable(a: &Analysis, main: &Path) -> Vec<(&'static str, u32, String)> {
+    fn comparable(a: &Arc<Analysis>, main: &Path) -> Vec<(&'static str, u32, String)> {
         let broken = a
             .workspace
             .files
@@ -513,7 +530,7 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
         let main_of = |name: &str| root.join(name).join("src/index.ts");
         let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
         let first = host.analyze();
-        let sql_findings = |a: &Analysis| -> Vec<PathBuf> {
+        let sql_findings = |a: &Arc<Analysis>| -> Vec<PathBuf> {
             a.diagnostics()
                 .iter()
                 .filter(|d| d.code == "sql-on-kv-backend")
@@ -953,7 +970,7 @@ new_classes = ["Counter", "Room"]
         std::fs::write(root.join("src/room.ts"), ROOM).unwrap();
         std::fs::write(root.join("src/index.ts"), MAIN).unwrap();
         let main = root.join("src/index.ts");
-        let outside = |a: &Analysis| -> Vec<(&'static str, String)> {
+        let outside = |a: &Arc<Analysis>| -> Vec<(&'static str, String)> {
             let ws = &a.workspace;
             let mut found: Vec<_> = a
                 .diagnostics()

@@ -184,7 +184,7 @@ impl Inner {
     /// files are skipped: on a keystroke only the edited file (and the
     /// files whose findings it affects) goes over the wire, and a request's
     /// response never waits behind a workspace's worth of old findings.
-    async fn publish(&self, analysis: &Analysis) {
+    async fn publish(&self, analysis: &Arc<Analysis>) {
         let ws = &analysis.workspace;
         let encoding = self.encoding();
         let mut outgoing: Vec<(PathBuf, Vec<Diagnostic>, Option<i32>)> = Vec::new();

@@ -5,6 +5,12 @@
 //! its file, one `mod` line in its family's `mod.rs`, one line in [`ALL`],
 //! and fixtures. What several rules share stays here: `support`, `stubs`,
 //! `storage_support`, `lifecycle_support`, `sql_calls`, `suppression`.
+//!
+//! A rule's outer loop (over Workers, sources, configs) goes through its
+//! [`RuleCtx`], never over `ws.workers` or `ws.summaries` directly: an edit
+//! re-runs the rules for part of the workspace only (`results.rs`), and a
+//! loop that ignores the scope would report findings twice or from the
+//! wrong origin. A finding of a loop over files lands in the file looked at.
 
 use std::panic::AssertUnwindSafe;
 

@@ -16,7 +16,6 @@
 //! after any sequence of edits, the findings equal those of a fresh run.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -26,18 +25,12 @@ use super::{run_one, suppression, Check, RuleCtx, RuleSettings, ALL};
 use crate::diagnostic::Diagnostic;
 use crate::discovery::FileRole;
 use crate::files::FileId;
-use crate::index::FileSummary;
 use crate::model::Workspace;
 
 /// Findings of one snapshot, by origin and by file.
 pub struct RuleResults {
     settings: RuleSettings,
-    /// What the findings were computed from, to tell what changed.
-    texts: Vec<Arc<str>>,
-    summaries: Vec<Option<Arc<FileSummary>>>,
-    paths: Arc<HashMap<PathBuf, FileId>>,
-    reaching: Arc<Vec<Vec<u32>>>,
-    /// Derived from the Workers and imports, kept while `reaching` is.
+    /// Derived from the Workers and imports, kept while they are.
     links: Arc<Links>,
     /// The findings of each Worker's own checks, by Worker index.
     by_worker: Vec<Arc<[Diagnostic]>>,
@@ -84,10 +77,6 @@ impl RuleResults {
         let (file_findings, _) = check_files(ws, settings, FileSet::All);
         let mut results = RuleResults {
             settings: settings.clone(),
-            texts: texts_of(ws),
-            summaries: ws.summaries.clone(),
-            paths: ws.files.path_table().clone(),
-            reaching: ws.reaching_table().clone(),
             links,
             by_worker: by_worker.into_iter().map(|(_, found, _)| found).collect(),
             by_file: group_by_file(file_findings),
@@ -110,9 +99,15 @@ impl RuleResults {
     }
 
     /// The results for `ws`, re-checking only what changed since `self`
-    /// was computed (or everything, when that cannot be told).
-    pub fn update(&self, ws: &Workspace, settings: &RuleSettings) -> RuleResults {
-        match self.affected(ws, settings) {
+    /// was computed for `earlier` (or everything, when that cannot be
+    /// told).
+    pub fn update(
+        &self,
+        earlier: &Workspace,
+        ws: &Workspace,
+        settings: &RuleSettings,
+    ) -> RuleResults {
+        match self.affected(earlier, ws, settings) {
             Some((workers, files)) => self
                 .recheck(ws, settings, &workers, files)
                 .unwrap_or_else(|| Self::full(ws, settings)),
@@ -124,20 +119,21 @@ impl RuleResults {
     /// of a kind that needs everything checked.
     fn affected(
         &self,
+        earlier: &Workspace,
         ws: &Workspace,
         settings: &RuleSettings,
     ) -> Option<(Vec<usize>, Vec<FileId>)> {
         if *settings != self.settings
-            || !Arc::ptr_eq(&self.paths, ws.files.path_table())
-            || !Arc::ptr_eq(&self.reaching, ws.reaching_table())
-            || self.texts.len() != ws.files.len()
+            || !Arc::ptr_eq(earlier.files.path_table(), ws.files.path_table())
+            || !Arc::ptr_eq(earlier.reaching_table(), ws.reaching_table())
         {
             return None;
         }
         let mut changed = Vec::new();
-        for (id, source) in ws.files.iter() {
-            let old = &self.texts[id.0 as usize];
-            if Arc::ptr_eq(old, &source.text) || **old == *source.text {
+        // Unchanged files are the same `SourceFile`s: comparing addresses
+        // reads no text (and touches no memory of the file).
+        for ((id, source), (_, old)) in ws.files.iter().zip(earlier.files.iter()) {
+            if std::ptr::eq(source, old) || old.text == source.text {
                 continue;
             }
             // Only source bodies: a config, an unread file or a file that
@@ -145,8 +141,7 @@ impl RuleResults {
             if !matches!(ws.role(id), Some(FileRole::Source(_))) {
                 return None;
             }
-            let (Some(Some(old)), Some(new)) = (self.summaries.get(id.0 as usize), ws.summary(id))
-            else {
+            let (Some(old), Some(new)) = (earlier.summary(id), ws.summary(id)) else {
                 return None;
             };
             // `unknown-binding` reads the env types of every file.
@@ -241,10 +236,6 @@ impl RuleResults {
         by_file.extend(group_by_file(file_findings));
         let mut results = RuleResults {
             settings: settings.clone(),
-            texts: texts_of(ws),
-            summaries: ws.summaries.clone(),
-            paths: self.paths.clone(),
-            reaching: self.reaching.clone(),
             links: self.links.clone(),
             by_worker,
             by_file,
@@ -432,13 +423,6 @@ fn run_checks(ctx: &RuleCtx, settings: &RuleSettings, parallel: bool) -> (Vec<Di
     )
 }
 
-fn texts_of(ws: &Workspace) -> Vec<Arc<str>> {
-    ws.files
-        .iter()
-        .map(|(_, source)| source.text.clone())
-        .collect()
-}
-
 fn group_by_file(found: Vec<Diagnostic>) -> HashMap<FileId, Arc<[Diagnostic]>> {
     let mut groups: HashMap<FileId, Vec<Diagnostic>> = HashMap::new();
     for diagnostic in found {
@@ -456,4 +440,124 @@ fn files_of(found: &[Diagnostic]) -> Vec<FileId> {
     files.sort_unstable();
     files.dedup();
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Reporter;
+
+    /// Every rule's outer loops go through its context: with nothing in
+    /// scope, no rule reports anything, on every hit fixture (where each
+    /// rule does report when everything is in scope). A rule that looped
+    /// over `ws.workers` or `ws.summaries` itself would report here, and
+    /// its findings would be kept under the wrong origin.
+    #[test]
+    fn rules_report_nothing_outside_their_scope() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        let mut projects = 0;
+        for family in std::fs::read_dir(&fixtures).unwrap().flatten() {
+            for case in std::fs::read_dir(family.path()).unwrap().flatten() {
+                let name = case.file_name().to_string_lossy().into_owned();
+                if !name.starts_with("hit") {
+                    continue;
+                }
+                projects += 1;
+                let (inputs, _) = crate::discovery::load(&[case.path()], &[]);
+                let ws = Workspace::build(inputs);
+                let nothing = RuleCtx::new(
+                    &ws,
+                    Scope {
+                        workers: WorkerSet::List(Vec::new()),
+                        files: FileSet::List(Vec::new()),
+                    },
+                );
+                let everything = RuleCtx::everything(&ws);
+                let mut found_everywhere = 0;
+                for rule in ALL {
+                    let Check::Workspace(check) = rule.check else {
+                        continue;
+                    };
+                    let mut outside = Vec::new();
+                    check(
+                        &nothing,
+                        &mut Reporter {
+                            rule,
+                            diagnostics: &mut outside,
+                        },
+                    );
+                    assert!(
+                        outside.is_empty(),
+                        "{}: `{}` reported outside its scope: {:?}",
+                        case.path().display(),
+                        rule.id,
+                        outside
+                    );
+                    let mut inside = Vec::new();
+                    check(
+                        &everything,
+                        &mut Reporter {
+                            rule,
+                            diagnostics: &mut inside,
+                        },
+                    );
+                    found_everywhere += inside.len();
+                }
+                // (`unused-suppression` runs after the others, on what they left.)
+                if family.file_name() != "unused-suppression" {
+                    assert!(
+                        found_everywhere > 0,
+                        "{}: nothing found",
+                        case.path().display()
+                    );
+                }
+            }
+        }
+        assert!(projects >= 46, "only {projects} hit fixtures");
+    }
+
+    /// A full run keeps each Worker's findings under that Worker and each
+    /// file's under that file, and shows the same findings as the rules
+    /// run over everything at once.
+    #[test]
+    fn findings_by_origin_add_up_to_a_run_over_everything() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        for family in [
+            "unknown-class",
+            "rpc-unknown-method",
+            "sql-on-kv-backend",
+            "unused-suppression",
+        ] {
+            for case in std::fs::read_dir(fixtures.join(family)).unwrap().flatten() {
+                let (inputs, _) = crate::discovery::load(&[case.path()], &[]);
+                let ws = Workspace::build(inputs);
+                let settings = RuleSettings::default();
+                let by_origin = RuleResults::full(&ws, &settings);
+                let everything = RuleCtx::everything(&ws);
+                let (mut at_once, _) = run_checks(&everything, &settings, false);
+                let comments: Vec<_> = ws
+                    .files
+                    .iter()
+                    .flat_map(|(file, _)| suppression::collect_in(&ws, file))
+                    .collect();
+                (at_once, _) = suppression::apply(&ws, at_once, &comments);
+                let mut shown = by_origin.flatten(&ws);
+                shown.retain(|d| d.code != "unused-suppression");
+                let key = |d: &Diagnostic| {
+                    (
+                        ws.files.path(d.file).to_path_buf(),
+                        d.range.start,
+                        d.code,
+                        d.message.clone(),
+                    )
+                };
+                let mut a: Vec<_> = at_once.iter().map(key).collect();
+                let mut b: Vec<_> = shown.iter().map(key).collect();
+                a.sort();
+                a.dedup();
+                b.sort();
+                assert_eq!(a, b, "{}", case.path().display());
+            }
+        }
+    }
 }
