@@ -79,7 +79,8 @@ impl Worker {
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub files: Files,
-    pub configs: Vec<ConfigFile>,
+    /// Shared with the next build while no config changes (most edits).
+    pub configs: Arc<Vec<ConfigFile>>,
     /// Summary per source file, indexed by `FileId.0`; `None` for non-source
     /// files and for files whose summary failed.
     pub summaries: Vec<Option<Arc<FileSummary>>>,
@@ -255,7 +256,26 @@ impl Workspace {
         timer.lap("summaries");
         (ws.edges, ws.resolver) = resolve_edges(&ws.files, &roles, &ws.summaries, same_files);
         timer.lap("imports");
-        ws.configs = parse_configs(&ws.files, &roles, &mut ws.shadowed_configs, same_files);
+        ws.configs = match same_files {
+            // The same paths and the same config texts: the same configs.
+            Some(prev)
+                if prev.configs.iter().all(|config| {
+                    same_text(
+                        &prev.files.get(config.file).text,
+                        &ws.files.get(config.file).text,
+                    )
+                }) =>
+            {
+                ws.shadowed_configs = prev.shadowed_configs.clone();
+                prev.configs.clone()
+            }
+            _ => Arc::new(parse_configs(
+                &ws.files,
+                &roles,
+                &mut ws.shadowed_configs,
+                same_files,
+            )),
+        };
         timer.lap("configs");
         let changed = same_files.map(|prev| changed_sources(&ws, prev));
         let mut workers_kept = false;
