@@ -75,6 +75,31 @@ pub struct Inner {
     /// Set when the user cancels the indexing progress: the walk and the
     /// reads stop at the next file.
     indexing_cancelled: Arc<AtomicBool>,
+    /// Set once the first index is in `host`: requests ask this, never the
+    /// host's lock, which an analysis holds while it runs.
+    host_ready: AtomicBool,
+    /// Buffer changes not yet given to the host, in order. Editor
+    /// notifications only append here: they never wait for the host's
+    /// lock, so a request behind a keystroke never waits for an analysis.
+    /// The next analysis applies them first.
+    pending: Arc<Mutex<Vec<BufferChange>>>,
+}
+
+/// A change to an open buffer, on its way to the host.
+enum BufferChange {
+    Set(PathBuf, ropey::Rope),
+    Edit(PathBuf, ropey::Rope, Vec<crate::text::ByteEdit>),
+    Close(PathBuf),
+}
+
+impl BufferChange {
+    fn apply(self, host: &mut AnalysisHost) {
+        match self {
+            BufferChange::Set(path, text) => host.set_overlay(path, text),
+            BufferChange::Edit(path, text, edits) => host.edit_overlay(path, text, &edits),
+            BufferChange::Close(path) => host.remove_overlay(&path),
+        }
+    }
 }
 
 impl Inner {
@@ -88,6 +113,8 @@ impl Inner {
             publishing: AtomicBool::new(false),
             last_edit: Mutex::new(None),
             indexing_cancelled: Arc::new(AtomicBool::new(false)),
+            host_ready: AtomicBool::new(false),
+            pending: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -101,7 +128,7 @@ impl Inner {
         // A request that arrives while the first index is built waits for it
         // (bounded), rather than answering with nothing.
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while lock(&self.host).is_none() {
+        while !self.host_ready.load(Ordering::SeqCst) {
             if std::time::Instant::now() > deadline {
                 return None;
             }
@@ -114,13 +141,21 @@ impl Inner {
             }
         }
         let host = self.host.clone();
+        let pending = self.pending.clone();
         // Not on a rayon thread: the host lock and the diagnostics cell
         // block, and a rayon thread waiting inside a parallel loop may be
         // handed another analysis that blocks on what it holds.
         let result = tokio::task::spawn_blocking(move || {
             let mut guard = lock(&host);
             let host = guard.as_mut()?;
-            std::panic::catch_unwind(AssertUnwindSafe(|| host.analyze())).ok()
+            let changes = std::mem::take(&mut *lock(&pending));
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                for change in changes {
+                    change.apply(host);
+                }
+                host.analyze()
+            }))
+            .ok()
         })
         .await
         .ok()
@@ -509,9 +544,7 @@ impl LanguageServer for Backend {
             // opened: send this file's again even if they did not change.
             state.published.remove(&path);
         }
-        if let Some(host) = lock(&self.host).as_mut() {
-            host.set_overlay(path, rope);
-        }
+        lock(&self.pending).push(BufferChange::Set(path, rope));
         self.bump();
         self.spawn_publish();
     }
@@ -541,12 +574,10 @@ impl LanguageServer for Backend {
             doc.version = params.text_document.version;
             (doc.rope.clone(), edits)
         };
-        if let Some(host) = lock(&self.host).as_mut() {
-            match text {
-                (text, Some(edits)) => host.edit_overlay(path, text, &edits),
-                (text, None) => host.set_overlay(path, text),
-            }
-        }
+        lock(&self.pending).push(match text {
+            (text, Some(edits)) => BufferChange::Edit(path, text, edits),
+            (text, None) => BufferChange::Set(path, text),
+        });
         if crate::host::timing_enabled() {
             *lock(&self.last_edit) = Some(arrived);
         }
@@ -559,9 +590,7 @@ impl LanguageServer for Backend {
             return;
         };
         lock(&self.state).documents.remove(&path);
-        if let Some(host) = lock(&self.host).as_mut() {
-            host.remove_overlay(&path);
-        }
+        lock(&self.pending).push(BufferChange::Close(path));
         self.bump();
         self.spawn_publish();
     }
@@ -1011,15 +1040,20 @@ impl Inner {
         let mut open = 0;
         let mut unreported = Vec::new();
         {
+            // The documents as they are now supersede every change queued
+            // while indexing. Lock order everywhere: state, host, pending.
             let state = lock(&self.state);
             let mut host = lock(&self.host);
+            let mut pending = lock(&self.pending);
             if let Some(host) = host.as_mut() {
+                pending.clear();
                 for (path, doc) in &state.documents {
                     host.set_overlay(path.clone(), doc.rope.clone());
                     open += 1;
                 }
                 unreported = host.unreported_skips().to_vec();
             }
+            self.host_ready.store(host.is_some(), Ordering::SeqCst);
         }
         // Folders the walk could not enter have no file to carry a finding.
         if let Some(first) = unreported.first() {
@@ -1185,7 +1219,7 @@ impl Inner {
             tokio::time::sleep(REQUESTS_FIRST).await;
             let generation = self.generation.load(Ordering::SeqCst);
             // Still indexing: `initial_index` publishes when done.
-            if lock(&self.host).is_some() {
+            if self.host_ready.load(Ordering::SeqCst) {
                 self.analyze_and_publish().await;
             }
             claim.release();
