@@ -83,6 +83,11 @@ pub struct Inner {
     /// lock, so a request behind a keystroke never waits for an analysis.
     /// The next analysis applies them first.
     pending: Arc<Mutex<Vec<BufferChange>>>,
+    /// Held by the one analysis in flight. Requests that need a newer
+    /// snapshot wait here (without holding a thread), then use what the
+    /// analysis before them made if it is current: analyses never queue up
+    /// one per request.
+    analysing: tokio::sync::Mutex<()>,
 }
 
 /// A change to an open buffer, on its way to the host.
@@ -115,6 +120,7 @@ impl Inner {
             indexing_cancelled: Arc::new(AtomicBool::new(false)),
             host_ready: AtomicBool::new(false),
             pending: Arc::new(Mutex::new(Vec::new())),
+            analysing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -134,12 +140,22 @@ impl Inner {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let generation = self.generation.load(Ordering::SeqCst);
-        if let Some((done, analysis)) = lock(&self.analysis).as_ref() {
-            if *done == generation {
-                return Some(analysis.clone());
+        let current = || {
+            let generation = self.generation.load(Ordering::SeqCst);
+            match lock(&self.analysis).as_ref() {
+                Some((done, analysis)) if *done == generation => Ok(analysis.clone()),
+                _ => Err(generation),
             }
+        };
+        if let Ok(analysis) = current() {
+            return Some(analysis);
         }
+        let _turn = self.analysing.lock().await;
+        // The analysis before this one may have made the current snapshot.
+        let generation = match current() {
+            Ok(analysis) => return Some(analysis),
+            Err(generation) => generation,
+        };
         let host = self.host.clone();
         let pending = self.pending.clone();
         // Not on a rayon thread: the host lock and the diagnostics cell
