@@ -242,13 +242,37 @@ pub fn class_context<'a>(
     class_context_in(ws, file, class_name, None)
 }
 
-/// [`class_context`], with the env replays of every Worker (parallel to
-/// `ws.workers`) when the caller replayed them once for many classes.
+/// What [`class_context`] reads about every Worker, made once for many
+/// classes: each Worker's env replays (on first use, so a run over a few
+/// files replays only the Workers that reach them) and the class names
+/// any Worker binds through `script_name`.
+struct ManyClasses<'a> {
+    replays: Vec<std::sync::OnceLock<Vec<EnvReplay<'a>>>>,
+    bound_elsewhere: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> ManyClasses<'a> {
+    fn new(ws: &'a Workspace) -> Self {
+        ManyClasses {
+            replays: ws.workers.iter().map(|_| Default::default()).collect(),
+            bound_elsewhere: ws
+                .workers
+                .iter()
+                .flat_map(|w| w.envs.iter())
+                .flat_map(|e| &e.do_bindings)
+                .filter(|b| b.script_name.is_some())
+                .filter_map(|b| b.class_name.as_ref().map(|c| c.value.as_str()))
+                .collect(),
+        }
+    }
+}
+
+/// [`class_context`], with what the caller gathered once for many classes.
 fn class_context_in<'a>(
     ws: &'a Workspace,
     file: FileId,
     class_name: &str,
-    replays: Option<&[Vec<EnvReplay>]>,
+    many: Option<&ManyClasses<'a>>,
 ) -> Option<ClassContext<'a>> {
     let class = ws
         .summary(file)?
@@ -262,8 +286,15 @@ fn class_context_in<'a>(
         .map(|&i| i as usize)
         .collect();
     let workers: Vec<&Worker> = reaching.iter().map(|&i| &ws.workers[i]).collect();
-    let backend = match replays {
-        Some(all) => backend_in(reaching.iter().map(|&i| all[i].as_slice()), class_name),
+    let backend = match many {
+        Some(many) => backend_in(
+            reaching.iter().map(|&i| {
+                many.replays[i]
+                    .get_or_init(|| env_replays(&ws.workers[i]))
+                    .as_slice()
+            }),
+            class_name,
+        ),
         None => agreed_backend(workers.iter().copied(), class_name),
     };
     let mut bound = false;
@@ -273,14 +304,18 @@ fn class_context_in<'a>(
         });
     }
     // Bound from another Worker through `script_name`.
-    bound |= ws
-        .workers
-        .iter()
-        .flat_map(|w| w.envs.iter())
-        .flat_map(|e| &e.do_bindings)
-        .any(|b| {
-            b.script_name.is_some() && b.class_name.as_ref().is_some_and(|c| c.value == class_name)
-        });
+    bound |= match many {
+        Some(many) => many.bound_elsewhere.contains(class_name),
+        None => ws
+            .workers
+            .iter()
+            .flat_map(|w| w.envs.iter())
+            .flat_map(|e| &e.do_bindings)
+            .any(|b| {
+                b.script_name.is_some()
+                    && b.class_name.as_ref().is_some_and(|c| c.value == class_name)
+            }),
+    };
     Some(ClassContext {
         file,
         class,
@@ -383,12 +418,12 @@ struct FoundClass {
 
 fn find_durable_object_classes(ws: &RuleCtx) -> Vec<FoundClass> {
     // Replayed once per Worker, not once per class (hundreds of classes).
-    let replays: Vec<Vec<EnvReplay>> = ws.workers.iter().map(env_replays).collect();
+    let many = ManyClasses::new(ws);
     let mut out = Vec::new();
     for (file, summary) in ws.source_summaries() {
         for class in &summary.classes {
             let Some(name) = &class.name else { continue };
-            let Some(context) = class_context_in(ws, file, &name.value, Some(&replays)) else {
+            let Some(context) = class_context_in(ws, file, &name.value, Some(&many)) else {
                 continue;
             };
             if !context.is_durable_object() {
