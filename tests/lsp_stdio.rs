@@ -506,3 +506,53 @@ fn indexing_can_be_cancelled() {
     assert_eq!(warning["params"]["type"], 2, "a warning: {warning}");
     shutdown(client);
 }
+
+/// Before the workspace is indexed, completion answers from the file's own
+/// Worker folder, indexed alone: with a disk slow enough that the whole
+/// index takes seconds, the bindings after `env.` come back at once.
+#[test]
+fn completion_answers_before_the_workspace_is_indexed() {
+    let (dir, root) = demo_copy();
+    // Every entry of the workspace's walk takes 300 ms (the early index of
+    // the Worker folder does not go through that walk).
+    let mut client = Client::start(&[("DOLS_TEST_SLOW_INDEX_MS", "300")]);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(dir.path()),
+               "capabilities": {"window": {"workDoneProgress": true}}}),
+    );
+    client.notify("initialized", json!({}));
+    let main = root.join("src/index.ts");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let (line, column) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("env.COUNTER").map(|c| (i, c + "env.".len())))
+        .expect("the demo uses env.COUNTER");
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&main), "languageId": "typescript", "version": 1, "text": text}}),
+    );
+    let started = Instant::now();
+    let response = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(&main)}, "position": {"line": line, "character": column}}),
+    );
+    let elapsed = started.elapsed();
+    let labels: Vec<&str> = response["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"COUNTER"), "{response}");
+    let indexed = client
+        .notifications
+        .iter()
+        .any(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end");
+    assert!(
+        !indexed,
+        "the workspace finished indexing first ({elapsed:?}): the test proves nothing"
+    );
+    shutdown(client);
+}

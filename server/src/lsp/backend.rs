@@ -88,6 +88,18 @@ pub struct Inner {
     /// analysis before them made if it is current: analyses never queue up
     /// one per request.
     analysing: tokio::sync::Mutex<()>,
+    /// Until the first analysis of the whole workspace is done: a small
+    /// index of the Worker folder of the file a completion or hover asks
+    /// about, so the first answers do not wait for every file of a large
+    /// monorepo to be read and parsed. Never used for diagnostics, fixes or
+    /// navigation, which need the whole workspace.
+    early: Arc<Mutex<Option<EarlyIndex>>>,
+}
+
+/// An index of one Worker folder, made before the workspace's.
+struct EarlyIndex {
+    dir: PathBuf,
+    host: AnalysisHost,
 }
 
 /// A change to an open buffer, on its way to the host.
@@ -121,6 +133,7 @@ impl Inner {
             host_ready: AtomicBool::new(false),
             pending: Arc::new(Mutex::new(Vec::new())),
             analysing: tokio::sync::Mutex::new(()),
+            early: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -304,6 +317,86 @@ impl Inner {
             self.encoding(),
         );
         Some((analysis, file, offset))
+    }
+
+    /// [`Inner::locate`] for completion and hover: before the first analysis
+    /// of the workspace is done, the file's own Worker folder is indexed
+    /// alone and answers instead.
+    async fn locate_early(
+        &self,
+        uri: &Uri,
+        position: Position,
+    ) -> Option<(Arc<Analysis>, FileId, usize)> {
+        let path = uri_to_path(uri)?;
+        let Some(analysis) = self.early_analysis(&path).await else {
+            return self.locate(uri, position).await;
+        };
+        let ws = &analysis.workspace;
+        let file = ws.files.lookup(&path)?;
+        let source = ws.files.get(file);
+        let offset = to_offset(
+            &source.text,
+            &source.line_index,
+            position.line,
+            position.character,
+            self.encoding(),
+        );
+        Some((analysis, file, offset))
+    }
+
+    /// A snapshot of `path`'s Worker folder alone, with the open buffers in
+    /// it; `None` once the workspace has been analysed (or when the folder
+    /// is a workspace root: its index is the workspace's).
+    async fn early_analysis(&self, path: &std::path::Path) -> Option<Arc<Analysis>> {
+        if lock(&self.analysis).is_some() {
+            lock(&self.early).take();
+            return None;
+        }
+        let roots = lock(&self.state).roots.clone();
+        let dir = path
+            .ancestors()
+            .skip(1)
+            .take_while(|dir| roots.iter().any(|root| dir.starts_with(root)))
+            .find(|dir| {
+                ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
+                    .iter()
+                    .any(|name| dir.join(name).is_file())
+            })?
+            .to_path_buf();
+        if roots.contains(&dir) {
+            return None;
+        }
+        let buffers: Vec<(PathBuf, ropey::Rope)> = lock(&self.state)
+            .documents
+            .iter()
+            .filter(|(open, _)| open.starts_with(&dir))
+            .map(|(open, doc)| (open.clone(), doc.rope.clone()))
+            .collect();
+        // Settings once per folder indexed (a broken `dols.toml` is said
+        // once, not on every request).
+        let is_new = lock(&self.early)
+            .as_ref()
+            .is_none_or(|index| index.dir != dir);
+        let settings = match is_new {
+            true => Some(self.load_settings().await),
+            false => None,
+        };
+        let early = self.early.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut slot = lock(&early);
+            if slot.as_ref().is_none_or(|index| index.dir != dir) {
+                let host = AnalysisHost::new(vec![dir.clone()], settings?);
+                *slot = Some(EarlyIndex { dir, host });
+            }
+            let host = &mut slot.as_mut()?.host;
+            for (open, text) in buffers {
+                host.set_overlay(open, text);
+            }
+            std::panic::catch_unwind(AssertUnwindSafe(|| host.analyze())).ok()
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// The version of each open document, for versioned workspace edits.
@@ -656,7 +749,7 @@ impl LanguageServer for Backend {
             }));
         }
         let Some((analysis, file, offset)) = self
-            .locate(&position.text_document.uri, position.position)
+            .locate_early(&position.text_document.uri, position.position)
             .await
         else {
             return Ok(None);
@@ -673,7 +766,7 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
         let Some((analysis, file, offset)) = self
-            .locate(&position.text_document.uri, position.position)
+            .locate_early(&position.text_document.uri, position.position)
             .await
         else {
             return Ok(None);
