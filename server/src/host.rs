@@ -507,6 +507,21 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
             .collect()
     }
 
+    /// A Worker whose `main` exports nothing, in a temporary folder (kept
+    /// as long as the returned guard lives).
+    fn empty_worker() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::model::resolve::normalize(dir.path());
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(
+            root.join("wrangler.toml"),
+            "name = \"app\"\nmain = \"src/index.ts\"\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("src/index.ts"), "export default {};\n").unwrap();
+        (dir, root)
+    }
+
     /// Four Workers; `c` binds `a`'s class through `script_name`. After
     /// an edit of a method body, the rules re-check only the Workers that
     /// can see it (the edited file's own, and the ones bound to it), keep
@@ -587,16 +602,8 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
     /// then costs no parse.
     #[test]
     fn open_buffers_over_the_size_cap_are_said_not_parsed() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = crate::model::resolve::normalize(dir.path());
-        std::fs::create_dir_all(root.join("src")).unwrap();
-        std::fs::write(
-            root.join("wrangler.toml"),
-            "name = \"app\"\nmain = \"src/index.ts\"\n",
-        )
-        .unwrap();
+        let (_dir, root) = empty_worker();
         let main = root.join("src/index.ts");
-        std::fs::write(&main, "export default {};\n").unwrap();
         let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
         let line = "export const value = \"0123456789\";\n";
         let huge = line.repeat(3 * 1024 * 1024 / line.len() + 1);
@@ -630,15 +637,7 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
     #[cfg(unix)]
     #[test]
     fn file_events_for_fifos_do_not_block() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = crate::model::resolve::normalize(dir.path());
-        std::fs::create_dir_all(root.join("src")).unwrap();
-        std::fs::write(
-            root.join("wrangler.toml"),
-            "name = \"app\"\nmain = \"src/index.ts\"\n",
-        )
-        .unwrap();
-        std::fs::write(root.join("src/index.ts"), "export default {};\n").unwrap();
+        let (_dir, root) = empty_worker();
         let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
         for name in [".env", "src/pipe.ts"] {
             let path = root.join(name);

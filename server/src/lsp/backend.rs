@@ -306,8 +306,19 @@ impl Inner {
     ) -> Option<(Arc<Analysis>, FileId, usize)> {
         let path = uri_to_path(uri)?;
         let analysis = self.current_analysis().await?;
+        self.position_in(analysis, &path, position)
+    }
+
+    /// The file and byte offset of `position` in `path`'s text in
+    /// `analysis`.
+    fn position_in(
+        &self,
+        analysis: Arc<Analysis>,
+        path: &std::path::Path,
+        position: Position,
+    ) -> Option<(Arc<Analysis>, FileId, usize)> {
         let ws = &analysis.workspace;
-        let file = ws.files.lookup(&path)?;
+        let file = ws.files.lookup(path)?;
         let source = ws.files.get(file);
         let offset = to_offset(
             &source.text,
@@ -328,20 +339,10 @@ impl Inner {
         position: Position,
     ) -> Option<(Arc<Analysis>, FileId, usize)> {
         let path = uri_to_path(uri)?;
-        let Some(analysis) = self.early_analysis(&path).await else {
-            return self.locate(uri, position).await;
-        };
-        let ws = &analysis.workspace;
-        let file = ws.files.lookup(&path)?;
-        let source = ws.files.get(file);
-        let offset = to_offset(
-            &source.text,
-            &source.line_index,
-            position.line,
-            position.character,
-            self.encoding(),
-        );
-        Some((analysis, file, offset))
+        match self.early_analysis(&path).await {
+            Some(analysis) => self.position_in(analysis, &path, position),
+            None => self.locate(uri, position).await,
+        }
     }
 
     /// A snapshot of `path`'s Worker folder alone, with the open buffers in

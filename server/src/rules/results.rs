@@ -93,8 +93,19 @@ impl RuleResults {
                 results.workers_in_file.entry(file).or_default().push(index);
             }
         }
-        let every_file: Vec<FileId> = ws.files.iter().map(|(id, _)| id).collect();
-        results.refresh_shown(ws, &every_file);
+        // Files with findings, and files with suppression comments (one
+        // that silences nothing is a finding too).
+        let showing: Vec<FileId> = ws
+            .files
+            .iter()
+            .map(|(id, _)| id)
+            .filter(|id| {
+                results.by_file.contains_key(id)
+                    || results.workers_in_file.contains_key(id)
+                    || suppression::may_have_comments(ws, *id)
+            })
+            .collect();
+        results.refresh_shown(ws, &showing);
         results
     }
 
@@ -284,7 +295,7 @@ impl RuleResults {
         }
         let comments = suppression::collect_in(ws, file);
         let (mut kept, unused) = suppression::apply(ws, raw, &comments);
-        for rule in ALL {
+        for rule in ALL.iter().filter(|_| !unused.is_empty()) {
             if let Check::UnusedSuppressions(check) = rule.check {
                 if matches!(self.settings.overrides.get(rule.id), Some(None)) {
                     continue;
@@ -329,6 +340,12 @@ impl Links {
             bound: vec![Vec::new(); ws.workers.len()],
             ..Default::default()
         };
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, worker) in ws.workers.iter().enumerate() {
+            if let Some(name) = worker.name() {
+                by_name.entry(name).or_default().push(index);
+            }
+        }
         for (index, worker) in ws.workers.iter().enumerate() {
             for &file in &worker.sources {
                 links.owners.entry(file).or_default().push(index);
@@ -339,8 +356,8 @@ impl Links {
                     let Some(script) = &binding.script_name else {
                         continue;
                     };
-                    for (other, candidate) in ws.workers.iter().enumerate() {
-                        if other != index && candidate.name() == Some(script.value.as_str()) {
+                    for &other in by_name.get(script.value.as_str()).into_iter().flatten() {
+                        if other != index {
                             links.bound[index].push(other);
                             links.bound[other].push(index);
                         }

@@ -44,6 +44,18 @@ pub fn collect_in(ws: &Workspace, file: FileId) -> Vec<Comment> {
     Vec::new()
 }
 
+/// Whether `file` may hold suppression comments (a cheap test, so a run
+/// over everything looks for them only where they can be).
+pub fn may_have_comments(ws: &Workspace, file: FileId) -> bool {
+    match ws.summary(file) {
+        Some(summary) => !summary.suppressions.is_empty(),
+        None => {
+            matches!(ws.role(file), Some(crate::discovery::FileRole::Config(_)))
+                && ws.files.text(file).contains("dols-ignore")
+        }
+    }
+}
+
 /// Suppression comments in a TOML or JSON(C) config, found line by line.
 fn config_comments(file: FileId, text: &str) -> Vec<Comment> {
     if !text.contains("dols-ignore") {
