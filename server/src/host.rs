@@ -187,7 +187,6 @@ impl AnalysisHost {
         let Some(role) = FileRole::of(path) else {
             return;
         };
-        self.inputs_stale = true;
         // An editor may report files outside the folders it opened (a
         // global watcher): they are not part of this workspace.
         if !self.roots.iter().any(|root| path.starts_with(root)) {
@@ -200,6 +199,7 @@ impl AnalysisHost {
         }) {
             return;
         }
+        self.inputs_stale = true;
         match discovery::read_text(path, role) {
             Ok(text) => {
                 self.disk.insert(path.to_path_buf(), (role, text.into()));
