@@ -15,6 +15,7 @@ pub mod index;
 pub mod knowledge;
 pub mod lsp;
 pub mod model;
+pub mod names;
 pub mod rules;
 pub mod semantic;
 pub mod settings;

@@ -230,7 +230,7 @@ fn finish(
     text: &str,
     grammar: Grammar,
     cursor: &mut QueryCursor,
-    in_class: Option<Option<String>>,
+    in_class: Option<Option<crate::names::Name>>,
 ) -> FileSummary {
     let found = find(&walked.query_roots, text, grammar, cursor);
     let classes = classes::extract(&found, text);

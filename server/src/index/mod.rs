@@ -9,6 +9,7 @@ pub mod language;
 pub mod queries;
 pub mod syntax;
 
+use crate::names::Name;
 use crate::text::{Spanned, TextRange};
 
 pub use extract::{summarize, summarize_with};
@@ -72,7 +73,7 @@ pub struct CallSite {
     /// "toString"]`); any other root expression (literal, `await x`, ...)
     /// is `…`. Chains longer than 32 segments are cut: the first segment is
     /// then `…`, followed by the last 32.
-    pub callee: Vec<String>,
+    pub callee: Vec<Name>,
     /// Range of the last callee segment (the method name).
     pub name_range: TextRange,
     /// The whole call expression.
@@ -137,7 +138,7 @@ pub enum CallUsage {
     /// `this.x`, any member target as written), a class field initializer
     /// `x = call(...)` (name `this.x`); a destructuring pattern gives its
     /// bound names in order (`{ a, b: c, ...r }` → `a, c, r`).
-    AssignedTo(Vec<String>),
+    AssignedTo(Vec<Name>),
     /// Passed as an argument to another call (`ctx.waitUntil(call())`).
     Argument,
     /// A statement of its own, neither awaited, returned nor stored: a
@@ -153,10 +154,10 @@ pub enum CallUsage {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Scope {
     /// Innermost enclosing class.
-    pub class: Option<String>,
+    pub class: Option<Name>,
     /// The class method (or `constructor`) containing the call, if any —
     /// also when the call is inside a nested arrow function of that method.
-    pub method: Option<String>,
+    pub method: Option<Name>,
     /// Range of the innermost enclosing function (method, function, arrow);
     /// the whole file for top-level code.
     pub function: TextRange,
@@ -210,12 +211,12 @@ pub enum ArgValue {
     /// a leading `-`/`+`. BigInts are `Other`.
     Number(f64),
     /// An identifier, or `this`.
-    Identifier(String),
+    Identifier(Name),
     /// A member expression such as `this.ctx.id` as dotted segments.
-    Member(Vec<String>),
+    Member(Vec<Name>),
     /// A call, by its callee segments (`crypto.randomUUID()` → `["crypto",
     /// "randomUUID"]`). Its own arguments are not kept.
-    Call(Vec<String>),
+    Call(Vec<Name>),
     /// An object literal: key and value of each plain property (`key:
     /// value`, string/number keys unquoted, shorthand `{ a }` as
     /// `Identifier("a")`); spreads, methods and computed keys are skipped.
@@ -240,7 +241,7 @@ pub enum ArgValue {
 pub struct WebSocketPairBinding {
     /// Destructured names in order (`{ 1: s, 0: c }` → `c, s`), or the one
     /// variable holding the pair.
-    pub names: Vec<String>,
+    pub names: Vec<Name>,
     pub destructured: bool,
     /// The variable declarator (or assignment expression).
     pub range: TextRange,
@@ -429,7 +430,7 @@ pub struct EnvAccess {
     /// `idFromName`. `None` when the binding is not called on.
     pub member: Option<Spanned<String>>,
     /// Name of the class whose body contains the access.
-    pub enclosing_class: Option<String>,
+    pub enclosing_class: Option<Name>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -439,5 +440,5 @@ pub struct StorageUse {
     pub member: Spanned<String>,
     /// The receiver expression as written (`this.ctx.storage`).
     pub receiver: String,
-    pub enclosing_class: Option<String>,
+    pub enclosing_class: Option<Name>,
 }

@@ -31,7 +31,7 @@ pub fn class_calls<'a>(ws: &'a Workspace, context: &ClassContext<'a>) -> Vec<&'a
 }
 
 pub fn last(call: &CallSite) -> &str {
-    call.callee.last().map_or("", String::as_str)
+    call.callee.last().map_or("", |s| &**s)
 }
 
 /// Tells which calls of a Durable Object class are network I/O, by what

@@ -19,10 +19,10 @@ pub fn sql_exec_calls<'a>(ws: &'a RuleCtx) -> Vec<(FileId, &'a CallSite)> {
             let [.., receiver, exec] = call.callee.as_slice() else {
                 continue;
             };
-            if exec != "exec" || call.is_new {
+            if &**exec != "exec" || call.is_new {
                 continue;
             }
-            if matches!(receiver.as_str(), "sql" | "#sql" | "_sql") {
+            if matches!(&**receiver, "sql" | "#sql" | "_sql") {
                 out.push((file, call));
             }
         }

@@ -15,10 +15,10 @@ use super::support::workers_reaching;
 /// not any other receiver (KV namespaces, R2 buckets, caches).
 pub fn storage_method(call: &CallSite) -> Option<&str> {
     let n = call.callee.len();
-    if n < 2 || call.is_new || call.callee[0] == "…" || call.callee[n - 2] != "storage" {
+    if n < 2 || call.is_new || &*call.callee[0] == "…" || &*call.callee[n - 2] != "storage" {
         return None;
     }
-    Some(call.callee[n - 1].as_str())
+    Some(&*call.callee[n - 1])
 }
 
 /// The method of a call made on a Durable Object's storage, as the

@@ -7,6 +7,7 @@
 //! later declarations are found and an inner declaration shadows an outer
 //! one. Expressions are turned into [`Expr`]s only where something needs
 //! them (initialisers, assignments, returns, calls), memoised per node.
+use crate::names::name as intern;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -272,7 +273,7 @@ impl<'t, 's> Builder<'t, 's> {
 
     fn declare(&mut self, name: &str, at: TextRange, scope: ScopeId, kind: DeclKind) -> DeclId {
         self.out.decls.push(Decl {
-            name: name.into(),
+            name: intern(name),
             range: at,
             scope,
             kind,
@@ -368,7 +369,12 @@ impl<'t, 's> Builder<'t, 's> {
                     .field(NodeField::Name)
                     .map(|n| self.property_name(n))
                     .unwrap_or_default();
-                self.visit_function(node, FuncOwner::ObjectMethod { name: name.into() });
+                self.visit_function(
+                    node,
+                    FuncOwner::ObjectMethod {
+                        name: intern(&name),
+                    },
+                );
             }
             "pair" => {
                 // `{ fetch: async (req, env) => ... }` is an object method too.
@@ -376,7 +382,12 @@ impl<'t, 's> Builder<'t, 's> {
                 match node.field(NodeField::Value) {
                     Some(value) if is_function(value.kind_str()) => {
                         let name = key.map(|k| self.property_name(k)).unwrap_or_default();
-                        self.visit_function(value, FuncOwner::ObjectMethod { name: name.into() });
+                        self.visit_function(
+                            value,
+                            FuncOwner::ObjectMethod {
+                                name: intern(&name),
+                            },
+                        );
                     }
                     Some(value) => {
                         if let Some(key) = key.filter(|k| k.kind_str() == "computed_property_name")
@@ -642,7 +653,7 @@ impl<'t, 's> Builder<'t, 's> {
             }
         }
         self.out.classes.push(ClassSem {
-            name: name.map(|n| self.text_of(n).into()),
+            name: name.map(|n| intern(self.text_of(n))),
             range: range(node),
             heritage,
             fields: Vec::new(),
@@ -685,7 +696,7 @@ impl<'t, 's> Builder<'t, 's> {
                     member,
                     FuncOwner::Method {
                         class,
-                        name: name.as_str().into(),
+                        name: intern(name.as_str()),
                         is_static,
                     },
                 );
@@ -693,7 +704,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if name == "constructor" {
                     sem.constructor = Some(func);
                 } else {
-                    sem.methods.push((name.into(), func));
+                    sem.methods.push((intern(&name), func));
                 }
             }
             "public_field_definition" | "field_definition" => {
@@ -710,13 +721,13 @@ impl<'t, 's> Builder<'t, 's> {
                         value,
                         FuncOwner::Method {
                             class,
-                            name: name.as_str().into(),
+                            name: intern(name.as_str()),
                             is_static,
                         },
                     );
                     self.out.classes[class as usize]
                         .methods
-                        .push((name.into(), func));
+                        .push((intern(&name), func));
                 } else if !is_static {
                     self.visit(value);
                     let value = self.expr(value);
@@ -733,7 +744,7 @@ impl<'t, 's> Builder<'t, 's> {
         let fields = &mut self.out.classes[class as usize].fields;
         match fields.iter_mut().find(|(n, _)| &**n == name) {
             Some((_, values)) => values.push(value),
-            None => fields.push((name.into(), vec![value])),
+            None => fields.push((intern(name), vec![value])),
         }
     }
 
@@ -840,8 +851,8 @@ impl<'t, 's> Builder<'t, 's> {
             range(local),
             scope,
             DeclKind::Import {
-                specifier: specifier.into(),
-                imported: imported.into(),
+                specifier: intern(specifier),
+                imported: intern(imported),
             },
         );
     }
@@ -966,7 +977,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if v == UNKNOWN {
                     UNKNOWN
                 } else {
-                    self.push_expr(Expr::Member(v, key.into()))
+                    self.push_expr(Expr::Member(v, intern(key)))
                 }
             })
             .collect()
@@ -1154,7 +1165,7 @@ impl<'t, 's> Builder<'t, 's> {
         self.out.calls.push(SemCall {
             range: call_range,
             name_range,
-            name: name.into(),
+            name: intern(&name),
             callee: callee_expr,
             receiver,
             receiver_range: receiver_node.map(range),
@@ -1279,7 +1290,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if object == UNKNOWN {
                     return Expr::Unknown;
                 }
-                Expr::Member(object, self.text_of(property).into())
+                Expr::Member(object, intern(self.text_of(property)))
             }
             "subscript_expression" => {
                 let (Some(object), Some(index)) =
@@ -1296,7 +1307,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if object == UNKNOWN {
                     return Expr::Unknown;
                 }
-                Expr::Member(object, key.into())
+                Expr::Member(object, intern(&key))
             }
             "call_expression" => {
                 let Some((callee, args, _)) = normalized_call(node) else {
@@ -1349,7 +1360,7 @@ impl<'t, 's> Builder<'t, 's> {
                 if value.len() > MAX_STR {
                     Expr::Unknown
                 } else {
-                    Expr::Str(value.into())
+                    Expr::Str(intern(value))
                 }
             }
             "object" => {
@@ -1385,7 +1396,7 @@ impl<'t, 's> Builder<'t, 's> {
                         _ => {}
                     }
                 }
-                Expr::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
+                Expr::Object(members.into_iter().map(|(k, v)| (intern(&k), v)).collect())
             }
             "array" => {
                 let mut cursor = node.walk();
@@ -1402,7 +1413,7 @@ impl<'t, 's> Builder<'t, 's> {
                     .collect();
                 Expr::Array(items)
             }
-            "number" => Expr::Number(self.text_of(node).into()),
+            "number" => Expr::Number(intern(self.text_of(node))),
             "template_string" => {
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node
@@ -1416,7 +1427,7 @@ impl<'t, 's> Builder<'t, 's> {
                     return if value.len() > MAX_STR {
                         Expr::Unknown
                     } else {
-                        Expr::Str(value.into())
+                        Expr::Str(intern(value))
                     };
                 }
                 let items = parts
@@ -1602,7 +1613,7 @@ impl<'t, 's> Builder<'t, 's> {
         for ((expr, decl), &(_, name, _)) in resolved_names.into_iter().zip(&self.pending_names) {
             self.out.exprs[expr as usize] = match decl {
                 Some(decl) => Expr::Ref(decl),
-                None => Expr::Global((*name).into()),
+                None => Expr::Global(intern(name)),
             };
         }
         for (decl, value) in assigned {

@@ -54,9 +54,7 @@ pub type ClassId = u32;
 /// Index into [`FileSemantics::calls`].
 pub type CallId = u32;
 
-/// A name or short string of the model, shared: joining a file's pieces
-/// copies it by reference count, not by allocation.
-pub type Name = std::sync::Arc<str>;
+pub use crate::names::Name;
 
 /// The unknown expression, shared by every shape the model does not follow.
 pub const UNKNOWN: ExprId = 0;

@@ -204,9 +204,10 @@ fn awaited_generic_calls_are_normalised() {
     let call = summary
         .calls
         .iter()
-        .find(|c| c.callee.last().map(String::as_str) == Some("get"))
+        .find(|c| c.callee.last().map(|s| &**s) == Some("get"))
         .expect("the awaited generic call is recorded");
-    assert_eq!(call.callee, ["s", "ctx", "storage", "get"]);
+    let callee: Vec<&str> = call.callee.iter().map(|s| &**s).collect();
+    assert_eq!(callee, ["s", "ctx", "storage", "get"]);
     assert_eq!(call.usage, crate::index::CallUsage::Awaited);
     assert!(!call.scope.after_await);
 }

@@ -12,6 +12,7 @@
 //! O(1) per node; `Node::parent()` descends from the root each time and goes
 //! quadratic on deep (minified) trees.
 use crate::index::syntax::{call_function, is_misread_await, normalized_call, NodeExt, NodeField};
+use crate::names::{name as intern, Name};
 use std::collections::HashSet;
 
 use tree_sitter::{Node, Tree, TreeCursor};
@@ -708,7 +709,7 @@ impl<'t, 's> Walker<'t, 's> {
         let scope = Scope {
             // Filled in by `Collected::set_classes`.
             class: None,
-            method: frame.ctx.method.map(str::to_owned),
+            method: frame.ctx.method.map(intern),
             function: frame.ctx.function,
             in_loop: frame.ctx.in_loop,
             in_finally: frame.ctx.in_finally,
@@ -783,7 +784,7 @@ impl<'t, 's> Walker<'t, 's> {
                     .field(NodeField::Name)
                     .map(|n| node_text(n, self.text))
                     .unwrap_or_default();
-                CallUsage::AssignedTo(vec![format!("this.{name}")])
+                CallUsage::AssignedTo(vec![intern(&format!("this.{name}"))])
             }
             "arguments" => CallUsage::Argument,
             "expression_statement" => CallUsage::Floating,
@@ -819,7 +820,7 @@ impl<'t, 's> Walker<'t, 's> {
             _ => return None,
         };
         let (names, destructured) = match pattern.kind_str() {
-            "identifier" if !via_values => (vec![node_text(pattern, self.text).to_owned()], false),
+            "identifier" if !via_values => (vec![intern(node_text(pattern, self.text))], false),
             "array_pattern" => (pattern_names(pattern, self.text), true),
             "object_pattern" => (indexed_pattern_names(pattern, self.text), true),
             _ => return None,
@@ -857,11 +858,14 @@ struct Chain<'t, 's> {
 }
 
 impl Chain<'_, '_> {
-    fn strings(&self) -> Vec<String> {
+    fn strings(&self) -> Vec<Name> {
         self.segments
             .iter()
             .rev()
             .map(|s| {
+                if !s.is_new && s.calls == 0 {
+                    return intern(s.text);
+                }
                 let mut out = String::with_capacity(s.text.len() + 6);
                 if s.is_new {
                     out.push_str("new ");
@@ -870,7 +874,7 @@ impl Chain<'_, '_> {
                 for _ in 0..s.calls {
                     out.push_str("()");
                 }
-                out
+                intern(&out)
             })
             .collect()
     }
@@ -1060,7 +1064,7 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
                 _ => ArgValue::Other,
             }
         }
-        "identifier" | "this" => ArgValue::Identifier(node_text(node, text).to_owned()),
+        "identifier" | "this" => ArgValue::Identifier(intern(node_text(node, text))),
         "member_expression" | "subscript_expression" => {
             let segments = chain(node, text);
             ArgValue::Member(segments.strings())
@@ -1091,12 +1095,12 @@ fn arg_value(node: Node, text: &str, depth: usize) -> ArgValue {
                         props.push((key, arg(value, text, depth + 1)));
                     }
                     "shorthand_property_identifier" => {
-                        let name = node_text(prop, text).to_owned();
+                        let name = node_text(prop, text);
                         props.push((
-                            name.clone(),
+                            name.to_owned(),
                             Arg {
                                 range: node_range(prop),
-                                value: ArgValue::Identifier(name),
+                                value: ArgValue::Identifier(intern(name)),
                             },
                         ));
                     }
@@ -1204,20 +1208,20 @@ fn number(raw: &str) -> Option<f64> {
 
 /// Names bound by an assignment target, in order: `x`, `this.x`,
 /// `{ a, b: c }` → `a, c`, `[a, , b]` → `a, b`.
-fn pattern_names(pattern: Node, text: &str) -> Vec<String> {
+fn pattern_names(pattern: Node, text: &str) -> Vec<Name> {
     let mut names = Vec::new();
     pattern_names_into(pattern, text, 0, &mut names);
     names
 }
 
-fn pattern_names_into(pattern: Node, text: &str, depth: usize, out: &mut Vec<String>) {
+fn pattern_names_into(pattern: Node, text: &str, depth: usize, out: &mut Vec<Name>) {
     if depth > MAX_ARG_DEPTH || out.len() >= MAX_PATTERN_NAMES {
         return;
     }
     let pattern = unwrap_expression(pattern);
     match pattern.kind_str() {
         "identifier" | "shorthand_property_identifier_pattern" => {
-            out.push(node_text(pattern, text).to_owned())
+            out.push(intern(node_text(pattern, text)))
         }
         "member_expression" => {
             let t = node_text(pattern, text);
@@ -1225,7 +1229,7 @@ fn pattern_names_into(pattern: Node, text: &str, depth: usize, out: &mut Vec<Str
                 Some((cut, _)) => &t[..cut],
                 None => t,
             };
-            out.push(t.to_owned());
+            out.push(intern(t));
         }
         "object_pattern" | "array_pattern" => {
             let mut cursor = pattern.walk();
@@ -1253,8 +1257,8 @@ fn pattern_names_into(pattern: Node, text: &str, depth: usize, out: &mut Vec<Str
 }
 
 /// `{ 0: client, 1: server }` → `[client, server]`, ordered by index.
-fn indexed_pattern_names(pattern: Node, text: &str) -> Vec<String> {
-    let mut indexed: Vec<(u32, String)> = Vec::new();
+fn indexed_pattern_names(pattern: Node, text: &str) -> Vec<Name> {
+    let mut indexed: Vec<(u32, Name)> = Vec::new();
     let mut cursor = pattern.walk();
     for child in pattern.named_children(&mut cursor) {
         if child.kind_str() != "pair_pattern" {

@@ -8,6 +8,7 @@ use super::{
     unwrap_expression, Found,
 };
 use crate::index::{ClassInfo, Constructor, Field, Heritage, Method, Visibility};
+use crate::names::Name;
 use crate::text::{Spanned, TextRange};
 
 /// Mixins nest (`withA(withB(DurableObject))`); deeper than this is noise.
@@ -504,7 +505,7 @@ pub(super) struct ClassScopes<'a> {
     classes: &'a [ClassInfo],
     /// A class around everything asked about that is not in `classes`
     /// (the class of a member summarised on its own): its name.
-    outer: Option<Option<String>>,
+    outer: Option<Option<Name>>,
 }
 
 impl<'a> ClassScopes<'a> {
@@ -517,7 +518,7 @@ impl<'a> ClassScopes<'a> {
 
     /// Scopes inside a class member: `classes` are the member's own, the
     /// class named `outer` contains them all (and everything asked about).
-    pub(super) fn in_class(classes: &'a [ClassInfo], outer: Option<String>) -> Self {
+    pub(super) fn in_class(classes: &'a [ClassInfo], outer: Option<Name>) -> Self {
         ClassScopes {
             classes,
             outer: Some(outer),
@@ -526,14 +527,17 @@ impl<'a> ClassScopes<'a> {
 
     /// Name of the innermost class containing `range`; `None` outside any
     /// class or inside an anonymous one.
-    pub(super) fn enclosing(&self, range: TextRange) -> Option<String> {
+    pub(super) fn enclosing(&self, range: TextRange) -> Option<Name> {
         let innermost = self
             .classes
             .iter()
             .filter(|class| class.range.contains_range(range))
             .min_by_key(|class| class.range.len());
         match (innermost, &self.outer) {
-            (Some(class), _) => class.name.as_ref().map(|name| name.value.clone()),
+            (Some(class), _) => class
+                .name
+                .as_ref()
+                .map(|name| crate::names::name(&name.value)),
             // The outer class is larger than any of the member's own.
             (None, Some(outer)) => outer.clone(),
             (None, None) => None,

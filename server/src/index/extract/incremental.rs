@@ -511,7 +511,7 @@ impl<'t, 's> Splitter<'t, 's> {
                         self.text,
                         self.grammar,
                         &mut self.cursor,
-                        Some(class_name.clone()),
+                        Some(class_name.as_deref().map(crate::names::name)),
                     );
                     relative(&mut facts, &deps, child_range.start);
                     Member {

@@ -39,7 +39,7 @@ To address an object by a name, use `env.ROOMS.getByName("lobby")` (or
 
 fn check(ws: &RuleCtx, out: &mut Reporter) {
     for (file, call) in all_calls(ws) {
-        if call.callee.last().map(String::as_str) != Some("idFromString") || call.callee.len() < 2 {
+        if call.callee.last().map(|s| &**s) != Some("idFromString") || call.callee.len() < 2 {
             continue;
         }
         let Some(arg) = call.args.first() else {

@@ -83,7 +83,7 @@ fn check(ws: &RuleCtx, out: &mut Reporter) {
         if n < 2 || call.is_new {
             continue;
         }
-        let method = call.callee[n - 1].as_str();
+        let method = &*call.callee[n - 1];
         let (value_arg, is_hint) = match method {
             "get" | "getByName" => match object_key(call.args.get(1), "locationHint") {
                 Some(arg) => (arg, true),
@@ -95,7 +95,7 @@ fn check(ws: &RuleCtx, out: &mut Reporter) {
             },
             "jurisdiction" => {
                 // Only on a Durable Object namespace binding (`env.ROOMS.jurisdiction`).
-                let receiver = call.callee[n - 2].as_str();
+                let receiver = &*call.callee[n - 2];
                 let is_do_binding = workers_reaching(ws, file)
                     .flat_map(|w| w.envs.iter())
                     .flat_map(|e| &e.do_bindings)

@@ -6,6 +6,7 @@ use super::support::durable_object_classes;
 use super::{Check, Reporter, Rule, RuleCtx};
 use crate::diagnostic::Severity;
 use crate::index::{Arg, ArgValue};
+use crate::names::Name;
 
 pub static RULE: Rule = Rule {
     id: "hibernation-state-loss",
@@ -57,7 +58,7 @@ the field from it in the constructor:
 
 const WRITES: [&str; 5] = ["set", "add", "push", "unshift", "splice"];
 
-fn mentions(arg: &Arg, sockets: &[String]) -> bool {
+fn mentions(arg: &Arg, sockets: &[Name]) -> bool {
     match &arg.value {
         ArgValue::Identifier(id) => sockets.contains(id),
         ArgValue::Object(props) => props
@@ -94,7 +95,7 @@ fn check(ws: &RuleCtx, out: &mut Reporter) {
         }
         // Names that hold a socket: arguments of acceptWebSocket, the first
         // parameter of the hibernation handlers, WebSocketPair ends.
-        let mut sockets: Vec<String> = accepts
+        let mut sockets: Vec<Name> = accepts
             .iter()
             .filter_map(|c| match c.args.first().map(|a| &a.value) {
                 Some(ArgValue::Identifier(id)) => Some(id.clone()),
@@ -103,7 +104,7 @@ fn check(ws: &RuleCtx, out: &mut Reporter) {
             .collect();
         for method in &context.class.methods {
             if WEBSOCKET_HANDLERS.contains(&method.name.value.as_str()) {
-                sockets.extend(method.params.first().cloned());
+                sockets.extend(method.params.first().map(|p| crate::names::name(p)));
             }
         }
         if let Some(summary) = ws.summary(context.file) {
@@ -113,7 +114,7 @@ fn check(ws: &RuleCtx, out: &mut Reporter) {
                 }
             }
         }
-        sockets.retain(|s| !s.is_empty() && s != "this");
+        sockets.retain(|s| !s.is_empty() && &**s != "this");
         let name = class_name(&context);
         for field in &context.class.fields {
             if field.is_static || field.collection.is_none() {
@@ -121,9 +122,9 @@ fn check(ws: &RuleCtx, out: &mut Reporter) {
             }
             let write = calls.iter().find(|c| {
                 c.callee.len() == 3
-                    && c.callee[0] == "this"
-                    && c.callee[1] == field.name.value
-                    && WRITES.contains(&c.callee[2].as_str())
+                    && &*c.callee[0] == "this"
+                    && *c.callee[1] == *field.name.value
+                    && WRITES.contains(&&*c.callee[2])
                     && c.scope
                         .method
                         .as_deref()

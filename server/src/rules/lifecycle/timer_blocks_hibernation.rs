@@ -82,7 +82,7 @@ add to, timeouts that overlap.
 };
 
 fn is_timer(call: &CallSite, name: &str) -> bool {
-    let segments: Vec<&str> = call.callee.iter().map(String::as_str).collect();
+    let segments: Vec<&str> = call.callee.iter().map(|s| &**s).collect();
     !call.is_new
         && (segments == [name] || segments == ["globalThis", name] || segments == ["self", name])
 }
@@ -186,7 +186,7 @@ fn is_cancelled_guard(sem: &FileSemantics, call: &CallSite) -> bool {
     let class = sem.class_at(call.range.start);
     let holds_timer = |arg: ExprId| match sem.expr(arg) {
         Expr::Ref(decl) => sem.decl(*decl).is_some_and(|d| {
-            names.iter().any(|n| *n == *d.name)
+            names.iter().any(|n| **n == *d.name)
                 && sem.lookup(&d.name, call.range.start) == Some(*decl)
         }),
         Expr::Member(object, key) => {

@@ -93,13 +93,13 @@ fn check(ws: &RuleCtx, out: &mut Reporter) {
         if !is_deployed_code(ws, file) {
             continue; // tests may exceed a limit on purpose to see the error
         }
-        let method = call.callee.last().map(String::as_str).unwrap_or_default();
+        let method = call.callee.last().map(|s| &**s).unwrap_or_default();
         if let Some(storage_method) = do_storage_method(&eval, file, call) {
             check_storage(ws, file, call, storage_method, out);
             continue;
         }
         match method {
-            "exec" if call.callee.len() >= 2 && call.callee[call.callee.len() - 2] == "sql" => {
+            "exec" if call.callee.len() >= 2 && &*call.callee[call.callee.len() - 2] == "sql" => {
                 check_sql(file, call, out)
             }
             "acceptWebSocket" => check_tags(file, call, out),
@@ -244,7 +244,7 @@ fn check_auto_response(ws: &Workspace, file: FileId, call: &CallSite, out: &mut 
                 && arg.range.contains_range(c.range)
                 && c.callee
                     .last()
-                    .is_some_and(|n| n == "WebSocketRequestResponsePair")
+                    .is_some_and(|n| &**n == "WebSocketRequestResponsePair")
         })
     else {
         return;

@@ -86,12 +86,12 @@ fn on_pair_end(call: &CallSite, pair: &WebSocketPairBinding) -> Option<String> {
     }
     let segments = &call.callee;
     if pair.destructured && segments.len() == 2 && pair.names.contains(&segments[0]) {
-        return Some(segments[0].clone());
+        return Some(segments[0].to_string());
     }
     if !pair.destructured
         && segments.len() == 3
         && segments[0] == pair.names[0]
-        && segments[1] == "[]"
+        && &*segments[1] == "[]"
     {
         return Some(format!("{}[...]", segments[0]));
     }
@@ -471,11 +471,11 @@ impl<'a> SocketMatcher<'a> {
             return pair
                 .names
                 .iter()
-                .any(|n| n == written)
+                .any(|n| **n == *written)
                 .then_some(SocketMatcher::Name(written));
         }
         let index = written
-            .strip_prefix(pair.names.first()?.as_str())?
+            .strip_prefix(&**pair.names.first()?)?
             .strip_prefix('[')?
             .strip_suffix(']')?;
         index
