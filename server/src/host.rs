@@ -14,7 +14,7 @@ use crate::discovery::{self, FileRole};
 use crate::files::FileId;
 use crate::index::{self, extract::IncrementalTree, FileSummary};
 use crate::model::{InputFile, Workspace};
-use crate::rules::results::RuleResults;
+use crate::rules::results::{Cancel, RuleResults};
 use crate::settings::Settings;
 use crate::text::ByteEdit;
 use ropey::Rope;
@@ -38,38 +38,72 @@ impl Analysis {
     /// only what changed since (two snapshots checking everything at once
     /// would each take twice as long).
     pub fn rule_results(self: &Arc<Self>) -> &Arc<RuleResults> {
-        self.results.get_or_init(|| {
-            let started = std::time::Instant::now();
-            let slot = self.rules_ran_last.upgrade();
-            let mut ran_last = slot.as_deref().map(lock);
-            let results = Arc::new(match ran_last.as_deref().and_then(Option::as_ref) {
-                Some((earlier, results)) => {
-                    results.update(&earlier.workspace, &self.workspace, &self.rules)
-                }
-                None => RuleResults::full(&self.workspace, &self.rules),
-            });
-            let replaced = ran_last
-                .as_deref_mut()
-                .and_then(|slot| slot.replace((self.clone(), results.clone())));
-            drop(ran_last);
-            // Freeing a snapshot takes a while: not on the way to publishing.
-            if let Some(replaced) = replaced {
-                rayon::spawn(move || drop(replaced));
+        self.rule_results_until(&Cancel::never())
+            .expect("a run nobody cancels ends")
+    }
+
+    /// [`Self::rule_results`], or `None` when `cancel` stopped the run
+    /// (nothing is kept then: the next caller runs them again).
+    pub fn rule_results_until(self: &Arc<Self>, cancel: &Cancel) -> Option<&Arc<RuleResults>> {
+        if let Some(done) = self.results.get() {
+            return Some(done);
+        }
+        let started = std::time::Instant::now();
+        let slot = self.rules_ran_last.upgrade();
+        let mut ran_last = slot.as_deref().map(lock);
+        // Another caller may have finished them while this one waited.
+        if let Some(done) = self.results.get() {
+            return Some(done);
+        }
+        let results = match ran_last.as_deref().and_then(Option::as_ref) {
+            Some((earlier, results)) => {
+                results.update(&earlier.workspace, &self.workspace, &self.rules, cancel)
             }
+            None => RuleResults::full_until(&self.workspace, &self.rules, cancel),
+        };
+        let Some(results) = results else {
             if timing_enabled() {
                 eprintln!(
-                    "dols timing (host): rules {:?} ({:?})",
-                    started.elapsed(),
-                    results.stats
+                    "dols timing (host): rules cancelled after {:?}",
+                    started.elapsed()
                 );
             }
-            results
-        })
+            return None;
+        };
+        let results = Arc::new(results);
+        let replaced = ran_last
+            .as_deref_mut()
+            .and_then(|slot| slot.replace((self.clone(), results.clone())));
+        drop(ran_last);
+        // Freeing a snapshot takes a while: not on the way to publishing.
+        if let Some(replaced) = replaced {
+            rayon::spawn(move || drop(replaced));
+        }
+        if timing_enabled() {
+            eprintln!(
+                "dols timing (host): rules {:?} ({:?})",
+                started.elapsed(),
+                results.stats
+            );
+        }
+        // Without a slot (the host is gone) two callers may both get here:
+        // the first one's results are kept, and both are the same.
+        Some(self.results.get_or_init(|| results))
     }
 
     /// The findings of each file (files with findings only).
     pub fn file_diagnostics(self: &Arc<Self>) -> &HashMap<FileId, Arc<[Diagnostic]>> {
         self.rule_results().shown()
+    }
+
+    /// [`Self::file_diagnostics`], or `None` when `cancel` stopped the
+    /// rules.
+    pub fn file_diagnostics_until(
+        self: &Arc<Self>,
+        cancel: &Cancel,
+    ) -> Option<&HashMap<FileId, Arc<[Diagnostic]>>> {
+        self.rule_results_until(cancel)
+            .map(|results| results.shown())
     }
 
     /// Every finding, sorted by file path, then position.
@@ -594,6 +628,65 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
         // A new import changes what a Worker reaches.
         host.set_overlay(main_of("d"), format!("import \"./other\";\n{MAIN}"));
         assert!(host.analyze().rule_results().stats.full);
+    }
+
+    /// A rule run that a newer edit cancels keeps nothing: the snapshot
+    /// has no results, the next snapshot re-checks from the last complete
+    /// run (so the cancelled edit's changes are checked too), and the
+    /// cancelled snapshot still answers when asked again without a cancel.
+    #[test]
+    fn a_cancelled_rule_run_keeps_nothing_and_the_next_run_catches_up() {
+        let (_dir, root) = empty_worker();
+        let main = root.join("src/index.ts");
+        std::fs::write(root.join("wrangler.toml"), CONFIG).unwrap();
+        std::fs::write(&main, MAIN).unwrap();
+        let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
+        let first = host.analyze();
+        assert!(first.rule_results().stats.full);
+        assert!(first
+            .diagnostics()
+            .iter()
+            .any(|d| d.code == "sql-on-kv-backend"));
+
+        let without_sql = MAIN.replace(
+            "this.ctx.storage.sql.exec(\"SELECT 1\")",
+            "this.ctx.storage.get(\"k\")",
+        );
+        host.set_overlay(main.clone(), without_sql.as_str());
+        let cancelled = host.analyze();
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let at_once = || {
+            asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            true
+        };
+        assert!(cancelled
+            .file_diagnostics_until(&Cancel::new(&at_once))
+            .is_none());
+        assert!(asked.load(std::sync::atomic::Ordering::Relaxed) > 0);
+        assert!(
+            cancelled.results.get().is_none(),
+            "partial results were kept"
+        );
+
+        let newer = format!("{without_sql}// one more keystroke\n");
+        host.set_overlay(main.clone(), newer.as_str());
+        let next = host.analyze();
+        let mut fresh = AnalysisHost::new(vec![root.clone()], Settings::default());
+        fresh.set_overlay(main.clone(), newer.as_str());
+        assert_eq!(next.diagnostics(), fresh.analyze().diagnostics());
+        assert!(
+            !next
+                .diagnostics()
+                .iter()
+                .any(|d| d.code == "sql-on-kv-backend"),
+            "the edit of the cancelled snapshot was not checked"
+        );
+
+        // Asked without a cancel, the older snapshot still has its answer.
+        assert!(!cancelled
+            .diagnostics()
+            .iter()
+            .any(|d| d.code == "sql-on-kv-backend"));
     }
 
     /// An open buffer is checked like a file read from disk: above the

@@ -66,7 +66,7 @@ pub struct Inner {
     /// The newest analysis and the edit generation it reflects.
     analysis: Mutex<Option<(u64, Arc<Analysis>)>>,
     /// Bumped by every edit; stale analyses are not published.
-    generation: AtomicU64,
+    generation: Arc<AtomicU64>,
     /// Set while a publish loop runs. Edits that arrive meanwhile only bump
     /// `generation`; the running loop analyses again for them.
     publishing: AtomicBool,
@@ -126,7 +126,7 @@ impl Inner {
             state: Mutex::new(State::default()),
             host: Arc::new(Mutex::new(None)),
             analysis: Mutex::new(None),
-            generation: AtomicU64::new(0),
+            generation: Arc::new(AtomicU64::new(0)),
             publishing: AtomicBool::new(false),
             last_edit: Mutex::new(None),
             indexing_cancelled: Arc::new(AtomicBool::new(false)),
@@ -206,13 +206,18 @@ impl Inner {
         if self.generation.load(Ordering::SeqCst) != generation {
             return; // a newer edit will publish
         }
-        // The rules run on a blocking thread, inside a panic boundary.
+        // The rules run on a blocking thread, inside a panic boundary. A
+        // newer edit stops them between rules: nobody will see their
+        // findings, and the next round re-checks from the last complete run.
         let for_rules = analysis.clone();
+        let edits = self.generation.clone();
         let ran = tokio::task::spawn_blocking(move || {
+            let newer_edit = move || edits.load(Ordering::SeqCst) != generation;
+            let cancel = crate::rules::results::Cancel::new(&newer_edit);
             std::panic::catch_unwind(AssertUnwindSafe(|| {
-                for_rules.file_diagnostics();
+                for_rules.file_diagnostics_until(&cancel).is_some()
             }))
-            .is_ok()
+            .unwrap_or(false)
         })
         .await
         .unwrap_or(false);

@@ -16,6 +16,7 @@
 //! after any sequence of edits, the findings equal those of a fresh run.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -68,13 +69,67 @@ struct Links {
     importers: HashMap<FileId, Vec<FileId>>,
 }
 
+/// Asked between rules and between Workers: when it turns true, nobody
+/// will read the run's results (a newer edit came in), so the run stops
+/// and gives none.
+pub struct Cancel<'a> {
+    asked: &'a (dyn Fn() -> bool + Sync),
+    seen: AtomicBool,
+}
+
+impl<'a> Cancel<'a> {
+    pub fn new(asked: &'a (dyn Fn() -> bool + Sync)) -> Self {
+        Cancel {
+            asked,
+            seen: AtomicBool::new(false),
+        }
+    }
+
+    /// A run nobody can cancel.
+    pub fn never() -> Cancel<'static> {
+        Cancel {
+            asked: &|| false,
+            seen: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether to stop now; once it said yes, it keeps saying yes.
+    fn stop(&self) -> bool {
+        if self.seen.load(Ordering::Relaxed) {
+            return true;
+        }
+        let stop = (self.asked)();
+        if stop {
+            self.seen.store(true, Ordering::Relaxed);
+        }
+        stop
+    }
+
+    /// Whether any part of the run stopped early (its results are partial).
+    fn stopped(&self) -> bool {
+        self.seen.load(Ordering::Relaxed)
+    }
+}
+
 impl RuleResults {
     /// Checks everything.
     pub fn full(ws: &Workspace, settings: &RuleSettings) -> RuleResults {
+        Self::full_until(ws, settings, &Cancel::never()).expect("a run nobody cancels ends")
+    }
+
+    /// [`Self::full`], or `None` when `cancel` stopped it.
+    pub fn full_until(
+        ws: &Workspace,
+        settings: &RuleSettings,
+        cancel: &Cancel,
+    ) -> Option<RuleResults> {
         let links = Arc::new(Links::of(ws));
         let all_workers: Vec<usize> = (0..ws.workers.len()).collect();
-        let by_worker = check_workers(ws, settings, &all_workers);
-        let (file_findings, _) = check_files(ws, settings, FileSet::All);
+        let by_worker = check_workers(ws, settings, &all_workers, cancel);
+        let (file_findings, _) = check_files(ws, settings, FileSet::All, cancel);
+        if cancel.stopped() {
+            return None;
+        }
         let mut results = RuleResults {
             settings: settings.clone(),
             links,
@@ -106,23 +161,26 @@ impl RuleResults {
             })
             .collect();
         results.refresh_shown(ws, &showing);
-        results
+        Some(results)
     }
 
     /// The results for `ws`, re-checking only what changed since `self`
     /// was computed for `earlier` (or everything, when that cannot be
-    /// told).
+    /// told); `None` when `cancel` stopped the run.
     pub fn update(
         &self,
         earlier: &Workspace,
         ws: &Workspace,
         settings: &RuleSettings,
-    ) -> RuleResults {
+        cancel: &Cancel,
+    ) -> Option<RuleResults> {
         match self.affected(earlier, ws, settings) {
-            Some((workers, files)) => self
-                .recheck(ws, settings, &workers, files)
-                .unwrap_or_else(|| Self::full(ws, settings)),
-            None => Self::full(ws, settings),
+            Some((workers, files)) => match self.recheck(ws, settings, &workers, files, cancel) {
+                Recheck::Done(results) => Some(*results),
+                Recheck::Cancelled => None,
+                Recheck::NeedsEverything => Self::full_until(ws, settings, cancel),
+            },
+            None => Self::full_until(ws, settings, cancel),
         }
     }
 
@@ -198,27 +256,30 @@ impl RuleResults {
         Some((workers, files))
     }
 
-    /// Re-checks `workers` and `files` and keeps the rest; `None` when a
-    /// rule panicked or a finding landed outside the files it may touch
-    /// (the caller then checks everything).
+    /// Re-checks `workers` and `files` and keeps the rest; everything must
+    /// be checked when a rule panicked or a finding landed outside the
+    /// files it may touch.
     fn recheck(
         &self,
         ws: &Workspace,
         settings: &RuleSettings,
         workers: &[usize],
         files: Vec<FileId>,
-    ) -> Option<RuleResults> {
-        let worker_runs = check_workers(ws, settings, workers);
-        if worker_runs.iter().any(|(_, _, panicked)| *panicked) {
-            return None;
+        cancel: &Cancel,
+    ) -> Recheck {
+        let worker_runs = check_workers(ws, settings, workers, cancel);
+        let (file_findings, panicked) =
+            check_files(ws, settings, FileSet::List(files.clone()), cancel);
+        if cancel.stopped() {
+            return Recheck::Cancelled;
         }
-        let (file_findings, panicked) = check_files(ws, settings, FileSet::List(files.clone()));
         if panicked
+            || worker_runs.iter().any(|(_, _, panicked)| *panicked)
             || file_findings
                 .iter()
                 .any(|d| files.binary_search(&d.file).is_err())
         {
-            return None;
+            return Recheck::NeedsEverything;
         }
         let mut by_worker = self.by_worker.clone();
         let mut workers_in_file = self.workers_in_file.clone();
@@ -261,7 +322,7 @@ impl RuleResults {
         let mut dirty: Vec<FileId> = dirty.into_iter().collect();
         dirty.sort_unstable();
         results.refresh_shown(ws, &dirty);
-        Some(results)
+        Recheck::Done(Box::new(results))
     }
 
     /// Makes the shown findings of `files` again from both origins.
@@ -378,6 +439,13 @@ impl Links {
     }
 }
 
+/// What a partial re-check came to.
+enum Recheck {
+    Done(Box<RuleResults>),
+    Cancelled,
+    NeedsEverything,
+}
+
 /// Runs every Worker rule for each of `workers`, one Worker at a time, so
 /// each finding is known to come from its Worker: (worker, findings,
 /// whether a rule panicked).
@@ -385,10 +453,14 @@ fn check_workers(
     ws: &Workspace,
     settings: &RuleSettings,
     workers: &[usize],
+    cancel: &Cancel,
 ) -> Vec<(usize, Arc<[Diagnostic]>, bool)> {
     workers
         .par_iter()
         .map(|&worker| {
+            if cancel.stop() {
+                return (worker, Arc::from([]), false);
+            }
             let ctx = RuleCtx::new(
                 ws,
                 Scope {
@@ -396,14 +468,19 @@ fn check_workers(
                     files: FileSet::List(Vec::new()),
                 },
             );
-            let (found, panicked) = run_checks(&ctx, settings, false);
+            let (found, panicked) = run_checks(&ctx, settings, false, cancel);
             (worker, found.into(), panicked)
         })
         .collect()
 }
 
 /// Runs every file rule over `files`: (findings, whether a rule panicked).
-fn check_files(ws: &Workspace, settings: &RuleSettings, files: FileSet) -> (Vec<Diagnostic>, bool) {
+fn check_files(
+    ws: &Workspace,
+    settings: &RuleSettings,
+    files: FileSet,
+    cancel: &Cancel,
+) -> (Vec<Diagnostic>, bool) {
     let ctx = RuleCtx::new(
         ws,
         Scope {
@@ -411,12 +488,17 @@ fn check_files(ws: &Workspace, settings: &RuleSettings, files: FileSet) -> (Vec<
             files,
         },
     );
-    run_checks(&ctx, settings, true)
+    run_checks(&ctx, settings, true, cancel)
 }
 
 /// Runs every enabled workspace rule in `ctx` (on the thread pool when
 /// `parallel`).
-fn run_checks(ctx: &RuleCtx, settings: &RuleSettings, parallel: bool) -> (Vec<Diagnostic>, bool) {
+fn run_checks(
+    ctx: &RuleCtx,
+    settings: &RuleSettings,
+    parallel: bool,
+    cancel: &Cancel,
+) -> (Vec<Diagnostic>, bool) {
     let rules: Vec<_> = ALL
         .iter()
         .filter(|rule| !matches!(settings.overrides.get(rule.id), Some(None)))
@@ -426,6 +508,9 @@ fn run_checks(ctx: &RuleCtx, settings: &RuleSettings, parallel: bool) -> (Vec<Di
         })
         .collect();
     let run = |&(rule, check): &(&'static super::Rule, fn(&RuleCtx, &mut super::Reporter))| {
+        if cancel.stop() {
+            return (Vec::new(), false);
+        }
         run_one(ctx, settings, rule, |reporter| check(ctx, reporter))
     };
     let outcomes: Vec<(Vec<Diagnostic>, bool)> = if parallel {
@@ -551,7 +636,7 @@ mod tests {
                 let settings = RuleSettings::default();
                 let by_origin = RuleResults::full(&ws, &settings);
                 let everything = RuleCtx::everything(&ws);
-                let (mut at_once, _) = run_checks(&everything, &settings, false);
+                let (mut at_once, _) = run_checks(&everything, &settings, false, &Cancel::never());
                 let comments: Vec<_> = ws
                     .files
                     .iter()
