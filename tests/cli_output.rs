@@ -99,3 +99,76 @@ fn an_invalid_exclude_pattern_is_an_error() {
         "{stderr}"
     );
 }
+
+/// `dols check apps/chat` in a monorepo reads what the chat Worker imports
+/// from outside its folder (a shared package, by a relative path), and
+/// reports the findings there, but reads nothing else of the monorepo.
+#[test]
+fn a_worker_checked_alone_brings_its_imports_from_outside_the_folder() {
+    let repo = tempfile::tempdir().expect("a monorepo");
+    let root = repo.path();
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let config = |name: &str| {
+        format!(
+            "name = \"{name}\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-04-01\"\n\
+             [[durable_objects.bindings]]\nname = \"ROOM\"\nclass_name = \"Room\"\n\
+             [[migrations]]\ntag = \"v1\"\nnew_classes = [\"Room\"]\n"
+        )
+    };
+    write("apps/chat/wrangler.toml", &config("chat"));
+    write(
+        "apps/chat/src/index.ts",
+        "export { Room } from \"../../../packages/rooms/src/index\";\n\
+         export default { async fetch(req: Request, env: Env) { return env.ROOM.getByName(\"a\").fetch(req); } };\n",
+    );
+    // Two hops out of the folder: index re-exports room.
+    write(
+        "packages/rooms/src/index.ts",
+        "export { Room } from \"./room.js\";\n",
+    );
+    write(
+        "packages/rooms/src/room.ts",
+        "import { DurableObject } from \"cloudflare:workers\";\n\
+         export class Room extends DurableObject {\n\
+           async fetch(req: Request) { this.ctx.storage.sql.exec(\"SELECT 1\"); return new Response(\"ok\"); }\n\
+         }\n",
+    );
+    // A file of the package that nothing imports, and another Worker.
+    write("packages/rooms/src/unused.ts", "export const unused = 1;\n");
+    write("apps/other/wrangler.toml", &config("other"));
+    write("apps/other/src/index.ts", "export default {};\n");
+
+    let output = dols(&["check", "--format", "json"])
+        .arg(root.join("apps/chat"))
+        .output()
+        .expect("run dols");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+    let findings = report["diagnostics"].as_array().expect("diagnostics");
+    let in_room: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|d| {
+            d["path"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("packages/rooms/src/room.ts"))
+        })
+        .collect();
+    assert!(
+        in_room.iter().any(|d| d["code"] == "sql-on-kv-backend"),
+        "{stdout}"
+    );
+    assert!(
+        !findings.iter().any(|d| d["code"] == "class-not-exported"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("unused.ts") && !stdout.contains("apps/other"),
+        "{stdout}"
+    );
+    // chat's config, its main, the package's index and room.
+    assert_eq!(report["summary"]["files"], 4, "{stdout}");
+}

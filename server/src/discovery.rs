@@ -440,8 +440,23 @@ pub fn load_until(
         // Cancelled during the walk: read nothing.
         return (Vec::new(), skipped);
     }
-    let mut inputs = Vec::with_capacity(files.len());
     let mut bytes_read: u64 = 0;
+    let (inputs, read_skips) = read_files(files, limits, cancelled, &mut bytes_read);
+    skipped.extend(read_skips);
+    (inputs, skipped)
+}
+
+/// Reads the files the walk found, in order, until `limits.max_bytes`
+/// (counting from `bytes_read`) or a cancel; a file that cannot be read
+/// stays an input (`FileRole::Unread`) and is listed as skipped.
+fn read_files(
+    files: Vec<(PathBuf, FileRole)>,
+    limits: Limits,
+    cancelled: &dyn Fn() -> bool,
+    bytes_read: &mut u64,
+) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
+    let mut inputs = Vec::with_capacity(files.len());
+    let mut skipped = Vec::new();
     let total = files.len();
     for (index, (path, role)) in files.into_iter().enumerate() {
         if cancelled() {
@@ -452,7 +467,7 @@ pub fn load_until(
             });
             break;
         }
-        if bytes_read > limits.max_bytes {
+        if *bytes_read > limits.max_bytes {
             skipped.push(SkippedFile {
                 path,
                 reason: format!(
@@ -466,7 +481,7 @@ pub fn load_until(
         }
         match read_text(&path, role) {
             Ok(text) => {
-                bytes_read += text.len() as u64;
+                *bytes_read += text.len() as u64;
                 inputs.push(crate::model::InputFile {
                     path,
                     role,
@@ -489,6 +504,49 @@ pub fn load_until(
             }
         }
     }
+    (inputs, skipped)
+}
+
+/// Reads source files found outside the roots (a Worker's imports out of
+/// the checked folder), as the walk would have: only sources, never inside
+/// dependency or build folders, within `limits` counted from what
+/// `already` holds.
+pub fn read_more(
+    paths: Vec<PathBuf>,
+    already: &[crate::model::InputFile],
+    limits: Limits,
+) -> (Vec<crate::model::InputFile>, Vec<SkippedFile>) {
+    let mut skipped = Vec::new();
+    let room = limits.max_files.saturating_sub(already.len());
+    let mut files: Vec<(PathBuf, FileRole)> = paths
+        .into_iter()
+        .filter(|path| {
+            !path.components().any(|c| {
+                c.as_os_str()
+                    .to_str()
+                    .is_some_and(|name| SKIPPED_DIRS.contains(&name))
+            })
+        })
+        .filter_map(|path| match FileRole::of(&path) {
+            Some(role @ FileRole::Source(_)) => Some((path, role)),
+            _ => None,
+        })
+        .collect();
+    if files.len() > room {
+        let left = files.split_off(room);
+        skipped.push(SkippedFile {
+            path: left[0].0.clone(),
+            reason: format!(
+                "more than {} files; this file and the {} after it were not indexed ({WIDEN_LIMITS})",
+                limits.max_files,
+                left.len() - 1
+            ),
+            reported: false,
+        });
+    }
+    let mut bytes_read: u64 = already.iter().map(|i| i.text.len() as u64).sum();
+    let (inputs, read_skips) = read_files(files, limits, &|| false, &mut bytes_read);
+    skipped.extend(read_skips);
     (inputs, skipped)
 }
 

@@ -9,7 +9,7 @@ use super::{CheckArgs, Format};
 use crate::diagnostic::Severity;
 use crate::fix::write::{write_all_or_nothing, write_report, PlannedWrite};
 use crate::fix::{fix_all, FixFilter};
-use crate::model::Workspace;
+use crate::model::{InputFile, Workspace};
 use crate::rules;
 use crate::settings::Settings;
 
@@ -66,7 +66,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 /// `--fix` / `--diff`: the fix-all loop over the files as read, then either
 /// a diff on stdout or atomic writes followed by the usual report.
 fn fix(args: &CheckArgs, roots: &[PathBuf], display_root: &Path, settings: &Settings) -> ExitCode {
-    let (inputs, skipped) = crate::discovery::load_with(roots, &settings.exclude, settings.limits);
+    let (inputs, skipped, _) = load_reaching(roots, settings);
     let filter = FixFilter {
         include_unsafe: args.unsafe_fixes,
         rule: None,
@@ -174,6 +174,42 @@ fn print_report(args: &CheckArgs, report: &Report) -> ExitCode {
 
 /// The whole check with default settings, without printing: what tests
 /// and benchmarks call.
+/// Rounds of following imports out of the checked folders (each round
+/// reads the files the previous one found imported).
+const MAX_IMPORT_ROUNDS: usize = 64;
+
+/// Discovers and reads `roots` and builds the workspace, then reads the
+/// sources that its Workers import from outside `roots` (a Worker checked
+/// alone in a monorepo, importing a shared package by a relative path),
+/// round by round, so a Worker is checked with everything it reaches and
+/// nothing else of the monorepo is read.
+fn load_reaching(
+    roots: &[PathBuf],
+    settings: &Settings,
+) -> (
+    Vec<InputFile>,
+    Vec<crate::discovery::SkippedFile>,
+    Workspace,
+) {
+    let (mut inputs, mut skipped) =
+        crate::discovery::load_with(roots, &settings.exclude, settings.limits);
+    let mut workspace = Workspace::build(inputs.clone());
+    for _ in 0..MAX_IMPORT_ROUNDS {
+        let outside = workspace.imports_outside(&|path| path.is_file());
+        if outside.is_empty() {
+            break;
+        }
+        let (more, more_skipped) = crate::discovery::read_more(outside, &inputs, settings.limits);
+        skipped.extend(more_skipped);
+        if more.is_empty() {
+            break;
+        }
+        inputs.extend(more);
+        workspace = Workspace::build_reusing(inputs.clone(), Some(&workspace));
+    }
+    (inputs, skipped, workspace)
+}
+
 pub fn check_paths(roots: &[PathBuf], display_root: &Path) -> Report {
     check_paths_with(roots, display_root, &Settings::default())
 }
@@ -182,16 +218,13 @@ pub fn check_paths_with(roots: &[PathBuf], display_root: &Path, settings: &Setti
     // DOLS_TIMING=1 prints how long each stage took, for benchmarks.
     let timing = std::env::var_os("DOLS_TIMING").is_some();
     let started = std::time::Instant::now();
-    let (inputs, skipped) = crate::discovery::load_with(roots, &settings.exclude, settings.limits);
-    let loaded = started.elapsed();
-    let workspace = Workspace::build(inputs);
+    let (_, skipped, workspace) = load_reaching(roots, settings);
     let built = started.elapsed();
     let diagnostics = rules::run(&workspace, &settings.rules);
     if timing {
         eprintln!(
-            "dols timing: discovery+read {:?}, model {:?}, rules {:?}",
-            loaded,
-            built - loaded,
+            "dols timing: discovery+read+model {:?}, rules {:?}",
+            built,
             started.elapsed() - built
         );
     }

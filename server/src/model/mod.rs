@@ -418,6 +418,41 @@ impl Workspace {
             .flat_map(|edges| edges.values().copied())
     }
 
+    /// Files that the Workers' reachable sources import by a relative path
+    /// and that are not in the workspace but `exists` finds: a Worker checked on its own
+    /// (`dols check apps/chat` in a monorepo) importing from a shared
+    /// package outside the checked folder. Sorted, without duplicates.
+    pub fn imports_outside(&self, exists: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
+        let Some(resolver) = &self.resolver else {
+            return Vec::new();
+        };
+        let mut reached: Vec<FileId> = self
+            .workers
+            .iter()
+            .flat_map(|w| w.reachable.iter().copied())
+            .collect();
+        reached.sort_unstable();
+        reached.dedup();
+        let mut outside: Vec<PathBuf> = reached
+            .into_iter()
+            .filter_map(|file| Some((file, self.summary(file)?)))
+            .flat_map(|(file, summary)| {
+                // Relative specifiers only: a bare one would have every
+                // package import probe the disk through `baseUrl`.
+                module_specifiers(summary)
+                    .filter(|specifier| specifier.starts_with("./") || specifier.starts_with("../"))
+                    .filter(move |specifier| self.resolve_import(file, specifier).is_none())
+                    .filter_map(move |specifier| {
+                        resolver.resolve_in(self.files.path(file), specifier, exists)
+                    })
+            })
+            .filter(|path| self.files.lookup(path).is_none())
+            .collect();
+        outside.sort_unstable();
+        outside.dedup();
+        outside
+    }
+
     /// Target of `specifier` as imported from `from`, if it is in the tree.
     pub fn resolve_import(&self, from: FileId, specifier: &str) -> Option<FileId> {
         self.edges

@@ -75,16 +75,28 @@ impl Resolver {
     /// Resolves `specifier` imported from `from`, or `None` for packages,
     /// runtime modules (`cloudflare:workers`) and files that do not exist.
     pub fn resolve(&self, from: &Path, specifier: &str) -> Option<PathBuf> {
+        self.resolve_in(from, specifier, &|path| self.known_files.contains(path))
+    }
+
+    /// [`Self::resolve`] against another set of files: `exists` says
+    /// whether a path is a file (the CLI asks the disk, to follow a
+    /// Worker's imports out of the checked folder).
+    pub fn resolve_in(
+        &self,
+        from: &Path,
+        specifier: &str,
+        exists: &dyn Fn(&Path) -> bool,
+    ) -> Option<PathBuf> {
         if specifier.starts_with("./")
             || specifier.starts_with("../")
             || specifier == "."
             || specifier == ".."
         {
             let base = from.parent()?.join(specifier);
-            return self.resolve_path(&normalize(&base));
+            return self.resolve_path(exists, &normalize(&base));
         }
         if specifier.starts_with('/') {
-            return self.resolve_path(&normalize(Path::new(specifier)));
+            return self.resolve_path(exists, &normalize(Path::new(specifier)));
         }
         if specifier.contains(':') {
             return None;
@@ -96,13 +108,13 @@ impl Resolver {
             };
             for target in targets {
                 let candidate = options.base.join(target.replacen('*', captured, 1));
-                if let Some(found) = self.resolve_path(&normalize(&candidate)) {
+                if let Some(found) = self.resolve_path(exists, &normalize(&candidate)) {
                     return Some(found);
                 }
             }
         }
         let base_url = options.base_url.as_ref()?;
-        self.resolve_path(&normalize(&base_url.join(specifier)))
+        self.resolve_path(exists, &normalize(&base_url.join(specifier)))
     }
 
     /// The nearest tsconfig above `file`.
@@ -112,8 +124,8 @@ impl Resolver {
             .find_map(|dir| self.tsconfigs.get(dir))
     }
 
-    fn resolve_path(&self, base: &Path) -> Option<PathBuf> {
-        if self.known_files.contains(base) {
+    fn resolve_path(&self, exists: &dyn Fn(&Path) -> bool, base: &Path) -> Option<PathBuf> {
+        if exists(base) {
             return Some(base.to_path_buf());
         }
         let text = base.to_string_lossy();
@@ -127,7 +139,7 @@ impl Resolver {
             if let Some(stem) = text.strip_suffix(written) {
                 for ext in actual {
                     let candidate = PathBuf::from(format!("{stem}.{ext}"));
-                    if self.known_files.contains(&candidate) {
+                    if exists(&candidate) {
                         return Some(candidate);
                     }
                 }
@@ -135,13 +147,13 @@ impl Resolver {
         }
         for ext in SOURCE_EXTENSIONS {
             let candidate = PathBuf::from(format!("{text}.{ext}"));
-            if self.known_files.contains(&candidate) {
+            if exists(&candidate) {
                 return Some(candidate);
             }
         }
         for ext in SOURCE_EXTENSIONS {
             let candidate = base.join(format!("index.{ext}"));
-            if self.known_files.contains(&candidate) {
+            if exists(&candidate) {
                 return Some(candidate);
             }
         }
