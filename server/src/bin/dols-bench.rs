@@ -2,7 +2,8 @@
 //!
 //! usage: cargo run --release --bin dols-bench [-- --files N --workers W
 //!        --iterations N --diag-iterations N --typing-gap-ms N --runs N
-//!        --keep --sessions-only --server-log FILE --server DOLS_BINARY]
+//!        --keep --sessions-only --index-only --vs-oxlint --large-buffers
+//!        --server-log FILE --server DOLS_BINARY]
 //!
 //! `--runs N` starts N fresh servers per project and pools their latency
 //! samples (the table also shows the spread of each run's p99);
@@ -12,7 +13,9 @@
 //! binary, for A/B comparisons on the same machine state.
 //! `--profile-rules` times the in-process rebuild after a one-letter edit
 //! of the 5,000-line module and each rule on both projects, then exits.
-//! `--large-buffers` measures only typing in large open buffers (1.5 MB,
+//! `--vs-oxlint` times only cold `dols check` against `oxlint` (from PATH)
+//! on the generated workspace, alternated round by round, beside a bare
+//! parse. `--large-buffers` measures only typing in large open buffers (1.5 MB,
 //! indexed; 10 MB, over the size cap): keystroke → the answer to a request
 //! that needs the new snapshot. `--sessions-only` skips the in-process index measurements (steps 2 and
 //! the 5,000-line parse), which take most of the run, and reports the LSP
@@ -65,6 +68,8 @@ struct Options {
     sessions_only: bool,
     /// Only the in-process index measurement of the large project.
     index_only: bool,
+    /// Only cold `dols check` against `oxlint` (from PATH) on the generated workspace.
+    vs_oxlint: bool,
     /// Only the keystroke latency in large open buffers.
     large_buffers: bool,
     profile_rules: bool,
@@ -85,6 +90,7 @@ fn options() -> Options {
         keep: false,
         sessions_only: false,
         index_only: false,
+        vs_oxlint: false,
         large_buffers: false,
         profile_rules: false,
         server_log: None,
@@ -107,6 +113,7 @@ fn options() -> Options {
             "--keep" => o.keep = true,
             "--sessions-only" => o.sessions_only = true,
             "--index-only" => o.index_only = true,
+            "--vs-oxlint" => o.vs_oxlint = true,
             "--large-buffers" => o.large_buffers = true,
             "--profile-rules" => o.profile_rules = true,
             "--server" => {
@@ -1174,6 +1181,108 @@ fn mib(kib: u64) -> String {
     )
 }
 
+/// Rounds of the cold `dols check` / `oxlint` comparison.
+const CHECK_ROUNDS: usize = 5;
+
+/// Wall and CPU seconds (user + system) of one command, run to the end.
+fn timed_run(command: &mut Command) -> (f64, f64) {
+    let cpu_before = children_cpu_seconds();
+    let started = Instant::now();
+    let status = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let wall = started.elapsed().as_secs_f64();
+    // Both exit non-zero when they report findings; only a crash matters.
+    assert!(status.code().is_some(), "{command:?} was killed: {status}");
+    (wall, children_cpu_seconds() - cpu_before)
+}
+
+/// CPU seconds used by the children waited for so far.
+fn children_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name: cutime and cstime are the 14th and
+    // 15th (1-based, counting from the state), in clock ticks.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(13) + ticks(14)) / 100.0
+}
+
+/// Cold `dols check` against `oxlint`'s default run on the same files,
+/// alternated round by round so both see the same machine state; also the
+/// in-process bare parse, as the floor any tree-sitter checker stands on.
+fn vs_oxlint(ws: &Path, bin: &Path, large_name: &str) {
+    let oxlint_version = Command::new("oxlint")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| {
+            eprintln!("dols-bench: `oxlint` is not on PATH (npm install -g oxlint)");
+            std::process::exit(2)
+        });
+    let mut dols = Vec::new();
+    let mut oxlint = Vec::new();
+    for _ in 0..CHECK_ROUNDS {
+        dols.push(timed_run(Command::new(bin).arg("check").arg(ws)));
+        oxlint.push(timed_run(Command::new("oxlint").arg(ws)));
+    }
+    let (inputs, _) = discovery::load(&[ws.to_path_buf()], &[]);
+    let sources: Vec<(SourceLanguage, String)> = inputs
+        .iter()
+        .filter_map(|i| match i.role {
+            FileRole::Source(language) => Some((language, i.text.to_string())),
+            _ => None,
+        })
+        .collect();
+    let parse_walls: Vec<f64> = (0..CHECK_ROUNDS)
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(raw_parse(&sources));
+            started.elapsed().as_secs_f64()
+        })
+        .collect();
+    let wall = |v: &[(f64, f64)]| median(v.iter().map(|r| r.0).collect());
+    let cpu = |v: &[(f64, f64)]| median(v.iter().map(|r| r.1).collect());
+    println!(
+        "Cold check of the generated workspace ({large_name}, {} sources), median of {CHECK_ROUNDS} alternated rounds; oxlint {oxlint_version}, default rules.\n",
+        sources.len()
+    );
+    println!("| run | wall | CPU (user + system) |");
+    println!("|---|---|---|");
+    println!(
+        "| `dols check` | {:.2} s | {:.2} s |",
+        wall(&dols),
+        cpu(&dols)
+    );
+    println!(
+        "| `oxlint` | {:.2} s | {:.2} s |",
+        wall(&oxlint),
+        cpu(&oxlint)
+    );
+    println!(
+        "| bare tree-sitter parse of the same sources (in process, {} threads) | {:.2} s | — |",
+        rayon::current_num_threads(),
+        median(parse_walls.clone())
+    );
+    println!(
+        "\n`dols check` / `oxlint`: {:.1}x wall, {:.1}x CPU; `dols check` / bare parse: {:.1}x wall.",
+        wall(&dols) / wall(&oxlint),
+        cpu(&dols) / cpu(&oxlint).max(1e-9),
+        wall(&dols) / median(parse_walls)
+    );
+}
+
 fn main() {
     let started = Instant::now();
     let o = options();
@@ -1218,6 +1327,11 @@ fn main() {
     }
     if o.large_buffers {
         large_buffers(&bin, &demo, &o);
+        let _ = std::fs::remove_dir_all(&tmp);
+        return;
+    }
+    if o.vs_oxlint {
+        vs_oxlint(&ws, &bin, large_name);
         let _ = std::fs::remove_dir_all(&tmp);
         return;
     }
