@@ -323,16 +323,21 @@ struct IndexResult {
     check_timing: String,
 }
 
-fn measure_index(root: &Path, bin: &Path) -> IndexResult {
-    let inputs = load_inputs(root);
-    let total_files = inputs.len();
-    let sources: Vec<(SourceLanguage, String)> = inputs
+/// The sources among `inputs`, with their language, for a bare parse.
+fn source_texts(inputs: &[InputFile]) -> Vec<(SourceLanguage, String)> {
+    inputs
         .iter()
         .filter_map(|i| match i.role {
             FileRole::Source(language) => Some((language, i.text.to_string())),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+fn measure_index(root: &Path, bin: &Path) -> IndexResult {
+    let inputs = load_inputs(root);
+    let total_files = inputs.len();
+    let sources = source_texts(&inputs);
     let source_bytes = sources.iter().map(|(_, t)| t.len()).sum();
     // One warm-up round each (thread-local parsers, compiled queries, rayon
     // pool), then alternate runs and keep medians.
@@ -1237,14 +1242,7 @@ fn vs_oxlint(ws: &Path, bin: &Path, large_name: &str) {
         dols.push(timed_run(Command::new(bin).arg("check").arg(ws)));
         oxlint.push(timed_run(Command::new("oxlint").arg(ws)));
     }
-    let (inputs, _) = discovery::load(&[ws.to_path_buf()], &[]);
-    let sources: Vec<(SourceLanguage, String)> = inputs
-        .iter()
-        .filter_map(|i| match i.role {
-            FileRole::Source(language) => Some((language, i.text.to_string())),
-            _ => None,
-        })
-        .collect();
+    let sources = source_texts(&load_inputs(ws));
     let parse_walls: Vec<f64> = (0..CHECK_ROUNDS)
         .map(|_| {
             let started = Instant::now();
