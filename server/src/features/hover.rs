@@ -10,6 +10,7 @@ use super::context::{
 use super::HoverResult;
 use crate::config::{ConfigFormat, RawSection};
 use crate::files::FileId;
+use crate::knowledge::wrangler_schema::{Step, WranglerSchema};
 use crate::knowledge::{self, BackendRequirement, Member};
 use crate::model::{Backend, Worker, Workspace};
 use crate::rules::support::{bound_class, env_replays};
@@ -18,8 +19,8 @@ use crate::text::TextRange;
 
 pub fn hover(ws: &Workspace, file: FileId, offset: usize) -> Option<HoverResult> {
     let ctx = Ctx::new(ws, file, offset)?;
-    if is_config(ws, file) {
-        return config_hover(&ctx);
+    if let Some(format) = config_format(ws, file) {
+        return config_hover(&ctx).or_else(|| schema_key_hover(&ctx, format));
     }
     ws.summary(file)?;
     if let Some(range) = string_at(ctx.text, ctx.offset) {
@@ -55,13 +56,79 @@ pub fn hover(ws: &Workspace, file: FileId, offset: usize) -> Option<HoverResult>
     })
 }
 
-fn is_config(ws: &Workspace, file: FileId) -> bool {
+fn config_format(ws: &Workspace, file: FileId) -> Option<ConfigFormat> {
     ws.files
         .path(file)
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(ConfigFormat::from_file_name)
-        .is_some()
+}
+
+/// Hover on a config key (`compatibility_date`, a table header's
+/// `bindings`, a JSON `"migrations"`): what wrangler's schema says of it.
+fn schema_key_hover(ctx: &Ctx, format: ConfigFormat) -> Option<HoverResult> {
+    let (tree, _) = match format {
+        ConfigFormat::Toml => crate::config::toml::parse(ctx.text),
+        ConfigFormat::Json | ConfigFormat::Jsonc => crate::config::jsonc::parse(ctx.text),
+    };
+    let mut path = Vec::new();
+    let (container, key, range) = key_at(&tree, ctx.offset, &mut path)?;
+    let steps: Vec<Step> = container
+        .iter()
+        .map(|step| match step {
+            Some(key) => Step::Key(key),
+            None => Step::Element,
+        })
+        .collect();
+    let schema = WranglerSchema::bundled();
+    let doc = schema.key(&steps, &key)?;
+    let mut markdown = format!("**`{}`**", doc.name);
+    if let Some(ty) = &doc.value_type {
+        markdown.push_str(&format!(": `{ty}`"));
+    }
+    if let Some(description) = &doc.description {
+        markdown.push_str("\n\n");
+        markdown.push_str(description.trim());
+    }
+    if let Some(deprecated) = &doc.deprecated {
+        markdown.push_str(&format!("\n\n**Deprecated:** {deprecated}"));
+    }
+    markdown.push_str(&format!("\n\n_{}_", schema.attribution()));
+    Some(HoverResult { markdown, range })
+}
+
+/// The key whose name covers `offset`: the keys of its container (object
+/// keys, `None` for an array element) and its own name, unquoted.
+fn key_at(
+    node: &crate::config::value::Node,
+    offset: usize,
+    path: &mut Vec<Option<String>>,
+) -> Option<(Vec<Option<String>>, String, crate::text::TextRange)> {
+    use crate::config::value::NodeKind;
+    match &node.kind {
+        NodeKind::Object(entries) => {
+            for entry in entries {
+                let name = entry.key.value.trim_matches(['"', '\'']).to_string();
+                if entry.key.range.contains(offset) {
+                    return Some((path.clone(), name, entry.key.range));
+                }
+                path.push(Some(name));
+                let found = key_at(&entry.value, offset, path);
+                path.pop();
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        NodeKind::Array(elements) => elements.iter().find_map(|element| {
+            path.push(None);
+            let found = key_at(element, offset, path);
+            path.pop();
+            found
+        }),
+        _ => None,
+    }
 }
 
 fn enclosing_backend(ctx: &Ctx) -> Option<Backend> {

@@ -760,3 +760,53 @@ fn references_of_a_method_include_stub_calls() {
     let call_offset = f.ws.files.text(f.file).find("stub.increment").unwrap() + "stub.".len() + 2;
     assert_eq!(f.show(references(&f.ws, f.file, call_offset)).len(), 3);
 }
+
+/// Hover on any config key answers from wrangler's schema, in all three
+/// formats, on plain keys, table headers, keys of array elements and keys
+/// inside an env; an unknown key gets nothing.
+#[test]
+fn hover_on_config_keys_reads_wranglers_schema() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "/w/wrangler.toml",
+            "name = \"app\"\ncompat$0ibility_date = \"2025-04-01\"\n",
+            "**`compatibility_date`**: `string`",
+        ),
+        (
+            "/w/wrangler.toml",
+            "name = \"app\"\n[[durable_objects.bin$0dings]]\nname = \"A\"\nclass_name = \"A\"\n",
+            "**`bindings`**",
+        ),
+        (
+            "/w/wrangler.toml",
+            "name = \"app\"\n[[durable_objects.bindings]]\nname = \"A\"\nclass$0_name = \"A\"\n",
+            "**`class_name`**: `string`",
+        ),
+        (
+            "/w/wrangler.toml",
+            "name = \"app\"\n[env.staging]\nwork$0ers_dev = false\n",
+            "**`workers_dev`**: `boolean`",
+        ),
+        (
+            "/w/wrangler.jsonc",
+            "{\n  // comment\n  \"migr$0ations\": [{ \"tag\": \"v1\" }],\n}\n",
+            "**`migrations`**: `array of object`",
+        ),
+        (
+            "/w/wrangler.json",
+            "{ \"migrations\": [{ \"tag\": \"v1\", \"new_sqlite$0_classes\": [\"A\"] }] }",
+            "**`new_sqlite_classes`**: `array of string`",
+        ),
+    ];
+    for (path, text, expected) in cases {
+        let f = fixture(&[(path, text)]);
+        let md = f.hover_text().unwrap_or_default();
+        assert!(md.starts_with(expected), "{text}: {md}");
+        assert!(md.contains("configuration schema of wrangler"), "{md}");
+    }
+    let f = fixture(&[(
+        "/w/wrangler.toml",
+        "compat$0ability_date = \"2025-04-01\"\n",
+    )]);
+    assert_eq!(f.hover_text(), None);
+}

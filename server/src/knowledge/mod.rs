@@ -4,6 +4,7 @@
 
 mod api;
 mod placement;
+pub mod wrangler_schema;
 
 pub use api::{all_interfaces, interface, HANDLERS};
 pub use placement::{JURISDICTIONS, LOCATION_HINTS};
