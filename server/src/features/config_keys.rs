@@ -10,6 +10,7 @@
 use super::context::clamp;
 use super::{CompletionEntry, CompletionKind};
 use crate::config::ConfigFormat;
+use crate::knowledge::wrangler_schema::{Step, WranglerSchema};
 use crate::text::TextRange;
 
 /// Key or tag completion at `offset`; `None` when the cursor is neither at a
@@ -19,11 +20,16 @@ pub fn completion(text: &str, offset: usize, format: ConfigFormat) -> Option<Vec
     let offset = clamp(text, offset);
     let scan = Scanner::run(text, offset, format == ConfigFormat::Toml);
     let at = scan.at.as_ref()?;
-    let loc = classify(&at.path)?;
+    let loc = classify(&at.path);
     if let Some(key_pos) = key_position(text, offset, format, at) {
         let present = scan.present_keys(at);
-        return Some(key_entries(loc, &present, &key_pos));
+        let from_schema = schema_key_entries(&at.path, loc, &present, &key_pos);
+        if !from_schema.is_empty() {
+            return Some(from_schema);
+        }
+        return Some(key_entries(loc?, &present, &key_pos));
     }
+    let loc = loc?;
     if loc == Loc::Migration && matches!(&at.state, State::Value(parts) if parts == &["tag"]) {
         return tag_completion(text, offset, &scan, at);
     }
@@ -222,14 +228,105 @@ struct KeyPos {
     after: &'static str,
 }
 
-fn key_entries(loc: Loc, present: &[String], pos: &KeyPos) -> Vec<CompletionEntry> {
-    let keys: &[Key] = match loc {
+fn table_of(loc: Loc) -> &'static [Key] {
+    match loc {
         Loc::Top | Loc::Env => WORKER_KEYS,
         Loc::DurableObjects => DURABLE_OBJECTS_KEYS,
         Loc::DoBinding => DO_BINDING_KEYS,
         Loc::Migration => MIGRATION_KEYS,
         Loc::Export => EXPORT_KEYS,
+    }
+}
+
+/// Every key wrangler's schema allows in the container at `path` that is
+/// not written yet, documented by the schema. The keys Durable Object
+/// users need most (the hand-written tables) come first, in their order,
+/// with what the schema does not say: whether an environment inherits the
+/// key. Empty when the schema knows no keys there.
+fn schema_key_entries(
+    path: &[Seg],
+    loc: Option<Loc>,
+    present: &[String],
+    pos: &KeyPos,
+) -> Vec<CompletionEntry> {
+    let steps: Vec<Step> = path
+        .iter()
+        .map(|seg| match seg {
+            Seg::Key(key) => Step::Key(key),
+            Seg::Elem => Step::Element,
+        })
+        .collect();
+    // An export's keys depend on its `type`, which the schema expresses as
+    // a union of every kind: the hand-written table knows the Durable
+    // Object kind's own keys.
+    if loc == Some(Loc::Export) {
+        return Vec::new();
+    }
+    let schema = WranglerSchema::bundled();
+    let table = loc.map(table_of).unwrap_or_default();
+    let rank = |name: &str| {
+        table
+            .iter()
+            .position(|k| k.name == name)
+            .unwrap_or(table.len())
     };
+    let mut keys = schema.object_keys(&steps);
+    keys.retain(|k| !present.contains(&k.name));
+    // Stable: the schema's order among the keys the tables do not list.
+    keys.sort_by_key(|k| rank(&k.name));
+    keys.into_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let known = table.iter().find(|k| k.name == doc.name);
+            let scope = known.map(|k| k.scope);
+            // The table's short line says what the key is for a DO user.
+            let mut detail = known
+                .map(|k| k.detail.to_string())
+                .or_else(|| doc.value_type.clone())
+                .unwrap_or_default();
+            let mut documentation = doc.description.clone().unwrap_or_default();
+            if loc == Some(Loc::Env) {
+                let (short, long) = match scope {
+                    Some(Scope::Inherited) => (
+                        " · inherited",
+                        "Inherited: without it here the environment uses the top-level value.",
+                    ),
+                    Some(Scope::NotInherited) => (
+                        " · not inherited",
+                        "Not inherited: the environment sees none of the top-level entries unless they are repeated here.",
+                    ),
+                    Some(Scope::Name) => (
+                        " · defaults to <name>-<env>",
+                        "Without it the environment deploys as `<name>-<env>`.",
+                    ),
+                    _ => ("", ""),
+                };
+                detail.push_str(short);
+                if !long.is_empty() {
+                    documentation.push_str("\n\n");
+                    documentation.push_str(long);
+                }
+            }
+            if let Some(deprecated) = &doc.deprecated {
+                documentation.push_str(&format!("\n\n**Deprecated:** {deprecated}"));
+            }
+            documentation.push_str(&format!("\n\n_{}_", schema.attribution()));
+            CompletionEntry {
+                label: doc.name.clone(),
+                kind: CompletionKind::Key,
+                detail,
+                documentation: Some(documentation.trim_start().to_string()),
+                insert_text: format!("{}{}{}", pos.before, doc.name, pos.after),
+                is_snippet: false,
+                replace: pos.replace,
+                sort_text: Some(format!("{i:03}")),
+            }
+        })
+        .collect()
+}
+
+fn key_entries(loc: Loc, present: &[String], pos: &KeyPos) -> Vec<CompletionEntry> {
+    let keys = table_of(loc);
     keys.iter()
         .enumerate()
         .filter(|(_, k)| !present.iter().any(|p| p == k.name))
@@ -1213,7 +1310,10 @@ mod tests {
             ]
         );
         let text = "[durable_objects]\n$0\n";
-        assert_eq!(labels("wrangler.toml", text), ["bindings"]);
+        assert_eq!(
+            labels("wrangler.toml", text),
+            ["bindings", "code_update_strategy"]
+        );
     }
 
     #[test]
@@ -1224,7 +1324,43 @@ mod tests {
             ["class_name", "script_name", "environment"]
         );
         let text = "[[migrations]]\ntag = \"v1\"\nrenamed_classes = [{ from = \"A\", $0 }]\n";
-        assert!(labels("wrangler.toml", text).is_empty());
+        assert_eq!(labels("wrangler.toml", text), ["to"]);
+    }
+
+    /// Keys the hand-written tables never knew complete from wrangler's
+    /// schema, in every format, documented by it.
+    #[test]
+    fn keys_of_any_table_complete_from_wranglers_schema() {
+        for (file, text) in [
+            ("wrangler.toml", "[[kv_namespaces]]\n$0\n"),
+            ("wrangler.jsonc", r#"{ "kv_namespaces": [ { $0 } ] }"#),
+            ("wrangler.json", r#"{ "observability": { $0 } }"#),
+        ] {
+            let format = ConfigFormat::from_file_name(file).unwrap();
+            let offset = text.find("$0").unwrap();
+            let clean = text.replace("$0", "");
+            let entries = completion(&clean, offset, format).unwrap_or_default();
+            assert!(!entries.is_empty(), "{text}");
+            assert!(
+                entries.iter().all(|e| e
+                    .documentation
+                    .as_deref()
+                    .is_some_and(|d| d.contains("configuration schema of wrangler"))),
+                "{text}: {entries:?}"
+            );
+        }
+        let text = "[[kv_namespaces]]\n$0\n";
+        assert_eq!(
+            labels("wrangler.toml", text)[..2],
+            ["binding".to_string(), "id".to_string()]
+        );
+        // Every top-level key of the schema is offered in an empty file.
+        let top = labels("wrangler.toml", "$0");
+        assert_eq!(
+            top.len(),
+            WranglerSchema::bundled().object_keys(&[]).len(),
+            "{top:?}"
+        );
     }
 
     #[test]
@@ -1236,7 +1372,6 @@ mod tests {
             "# ma$0\n",
             "compatibility_flags = [\n  $0\n]\n",
             "[vars]\n$0\n",
-            "[[kv_namespaces]]\n$0\n",
             "[env.staging.vars]\nA$0\n",
             "[du$0\n",
             "desc = \"\"\"\n$0\n\"\"\"\n",
@@ -1353,7 +1488,10 @@ mod tests {
         );
 
         let text = r#"{ "durable_objects": { $0 } }"#;
-        assert_eq!(labels("wrangler.jsonc", text), ["bindings"]);
+        assert_eq!(
+            labels("wrangler.jsonc", text),
+            ["bindings", "code_update_strategy"]
+        );
 
         let text =
             r#"{ "migrations": [ { "tag": "v1", "new_sqlite_classes": ["A"] }, { "$0" } ] }"#;
@@ -1391,7 +1529,6 @@ mod tests {
             r#"{ "name": $0 }"#,
             r#"{ "compatibility_flags": [ "$0" ] }"#,
             r#"{ "vars": { $0 } }"#,
-            r#"{ "kv_namespaces": [ { $0 } ] }"#,
             "{ // na$0\n}",
             r#"{ "name": "app" $0 }"#,
             r#"$0{ }"#,
