@@ -9,11 +9,15 @@
 pub mod dotvars;
 pub mod env;
 pub mod jsonc;
+pub mod schema_check;
 pub mod section;
 pub mod toml;
 pub mod value;
 
+use std::sync::Arc;
+
 use crate::files::FileId;
+use crate::knowledge::wrangler_schema::WranglerSchema;
 use crate::text::{Spanned, TextRange};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,6 +65,11 @@ pub struct ConfigFile {
     pub top: RawSection,
     pub envs: Vec<EnvSection>,
     pub problems: Vec<ConfigProblem>,
+    /// What wrangler's schema says is wrong (unknown keys, wrong types, ...).
+    pub schema_findings: Vec<schema_check::SchemaFinding>,
+    /// The wrangler version whose schema checked the file, and whether it
+    /// is the project's own.
+    pub schema: Arc<WranglerSchema>,
 }
 
 #[derive(Clone, Debug)]
@@ -260,13 +269,28 @@ pub struct EffectiveConfig {
     pub bindings: Vec<Binding>,
 }
 
-/// Parses one wrangler config file of any format. Never panics; syntax errors
-/// and wrongly shaped values end up in [`ConfigFile::problems`].
+/// Parses one wrangler config file of any format against the bundled
+/// wrangler schema. Never panics; syntax errors and wrongly shaped values end
+/// up in [`ConfigFile::problems`].
 pub fn parse_config(file: FileId, format: ConfigFormat, text: &str) -> ConfigFile {
+    parse_config_with(file, format, text, Arc::clone(WranglerSchema::bundled()))
+}
+
+/// [`parse_config`] with the schema of the project's wrangler.
+pub fn parse_config_with(
+    file: FileId,
+    format: ConfigFormat,
+    text: &str,
+    schema: Arc<WranglerSchema>,
+) -> ConfigFile {
     let (root, problems) = match format {
         ConfigFormat::Toml => toml::parse(text),
         // wrangler reads `.json` as JSONC too.
         ConfigFormat::Json | ConfigFormat::Jsonc => jsonc::parse(text),
     };
-    section::build_file(file, format, &root, problems)
+    let recovered = !problems.is_empty();
+    let mut config = section::build_file(file, format, &root, problems);
+    config.schema_findings = schema_check::check(text, &root, &schema, &config.problems, recovered);
+    config.schema = schema;
+    config
 }

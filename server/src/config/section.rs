@@ -46,6 +46,8 @@ pub fn build_file(
         top,
         envs,
         problems: builder.problems,
+        schema_findings: Vec::new(),
+        schema: std::sync::Arc::clone(crate::knowledge::wrangler_schema::WranglerSchema::bundled()),
     }
 }
 
@@ -153,18 +155,7 @@ impl Builder {
             match key {
                 "name" => section.name = self.string(value, key),
                 "main" => section.main = self.string(value, key),
-                "compatibility_date" => {
-                    section.compatibility_date = self.string(value, key);
-                    if let Some(date) = &section.compatibility_date {
-                        if !is_compatibility_date(&date.value) {
-                            let message = format!(
-                                "`{}{key}` should be a date written YYYY-MM-DD (like \"2025-04-01\"); the runtime refuses \"{}\"",
-                                self.prefix, date.value
-                            );
-                            self.report(value.range, message);
-                        }
-                    }
-                }
+                "compatibility_date" => section.compatibility_date = self.string(value, key),
                 "compatibility_flags" => {
                     section.compatibility_flags = Some(self.strings(value, key));
                 }
@@ -414,60 +405,11 @@ impl Builder {
     }
 }
 
-/// A date the Workers runtime takes as a compatibility date: `YYYY-MM-DD`
-/// exactly, a year from 2000 to 2999, a day that exists in its month.
-fn is_compatibility_date(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        bytes[range.clone()].iter().all(u8::is_ascii_digit) && text[range].parse::<u32>().is_ok()
-    };
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return false;
-    }
-    if !(digits(0..4) && digits(5..7) && digits(8..10)) {
-        return false;
-    }
-    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
-    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (2000..=2999).contains(&year) && (1..=days).contains(&day)
-}
-
 #[cfg(test)]
 mod tests {
     use crate::config::{parse_config, BindingKind, ConfigFile, ConfigFormat};
     use crate::files::FileId;
     use crate::text::TextRange;
-
-    #[test]
-    fn compatibility_dates_are_real_dates() {
-        for good in ["2025-04-01", "2024-02-29", "2000-01-01", "2999-12-31"] {
-            assert!(super::is_compatibility_date(good), "{good}");
-        }
-        for bad in [
-            "not-a-date",
-            "2025-13-45",
-            "2023-02-29",
-            "2025-4-01",
-            "2025/04/01",
-            " 2025-04-01",
-            "1999-12-31",
-            "3000-01-01",
-            "2025-00-10",
-            "2025-01-00",
-            "+025-01-01",
-            "",
-        ] {
-            assert!(!super::is_compatibility_date(bad), "{bad}");
-        }
-    }
 
     const TOML: &str = r#"
 name = "counter-app"

@@ -246,6 +246,47 @@ pub fn key_around(
     Some((bare.to_string(), TextRange::new(start, start + bare.len())))
 }
 
+/// Renames the config key written at `key` (quotes included, if any) to
+/// `new_name`, keeping its quoting. `None` unless the renamed file parses
+/// as well as before and the old key is gone from that place: a TOML key
+/// that several headers repeat (`[[duarble_objects.bindings]]` twice)
+/// cannot be renamed by one edit.
+pub fn rename_key(
+    text: &str,
+    format: ConfigFormat,
+    key: TextRange,
+    new_name: &str,
+) -> Option<TextEdit> {
+    let raw = text.get(key.as_std())?;
+    let quote = raw.chars().next().filter(|c| matches!(c, '"' | '\''));
+    let written = match quote {
+        Some(q) => format!("{q}{new_name}{q}"),
+        None => new_name.to_string(),
+    };
+    let edit = TextEdit::replace(key, written);
+    let mut renamed = text.to_string();
+    renamed.replace_range(key.as_std(), &edit.new_text);
+    let before = crate::config::parse_config(crate::files::FileId(0), format, text);
+    let after = crate::config::parse_config(crate::files::FileId(0), format, &renamed);
+    let unknown = |config: &crate::config::ConfigFile| {
+        config
+            .schema_findings
+            .iter()
+            .filter(|f| f.kind == crate::config::schema_check::SchemaFindingKind::UnknownKey)
+            .count()
+    };
+    let old_name = raw.trim_matches(|c| c == '"' || c == '\'');
+    let still_there = after.schema_findings.iter().any(|f| {
+        renamed
+            .get(f.range.as_std())
+            .is_some_and(|k| k.trim_matches(|c| c == '"' || c == '\'') == old_name)
+    });
+    (after.problems.len() <= before.problems.len()
+        && unknown(&after) < unknown(&before)
+        && !still_there)
+        .then_some(edit)
+}
+
 /// Replaces the content of a quoted string whose range (quotes included)
 /// is `string`, keeping its quotes.
 pub fn replace_string_content(text: &str, string: TextRange, new_content: &str) -> TextEdit {
@@ -308,7 +349,7 @@ fn next_tag_on<'a>(tags: impl IntoIterator<Item = &'a str>, today: (i64, u32, u3
 
 /// Today's civil date in UTC: from `SOURCE_DATE_EPOCH` when set (the
 /// reproducible-builds convention; the tests pin it), else the clock.
-fn today_utc() -> (i64, u32, u32) {
+pub(crate) fn today_utc() -> (i64, u32, u32) {
     let pinned = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok());

@@ -3,10 +3,12 @@
 //! and rules all read this one module.
 
 mod api;
+mod compat_flags;
 mod placement;
 pub mod wrangler_schema;
 
 pub use api::{all_interfaces, interface, HANDLERS};
+pub use compat_flags::{compat_flag, compat_flag_names, compat_flags_as_of, CompatFlag};
 pub use placement::{JURISDICTIONS, LOCATION_HINTS};
 
 /// Which storage backend a member needs.

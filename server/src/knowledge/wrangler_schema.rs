@@ -6,7 +6,10 @@
 //! `VERSION`); a project's own `node_modules/wrangler/config-schema.json`
 //! can take its place, so that answers match the wrangler the project uses.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
 
 use serde_json::Value;
 
@@ -29,6 +32,8 @@ pub struct WranglerSchema {
     /// The wrangler version it belongs to (`4.164.0`).
     pub version: String,
     pub origin: SchemaOrigin,
+    /// Compiled on first use: most schemas only ever answer hovers.
+    validator: OnceLock<Option<jsonschema::Validator>>,
 }
 
 /// What the schema says about one key.
@@ -57,16 +62,41 @@ const MAX_REF_DEPTH: usize = 16;
 
 impl WranglerSchema {
     /// The schema compiled into dols.
-    pub fn bundled() -> &'static WranglerSchema {
-        static BUNDLED: OnceLock<WranglerSchema> = OnceLock::new();
+    pub fn bundled() -> &'static Arc<WranglerSchema> {
+        static BUNDLED: OnceLock<Arc<WranglerSchema>> = OnceLock::new();
         BUNDLED.get_or_init(|| {
-            Self::parse(
-                BUNDLED_SCHEMA,
-                BUNDLED_VERSION.trim(),
-                SchemaOrigin::Bundled,
+            Arc::new(
+                Self::parse(
+                    BUNDLED_SCHEMA,
+                    BUNDLED_VERSION.trim(),
+                    SchemaOrigin::Bundled,
+                )
+                .expect("the bundled wrangler schema parses"),
             )
-            .expect("the bundled wrangler schema parses")
         })
+    }
+
+    /// The schema for a config in `dir`: the project's own wrangler's
+    /// (`node_modules/wrangler/config-schema.json` in `dir` or a parent, as
+    /// Node would resolve `wrangler`), else the bundled one. A project copy
+    /// that cannot be read or parsed is passed over for the bundled one.
+    pub fn for_config_dir(dir: &Path) -> Arc<WranglerSchema> {
+        project_schema(dir).unwrap_or_else(|| Arc::clone(Self::bundled()))
+    }
+
+    /// The compiled validator, or `None` when the schema is not one a
+    /// validator accepts (a broken project copy).
+    pub fn validator(&self) -> Option<&jsonschema::Validator> {
+        self.validator
+            .get_or_init(|| {
+                // Draft 7 as the file declares; formats are not checked
+                // (wrangler does not check them either).
+                jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft7)
+                    .build(&self.root)
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// Reads a schema; `Err` says why it cannot be used.
@@ -76,6 +106,7 @@ impl WranglerSchema {
             root,
             version: version.to_string(),
             origin,
+            validator: OnceLock::new(),
         };
         if schema.object_keys(&[]).is_empty() {
             return Err("it describes no top-level keys".to_string());
@@ -102,6 +133,11 @@ impl WranglerSchema {
         let object = self.node_at(container)?;
         let property = self.property(object, key, 0)?;
         Some(self.describe(key, property))
+    }
+
+    /// The type of the value at `path`, as [`KeyDoc::value_type`] names it.
+    pub fn value_type(&self, path: &[Step]) -> Option<String> {
+        self.type_name(self.node_at(path)?, 0)
     }
 
     /// Every key the object at `container` may hold, in schema order.
@@ -279,6 +315,55 @@ impl WranglerSchema {
             _ => None,
         }
     }
+}
+
+/// A project schema as last read, with the stamp of its file.
+type CachedSchema = (FileStamp, Arc<WranglerSchema>);
+
+/// Size and modification time: enough to see that `npm install` replaced
+/// the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    meta.is_file().then(|| FileStamp {
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    })
+}
+
+/// The nearest `node_modules/wrangler` schema above `dir`, read once per
+/// version of the file (configs are parsed again on every edit).
+fn project_schema(dir: &Path) -> Option<Arc<WranglerSchema>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, CachedSchema>>> = OnceLock::new();
+    let package = dir
+        .ancestors()
+        .map(|d| d.join("node_modules").join("wrangler"))
+        .find(|p| p.join("package.json").is_file())?;
+    let schema_path = package.join("config-schema.json");
+    let stamp = stamp(&schema_path)?;
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((seen, schema)) = cache.lock().ok()?.get(&schema_path) {
+        if *seen == stamp {
+            return Some(Arc::clone(schema));
+        }
+    }
+    let text = std::fs::read_to_string(&schema_path).ok()?;
+    let version = std::fs::read_to_string(package.join("package.json"))
+        .ok()
+        .and_then(|p| serde_json::from_str::<Value>(&p).ok())
+        .and_then(|p| p.get("version")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| "(unknown version)".to_string());
+    let schema = Arc::new(WranglerSchema::parse(&text, &version, SchemaOrigin::Project).ok()?);
+    cache
+        .lock()
+        .ok()?
+        .insert(schema_path, (stamp, Arc::clone(&schema)));
+    Some(schema)
 }
 
 #[cfg(test)]

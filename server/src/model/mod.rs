@@ -20,6 +20,7 @@ use crate::config::{self, ConfigFile, EffectiveConfig};
 use crate::discovery::FileRole;
 use crate::files::{FileId, Files};
 use crate::index::{self, ClassInfo, FileSummary, ImportKind};
+use crate::knowledge::wrangler_schema::WranglerSchema;
 use crate::text::TextRange;
 
 pub use classes::{durable_object_kind, DoKind};
@@ -876,7 +877,11 @@ fn parse_configs(
                 let old = prev.configs.iter().find(|c| c.file == id)?;
                 same_text(&prev.files.get(id).text, &files.get(id).text).then(|| old.clone())
             });
-            unchanged.unwrap_or_else(|| config::parse_config(id, format, files.text(id)))
+            unchanged.unwrap_or_else(|| {
+                let dir = files.path(id).parent().unwrap_or(Path::new(""));
+                let schema = WranglerSchema::for_config_dir(dir);
+                config::parse_config_with(id, format, files.text(id), schema)
+            })
         })
         .collect()
 }

@@ -455,6 +455,21 @@ fn find_durable_object_classes(ws: &RuleCtx) -> Vec<FoundClass> {
     out
 }
 
+/// The findings of wrangler's schema of one kind, in the configs this run
+/// checks.
+pub fn schema_findings<'a>(
+    ws: &'a RuleCtx,
+    kind: crate::config::schema_check::SchemaFindingKind,
+) -> impl Iterator<Item = (FileId, &'a crate::config::schema_check::SchemaFinding)> + 'a {
+    ws.checked_configs().flat_map(move |config| {
+        config
+            .schema_findings
+            .iter()
+            .filter(move |finding| finding.kind == kind)
+            .map(|finding| (config.file, finding))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
