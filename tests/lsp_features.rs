@@ -464,6 +464,142 @@ async fn hover_on_a_class_name_in_config() {
     lsp.finish().await;
 }
 
+// ------------------------------------------------ wrangler's schema
+
+/// `TextDocumentPositionParams` at `after` characters into the first
+/// occurrence of `needle` in `relative` (ASCII fixtures).
+fn position_in(lsp: &Lsp, relative: &str, needle: &str, after: usize) -> Value {
+    let path = lsp.path(relative);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} in {relative}"))
+        + after;
+    let line = text[..offset].matches('\n').count();
+    let character = offset - text[..offset].rfind('\n').map_or(0, |n| n + 1);
+    json!({"textDocument": {"uri": uri(&path)}, "position": {"line": line, "character": character}})
+}
+
+/// The same config in each format: hover on a key, hover on a value with
+/// fixed choices, key completion inside a nested table, and value
+/// completion, all answered from wrangler's schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_keys_and_values_hover_and_complete_in_every_format() {
+    let configs = [
+        (
+            "toml/wrangler.toml",
+            "name = \"app\"\ncompatibility_date = \"2025-06-01\"\nworkers_dev = true\n\n[placement]\nmode = \"smart\"\n\n[observability]\n\n",
+        ),
+        (
+            "json/wrangler.json",
+            "{\n  \"name\": \"app\",\n  \"compatibility_date\": \"2025-06-01\",\n  \"workers_dev\": true,\n  \"placement\": { \"mode\": \"smart\" },\n  \"observability\": {  }\n}\n",
+        ),
+        (
+            "jsonc/wrangler.jsonc",
+            "{\n  // comments and trailing commas\n  \"name\": \"app\",\n  \"compatibility_date\": \"2025-06-01\",\n  \"workers_dev\": true,\n  \"placement\": { \"mode\": \"smart\", },\n  \"observability\": {  },\n}\n",
+        ),
+    ];
+    let files: Vec<(&str, &str)> = configs.to_vec();
+    let mut lsp = Lsp::start(lsp_client::files(&files)).await;
+    let mut answers = serde_json::Map::new();
+    for (relative, text) in configs {
+        lsp.open(relative, 1).await;
+        let hover_key = lsp
+            .result(
+                "textDocument/hover",
+                position_in(&lsp, relative, "compatibility_date", 3),
+            )
+            .await;
+        let hover_value = lsp
+            .result(
+                "textDocument/hover",
+                position_in(&lsp, relative, "smart", 2),
+            )
+            .await;
+        // Inside the empty observability table / object.
+        let nested_at = if text.starts_with('{') {
+            position_in(&lsp, relative, "\"observability\": { ", 19)
+        } else {
+            position_in(&lsp, relative, "[observability]\n", 16)
+        };
+        let nested_keys = lsp.completion_at(nested_at).await;
+        let values_at = if text.starts_with('{') {
+            position_in(&lsp, relative, "\"workers_dev\": ", 15)
+        } else {
+            position_in(&lsp, relative, "workers_dev = ", 14)
+        };
+        let values = lsp.completion_at(values_at).await;
+        let hover_text = |hover: &Value| hover["contents"]["value"].clone();
+        answers.insert(
+            relative.to_string(),
+            json!({
+                "hover on compatibility_date": hover_text(&hover_key),
+                "hover on \"smart\"": hover_text(&hover_value),
+                "keys in observability": nested_keys,
+                "values of workers_dev": values,
+            }),
+        );
+    }
+    // Every format gives the same answers.
+    let toml = &answers["toml/wrangler.toml"];
+    assert_eq!(toml, &answers["json/wrangler.json"]);
+    assert_eq!(toml, &answers["jsonc/wrangler.jsonc"]);
+    snapshot!("config_schema_hover_and_completion", lsp.stable(toml));
+    lsp.finish().await;
+}
+
+/// A project's own `node_modules/wrangler` schema (another version) is
+/// used instead of the bundled one: its keys complete and hover with its
+/// version, and validation follows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projects_own_wrangler_schema_takes_precedence() {
+    let schema = r##"{"$schema": "http://json-schema.org/draft-07/schema#",
+  "definitions": {"RawConfig": {"type": "object", "additionalProperties": false, "properties": {
+    "name": {"type": "string"},
+    "main": {"type": "string"},
+    "compatibility_date": {"type": "string"},
+    "legacy_thing": {"type": "number", "description": "A key only this old wrangler knows."}}}},
+  "allOf": [{"$ref": "#/definitions/RawConfig"}]}"##;
+    let mut lsp = Lsp::start(lsp_client::files(&[
+        ("node_modules/wrangler/package.json", r#"{"name": "wrangler", "version": "3.99.0"}"#),
+        ("node_modules/wrangler/config-schema.json", schema),
+        (
+            "wrangler.toml",
+            "name = \"app\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-06-01\"\nlegacy_thing = 1\nobservability = { enabled = true }\n",
+        ),
+        ("src/index.ts", "export default {};\n"),
+    ]))
+    .await;
+    let config = lsp.path("wrangler.toml");
+    let (diagnostics, _) = lsp.diagnostics(&config, 0, |d| !d.is_empty()).await;
+    let unknown: Vec<&str> = diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "unknown-config-key")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(unknown.len(), 1, "{diagnostics:#?}");
+    assert!(unknown[0].starts_with("`observability`"), "{unknown:?}");
+    lsp.open("wrangler.toml", 1).await;
+    let hover = lsp
+        .result(
+            "textDocument/hover",
+            position_in(&lsp, "wrangler.toml", "legacy_thing", 2),
+        )
+        .await;
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("A key only this old wrangler knows."),
+        "{text}"
+    );
+    assert!(
+        text.contains("wrangler 3.99.0 (this project's `node_modules`)"),
+        "{text}"
+    );
+    lsp.finish().await;
+}
+
 // ------------------------------------------------------------ navigation
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -48,7 +48,8 @@ fn complete(ws: &Workspace, file: FileId, ctx: Ctx) -> Vec<CompletionEntry> {
         .and_then(|n| n.to_str())
         .and_then(ConfigFormat::from_file_name);
     if let Some(format) = format {
-        super::config_keys::completion(ctx.text, ctx.offset, format)
+        let schema = super::config_schema(ws, file);
+        super::config_keys::completion(ctx.text, ctx.offset, format, &schema)
             .unwrap_or_else(|| config_completion(&ctx))
     } else if ws.summary(file).is_some() {
         source_completion(&ctx)

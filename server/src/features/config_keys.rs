@@ -16,24 +16,109 @@ use crate::text::TextRange;
 /// Key or tag completion at `offset`; `None` when the cursor is neither at a
 /// key position nor in a migration's `tag` value (other config completion
 /// then gets its turn).
-pub fn completion(text: &str, offset: usize, format: ConfigFormat) -> Option<Vec<CompletionEntry>> {
+pub fn completion(
+    text: &str,
+    offset: usize,
+    format: ConfigFormat,
+    schema: &WranglerSchema,
+) -> Option<Vec<CompletionEntry>> {
     let offset = clamp(text, offset);
     let scan = Scanner::run(text, offset, format == ConfigFormat::Toml);
     let at = scan.at.as_ref()?;
     let loc = classify(&at.path);
     if let Some(key_pos) = key_position(text, offset, format, at) {
         let present = scan.present_keys(at);
-        let from_schema = schema_key_entries(&at.path, loc, &present, &key_pos);
+        let from_schema = schema_key_entries(schema, &at.path, loc, &present, &key_pos);
         if !from_schema.is_empty() {
             return Some(from_schema);
         }
         return Some(key_entries(loc?, &present, &key_pos));
     }
-    let loc = loc?;
-    if loc == Loc::Migration && matches!(&at.state, State::Value(parts) if parts == &["tag"]) {
+    if loc == Some(Loc::Migration) && matches!(&at.state, State::Value(parts) if parts == &["tag"])
+    {
         return tag_completion(text, offset, &scan, at);
     }
+    if let State::Value(parts) = &at.state {
+        return value_choice_entries(schema, text, offset, at, parts);
+    }
     None
+}
+
+/// Where a value completion replaces text, and whether the cursor is
+/// inside a string (then only its content is replaced).
+fn value_replace(tok: &Tok, offset: usize) -> Option<(TextRange, bool)> {
+    match *tok {
+        Tok::Between => Some((TextRange::empty(offset), false)),
+        Tok::Word { start, end } => Some((TextRange::new(start, end), false)),
+        Tok::Str {
+            content_start,
+            content_end,
+            closed,
+            ..
+        } => {
+            let end = if closed { content_end } else { offset };
+            Some((TextRange::new(content_start, end), true))
+        }
+        Tok::Comment => None,
+    }
+}
+
+/// The values the schema allows for the key being written (an enum, the
+/// constants of its alternatives, `true` / `false`), each with the key's
+/// description. `None` when the schema names no fixed values: other value
+/// completion (class names, script names) then gets its turn.
+fn value_choice_entries(
+    schema: &WranglerSchema,
+    text: &str,
+    offset: usize,
+    at: &At,
+    key: &[String],
+) -> Option<Vec<CompletionEntry>> {
+    let mut steps: Vec<Step> = at
+        .path
+        .iter()
+        .map(|seg| match seg {
+            Seg::Key(key) => Step::Key(key),
+            Seg::Elem => Step::Element,
+        })
+        .collect();
+    let (last, parents) = key.split_last()?;
+    steps.extend(parents.iter().map(|k| Step::Key(k)));
+    let choices = schema.value_choices(&steps, last);
+    if choices.is_empty() {
+        return None;
+    }
+    let (replace, in_string) = value_replace(&at.tok, offset)?;
+    let documentation = schema.key(&steps, last).and_then(|doc| doc.description);
+    let quote = if text.as_bytes().get(replace.start as usize) == Some(&b'\'') {
+        "'"
+    } else {
+        "\""
+    };
+    let entries: Vec<CompletionEntry> = choices
+        .iter()
+        .enumerate()
+        .filter_map(|(i, choice)| {
+            let (label, insert) = match choice {
+                serde_json::Value::String(s) if in_string => (s.clone(), s.clone()),
+                serde_json::Value::String(s) => (s.clone(), format!("{quote}{s}{quote}")),
+                // A boolean or number typed inside quotes would be a string.
+                _ if in_string => return None,
+                other => (other.to_string(), other.to_string()),
+            };
+            Some(CompletionEntry {
+                label,
+                kind: CompletionKind::Value,
+                detail: format!("{last} value"),
+                documentation: documentation.clone(),
+                insert_text: insert,
+                is_snippet: false,
+                replace,
+                sort_text: Some(format!("{i:03}")),
+            })
+        })
+        .collect();
+    (!entries.is_empty()).then_some(entries)
 }
 
 // ------------------------------------------------------------------ keys
@@ -244,6 +329,7 @@ fn table_of(loc: Loc) -> &'static [Key] {
 /// with what the schema does not say: whether an environment inherits the
 /// key. Empty when the schema knows no keys there.
 fn schema_key_entries(
+    schema: &WranglerSchema,
     path: &[Seg],
     loc: Option<Loc>,
     present: &[String],
@@ -262,7 +348,6 @@ fn schema_key_entries(
     if loc == Some(Loc::Export) {
         return Vec::new();
     }
-    let schema = WranglerSchema::bundled();
     let table = loc.map(table_of).unwrap_or_default();
     let rank = |name: &str| {
         table
@@ -492,20 +577,7 @@ fn tag_completion(
     scan: &Scanner,
     at: &At,
 ) -> Option<Vec<CompletionEntry>> {
-    let (replace, quoted) = match at.tok {
-        Tok::Between => (TextRange::empty(offset), false),
-        Tok::Word { start, end } => (TextRange::new(start, end), false),
-        Tok::Str {
-            content_start,
-            content_end,
-            closed,
-            ..
-        } => {
-            let end = if closed { content_end } else { offset };
-            (TextRange::new(content_start, end), true)
-        }
-        Tok::Comment => return None,
-    };
+    let (replace, quoted) = value_replace(&at.tok, offset)?;
     let siblings: Vec<&Frame> = scan
         .frames()
         .filter(|f| f.path == at.path && f.id != at.frame)
@@ -1179,7 +1251,7 @@ mod tests {
     fn complete(path: &str, text: &str) -> Vec<CompletionEntry> {
         let offset = text.find("$0").expect("a $0 marker");
         let text = text.replacen("$0", "", 1);
-        completion(&text, offset, format_of(path)).unwrap_or_default()
+        completion(&text, offset, format_of(path), WranglerSchema::bundled()).unwrap_or_default()
     }
 
     fn labels(path: &str, text: &str) -> Vec<String> {
@@ -1339,7 +1411,8 @@ mod tests {
             let format = ConfigFormat::from_file_name(file).unwrap();
             let offset = text.find("$0").unwrap();
             let clean = text.replace("$0", "");
-            let entries = completion(&clean, offset, format).unwrap_or_default();
+            let entries =
+                completion(&clean, offset, format, WranglerSchema::bundled()).unwrap_or_default();
             assert!(!entries.is_empty(), "{text}");
             assert!(
                 entries.iter().all(|e| e
@@ -1378,7 +1451,12 @@ mod tests {
         ] {
             let offset = text.find("$0").unwrap();
             let clean = text.replace("$0", "");
-            let got = completion(&clean, offset, ConfigFormat::Toml);
+            let got = completion(
+                &clean,
+                offset,
+                ConfigFormat::Toml,
+                WranglerSchema::bundled(),
+            );
             let keys = got.unwrap_or_default();
             assert!(keys.is_empty(), "{text:?}: {keys:?}");
         }
@@ -1417,7 +1495,8 @@ mod tests {
         assert!(completion(
             &text.replace("$0", ""),
             text.find("$0").unwrap(),
-            ConfigFormat::Toml
+            ConfigFormat::Toml,
+            WranglerSchema::bundled()
         )
         .is_none());
     }
@@ -1535,7 +1614,13 @@ mod tests {
         ] {
             let offset = text.find("$0").unwrap();
             let clean = text.replace("$0", "");
-            let keys = completion(&clean, offset, ConfigFormat::Jsonc).unwrap_or_default();
+            let keys = completion(
+                &clean,
+                offset,
+                ConfigFormat::Jsonc,
+                WranglerSchema::bundled(),
+            )
+            .unwrap_or_default();
             assert!(keys.is_empty(), "{text:?}: {keys:?}");
         }
     }
@@ -1591,7 +1676,7 @@ mod tests {
         for text in texts {
             for format in [ConfigFormat::Toml, ConfigFormat::Json, ConfigFormat::Jsonc] {
                 for offset in 0..=text.len() + 2 {
-                    let _ = completion(text, offset, format);
+                    let _ = completion(text, offset, format, WranglerSchema::bundled());
                 }
             }
         }

@@ -10,7 +10,7 @@ use super::context::{
 use super::HoverResult;
 use crate::config::{ConfigFormat, RawSection};
 use crate::files::FileId;
-use crate::knowledge::wrangler_schema::{Step, WranglerSchema};
+use crate::knowledge::wrangler_schema::Step;
 use crate::knowledge::{self, BackendRequirement, Member};
 use crate::model::{Backend, Worker, Workspace};
 use crate::rules::support::{bound_class, env_replays};
@@ -65,26 +65,46 @@ fn config_format(ws: &Workspace, file: FileId) -> Option<ConfigFormat> {
 }
 
 /// Hover on a config key (`compatibility_date`, a table header's
-/// `bindings`, a JSON `"migrations"`): what wrangler's schema says of it.
+/// `bindings`, a JSON `"migrations"`) or on a value with fixed choices
+/// (`mode = "smart"`): what wrangler's schema says of the key.
 fn schema_key_hover(ctx: &Ctx, format: ConfigFormat) -> Option<HoverResult> {
     let (tree, _) = match format {
         ConfigFormat::Toml => crate::config::toml::parse(ctx.text),
         ConfigFormat::Json | ConfigFormat::Jsonc => crate::config::jsonc::parse(ctx.text),
     };
     let mut path = Vec::new();
-    let (container, key, range) = key_at(&tree, ctx.offset, &mut path)?;
-    let steps: Vec<Step> = container
+    let found = key_at(&tree, ctx.offset, &mut path)?;
+    let steps: Vec<Step> = found
+        .container
         .iter()
         .map(|step| match step {
             Some(key) => Step::Key(key),
             None => Step::Element,
         })
         .collect();
-    let schema = WranglerSchema::bundled();
-    let doc = schema.key(&steps, &key)?;
+    let schema = super::config_schema(ctx.ws, ctx.file);
+    let doc = schema.key(&steps, &found.key)?;
     let mut markdown = format!("**`{}`**", doc.name);
     if let Some(ty) = &doc.value_type {
         markdown.push_str(&format!(": `{ty}`"));
+    }
+    if let Some(value) = &found.value {
+        let choices = schema.value_choices(&steps, &found.key);
+        if choices.is_empty() {
+            return None;
+        }
+        let listed: Vec<String> = choices
+            .iter()
+            .map(|choice| {
+                let shown = format!("`{choice}`");
+                if choice == value {
+                    format!("{shown} (this value)")
+                } else {
+                    shown
+                }
+            })
+            .collect();
+        markdown.push_str(&format!("\n\nAllowed values: {}", listed.join(", ")));
     }
     if let Some(description) = &doc.description {
         markdown.push_str("\n\n");
@@ -94,23 +114,54 @@ fn schema_key_hover(ctx: &Ctx, format: ConfigFormat) -> Option<HoverResult> {
         markdown.push_str(&format!("\n\n**Deprecated:** {deprecated}"));
     }
     markdown.push_str(&format!("\n\n_{}_", schema.attribution()));
-    Some(HoverResult { markdown, range })
+    Some(HoverResult {
+        markdown,
+        range: found.range,
+    })
 }
 
-/// The key whose name covers `offset`: the keys of its container (object
-/// keys, `None` for an array element) and its own name, unquoted.
+/// The key (or the scalar value of a key) under the cursor.
+struct KeyAt {
+    /// The keys of its container (`None` for an array element).
+    container: Vec<Option<String>>,
+    /// The key's name, unquoted.
+    key: String,
+    /// The hovered key's or value's range.
+    range: crate::text::TextRange,
+    /// Set when the cursor is on the value: the value as JSON.
+    value: Option<serde_json::Value>,
+}
+
 fn key_at(
     node: &crate::config::value::Node,
     offset: usize,
     path: &mut Vec<Option<String>>,
-) -> Option<(Vec<Option<String>>, String, crate::text::TextRange)> {
+) -> Option<KeyAt> {
     use crate::config::value::NodeKind;
     match &node.kind {
         NodeKind::Object(entries) => {
             for entry in entries {
                 let name = entry.key.value.trim_matches(['"', '\'']).to_string();
                 if entry.key.range.contains(offset) {
-                    return Some((path.clone(), name, entry.key.range));
+                    return Some(KeyAt {
+                        container: path.clone(),
+                        key: name,
+                        range: entry.key.range,
+                        value: None,
+                    });
+                }
+                let scalar = match &entry.value.kind {
+                    NodeKind::String(s) => Some(serde_json::Value::String(s.clone())),
+                    NodeKind::Bool(b) => Some(serde_json::Value::Bool(*b)),
+                    _ => None,
+                };
+                if let Some(value) = scalar.filter(|_| entry.value.range.contains(offset)) {
+                    return Some(KeyAt {
+                        container: path.clone(),
+                        key: name,
+                        range: entry.value.range,
+                        value: Some(value),
+                    });
                 }
                 path.push(Some(name));
                 let found = key_at(&entry.value, offset, path);

@@ -15,8 +15,25 @@ pub mod symbols;
 mod tests;
 pub mod topology;
 
+use std::path::Path;
+use std::sync::Arc;
+
 use crate::files::FileId;
+use crate::knowledge::wrangler_schema::WranglerSchema;
+use crate::model::Workspace;
 use crate::text::TextRange;
+
+/// The wrangler schema for the config `file`: the one its last parse used
+/// (the project's own wrangler's when installed), else looked up for its
+/// folder.
+pub(crate) fn config_schema(ws: &Workspace, file: FileId) -> Arc<WranglerSchema> {
+    match ws.configs.iter().find(|c| c.file == file) {
+        Some(config) => Arc::clone(&config.schema),
+        None => {
+            WranglerSchema::for_config_dir(ws.files.path(file).parent().unwrap_or(Path::new("")))
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {

@@ -140,6 +140,49 @@ impl WranglerSchema {
         self.type_name(self.node_at(path)?, 0)
     }
 
+    /// The fixed values `key` inside `container` may take: its `enum` and
+    /// `const` values over every alternative, and `true` / `false` for a
+    /// boolean. Empty for free values (strings, numbers, objects).
+    pub fn value_choices(&self, container: &[Step], key: &str) -> Vec<Value> {
+        let Some(property) = self
+            .node_at(container)
+            .and_then(|object| self.property(object, key, 0))
+        else {
+            return Vec::new();
+        };
+        let mut alternatives = Vec::new();
+        self.alternatives(property, 0, &mut alternatives);
+        let mut choices: Vec<Value> = Vec::new();
+        let mut add = |value: &Value| {
+            if !choices.contains(value) {
+                choices.push(value.clone());
+            }
+        };
+        for alt in &alternatives {
+            for value in alt
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                add(value);
+            }
+            if let Some(value) = alt.get("const") {
+                add(value);
+            }
+            let boolean = match alt.get("type") {
+                Some(Value::String(ty)) => ty == "boolean",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "boolean"),
+                _ => false,
+            };
+            if boolean {
+                add(&Value::Bool(true));
+                add(&Value::Bool(false));
+            }
+        }
+        choices
+    }
+
     /// Every key the object at `container` may hold, in schema order.
     pub fn object_keys(&self, container: &[Step]) -> Vec<KeyDoc> {
         let Some(object) = self.node_at(container) else {
@@ -256,7 +299,9 @@ impl WranglerSchema {
         };
         KeyDoc {
             name: name.to_string(),
-            description: text("markdownDescription").or_else(|| text("description")),
+            description: text("markdownDescription")
+                .or_else(|| text("description"))
+                .map(|d| linkify(&d)),
             value_type: self.type_name(property, 0),
             deprecated: text("deprecated").or_else(|| {
                 let flagged = std::iter::once(property)
@@ -315,6 +360,35 @@ impl WranglerSchema {
             _ => None,
         }
     }
+}
+
+/// Bare `http(s)://` addresses become CommonMark autolinks (`<...>`), so
+/// every editor renders them clickable; addresses already in a link or in
+/// code are left alone.
+fn linkify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("http") {
+        let (before, tail) = rest.split_at(at);
+        out.push_str(before);
+        let linked = matches!(before.chars().last(), Some('(' | '<' | '[' | '`' | '"'));
+        let is_url = tail.starts_with("https://") || tail.starts_with("http://");
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '`' | '"'))
+            .unwrap_or(tail.len());
+        // A sentence's final period is not part of the address.
+        let end = tail[..end].trim_end_matches(['.', ',', ';', ':']).len();
+        if is_url && !linked && end > "https://".len() {
+            out.push('<');
+            out.push_str(&tail[..end]);
+            out.push('>');
+        } else {
+            out.push_str(&tail[..end.max(4)]);
+        }
+        rest = &tail[end.max(4)..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A project schema as last read, with the stamp of its file.
@@ -408,6 +482,17 @@ mod tests {
         let migration = [Step::Key("migrations"), Step::Element];
         assert!(schema.key(&migration, "new_sqlite_classes").is_some());
         assert!(schema.key(&[], "compatability_date").is_none());
+    }
+
+    #[test]
+    fn bare_addresses_become_links() {
+        assert_eq!(
+            linkify("More details at https://developers.cloudflare.com/x."),
+            "More details at <https://developers.cloudflare.com/x>."
+        );
+        let already = "See [docs](https://a.dev/x) and `http://localhost`.";
+        assert_eq!(linkify(already), already);
+        assert_eq!(linkify("http is a protocol"), "http is a protocol");
     }
 
     #[test]
