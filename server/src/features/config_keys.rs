@@ -145,18 +145,39 @@ enum Scope {
     Name,
 }
 
+/// What dols adds to wrangler's schema for one key: where Durable Object
+/// users look for it (the table order), a short line in their terms, and
+/// whether an environment inherits it. The descriptions come from the
+/// schema; only export entries keep their own (see [`EXPORT_KEYS`]).
 struct Key {
+    name: &'static str,
+    detail: &'static str,
+    doc: Option<&'static str>,
+    scope: Scope,
+}
+
+const fn key(name: &'static str, detail: &'static str, scope: Scope) -> Key {
+    Key {
+        name,
+        detail,
+        doc: None,
+        scope,
+    }
+}
+
+/// A key of an `exports` entry. The schema describes the entries as a
+/// union of every export kind, so the Durable Object kind's own keys and
+/// their descriptions are kept here.
+const fn export_key(
     name: &'static str,
     detail: &'static str,
     doc: &'static str,
     scope: Scope,
-}
-
-const fn key(name: &'static str, detail: &'static str, doc: &'static str, scope: Scope) -> Key {
+) -> Key {
     Key {
         name,
         detail,
-        doc,
+        doc: Some(doc),
         scope,
     }
 }
@@ -165,137 +186,120 @@ use Scope::{Inherited as I, Name as N, NotInherited as X, TopOnly as T};
 
 /// Worker-level keys, most useful first.
 const WORKER_KEYS: &[Key] = &[
-    key("name", "string · Worker name", "The Worker's name on Cloudflare: lowercase letters, digits, `-` and `_`.", N),
-    key("main", "string · entry point", "Path of the module that exports the Worker's handlers and its Durable Object classes.", I),
-    key("compatibility_date", "string · YYYY-MM-DD", "Runtime behaviour to pin: the Workers runtime as it was on this date.", I),
-    key("compatibility_flags", "string[] · runtime flags", "Opt in to (or out of) individual runtime changes, e.g. `nodejs_compat`.", I),
-    key("durable_objects", "table · DO bindings", "Durable Object namespace bindings, listed under `bindings`.", X),
-    key("migrations", "array · DO class migrations", "Ordered history of Durable Object class creations, renames, transfers and deletions; each entry needs a unique `tag`.", I),
-    key("exports", "table · declarative DO exports", "Declares each exported Durable Object class and its storage by class name; replaces `migrations` (the two cannot be combined).", I),
-    key("env", "table · environments", "Named environments (`--env NAME`), each overriding the top-level settings.", T),
-    key("vars", "table · plain-text variables", "Environment variables exposed on `env` as strings or JSON values.", X),
-    key("kv_namespaces", "array · KV bindings", "Workers KV namespaces bound on `env`.", X),
-    key("r2_buckets", "array · R2 bindings", "R2 buckets bound on `env`.", X),
-    key("d1_databases", "array · D1 bindings", "D1 databases bound on `env`.", X),
-    key("services", "array · service bindings", "Other Workers callable from this one (fetch or RPC).", X),
-    key("queues", "table · queue producers/consumers", "Queues this Worker sends to (`producers`) or consumes (`consumers`).", X),
-    key("workflows", "array · Workflow bindings", "Workflows bound on `env`.", X),
-    key("ai", "table · Workers AI binding", "Binds Workers AI on `env` under the given `binding` name.", X),
-    key("vectorize", "array · Vectorize bindings", "Vectorize indexes bound on `env`.", X),
-    key("hyperdrive", "array · Hyperdrive bindings", "Hyperdrive configurations bound on `env`.", X),
-    key("analytics_engine_datasets", "array · Analytics Engine bindings", "Analytics Engine datasets bound on `env`.", X),
-    key("browser", "table · Browser Rendering binding", "Binds headless Browser Rendering on `env`.", X),
-    key("images", "table · Images binding", "Binds the Images API on `env`.", X),
-    key("ratelimits", "array · rate limiter bindings", "Rate limiters bound on `env`.", X),
-    key("send_email", "array · email bindings", "Bindings that send email from the Worker.", X),
-    key("dispatch_namespaces", "array · dispatch namespaces", "Workers for Platforms dispatch namespaces bound on `env`.", X),
-    key("mtls_certificates", "array · mTLS certificates", "Client certificates bound on `env` for mutual TLS.", X),
-    key("tail_consumers", "array · tail Workers", "Workers that receive this Worker's logs and events.", X),
-    key("secrets_store_secrets", "array · Secrets Store bindings", "Secrets Store secrets bound on `env`.", X),
-    key("pipelines", "array · Pipelines bindings", "Pipelines bound on `env`.", X),
-    key("worker_loaders", "array · Worker Loader bindings", "Bindings that load Workers dynamically.", X),
-    key("version_metadata", "table · version metadata binding", "Exposes the deployed version's id and tag on `env`.", X),
-    key("containers", "array · containers", "Container images backing Durable Object classes.", X),
-    key("define", "table · build-time constants", "Identifiers the bundler replaces with the given expressions.", X),
-    key("account_id", "string · Cloudflare account", "Account to deploy to; otherwise taken from the login or `CLOUDFLARE_ACCOUNT_ID`.", I),
-    key("workers_dev", "boolean · workers.dev route", "Whether the Worker is served on its `*.workers.dev` subdomain.", I),
-    key("routes", "array · routes", "Zone routes or custom domains the Worker serves.", I),
-    key("route", "string · single route", "One zone route the Worker serves (shorthand for `routes`).", I),
-    key("triggers", "table · cron triggers", "Cron schedules (`crons`) that invoke the `scheduled` handler.", I),
-    key("assets", "table · static assets", "A folder of static files served with (or instead of) the Worker.", I),
-    key("observability", "table · logs and traces", "Workers Logs / tracing settings.", I),
-    key("placement", "table · Smart Placement", "Where the Worker runs (`mode = \"smart\"`).", I),
-    key("limits", "table · CPU limits", "Per-invocation limits such as `cpu_ms`.", I),
-    key("build", "table · custom build", "A command to run before bundling, with its `cwd` and `watch_dir`.", I),
-    key("rules", "array · module rules", "Which files are imported as which module type.", I),
-    key("no_bundle", "boolean · skip bundling", "Upload the entry point and its modules as they are, without esbuild.", I),
-    key("minify", "boolean · minify", "Minify the bundle before upload.", I),
-    key("tsconfig", "string · tsconfig path", "The `tsconfig.json` the bundler should use.", I),
-    key("keep_vars", "boolean · keep dashboard vars", "Keep variables set in the dashboard on deploy.", T),
-    key("send_metrics", "boolean · wrangler telemetry", "Whether wrangler sends usage metrics for this project.", T),
-    key("dev", "table · local dev server", "Options for `wrangler dev`: port, ip, local protocol, ...", T),
-    key("alias", "table · module aliases", "Maps import specifiers to other modules when bundling.", T),
-    key("site", "table · Workers Sites (legacy)", "The older way of serving static files; prefer `assets`.", T),
-    key("wasm_modules", "table · WebAssembly modules", "Service-worker format only: globals bound to `.wasm` files.", T),
-    key("text_blobs", "table · text blobs", "Service-worker format only: globals bound to text files.", T),
-    key("data_blobs", "table · data blobs", "Service-worker format only: globals bound to binary files.", T),
+    key("name", "string · Worker name", N),
+    key("main", "string · entry point", I),
+    key("compatibility_date", "string · YYYY-MM-DD", I),
+    key("compatibility_flags", "string[] · runtime flags", I),
+    key("durable_objects", "table · DO bindings", X),
+    key("migrations", "array · DO class migrations", I),
+    key("exports", "table · declarative DO exports", I),
+    key("env", "table · environments", T),
+    key("vars", "table · plain-text variables", X),
+    key("kv_namespaces", "array · KV bindings", X),
+    key("r2_buckets", "array · R2 bindings", X),
+    key("d1_databases", "array · D1 bindings", X),
+    key("services", "array · service bindings", X),
+    key("queues", "table · queue producers/consumers", X),
+    key("workflows", "array · Workflow bindings", X),
+    key("ai", "table · Workers AI binding", X),
+    key("vectorize", "array · Vectorize bindings", X),
+    key("hyperdrive", "array · Hyperdrive bindings", X),
+    key(
+        "analytics_engine_datasets",
+        "array · Analytics Engine bindings",
+        X,
+    ),
+    key("browser", "table · Browser Rendering binding", X),
+    key("images", "table · Images binding", X),
+    key("ratelimits", "array · rate limiter bindings", X),
+    key("send_email", "array · email bindings", X),
+    key("dispatch_namespaces", "array · dispatch namespaces", X),
+    key("mtls_certificates", "array · mTLS certificates", X),
+    key("tail_consumers", "array · tail Workers", X),
+    key("secrets_store_secrets", "array · Secrets Store bindings", X),
+    key("pipelines", "array · Pipelines bindings", X),
+    key("worker_loaders", "array · Worker Loader bindings", X),
+    key("version_metadata", "table · version metadata binding", X),
+    key("containers", "array · containers", X),
+    key("define", "table · build-time constants", X),
+    key("account_id", "string · Cloudflare account", I),
+    key("workers_dev", "boolean · workers.dev route", I),
+    key("routes", "array · routes", I),
+    key("route", "string · single route", I),
+    key("triggers", "table · cron triggers", I),
+    key("assets", "table · static assets", I),
+    key("observability", "table · logs and traces", I),
+    key("placement", "table · Smart Placement", I),
+    key("limits", "table · CPU limits", I),
+    key("build", "table · custom build", I),
+    key("rules", "array · module rules", I),
+    key("no_bundle", "boolean · skip bundling", I),
+    key("minify", "boolean · minify", I),
+    key("tsconfig", "string · tsconfig path", I),
+    key("keep_vars", "boolean · keep dashboard vars", T),
+    key("send_metrics", "boolean · wrangler telemetry", T),
+    key("dev", "table · local dev server", T),
+    key("alias", "table · module aliases", T),
+    key("site", "table · Workers Sites (legacy)", T),
+    key("wasm_modules", "table · WebAssembly modules", T),
+    key("text_blobs", "table · text blobs", T),
+    key("data_blobs", "table · data blobs", T),
 ];
 
-const DURABLE_OBJECTS_KEYS: &[Key] = &[key(
-    "bindings",
-    "array · DO namespace bindings",
-    "One entry per `env` binding: `name` and `class_name`, plus `script_name` for a class hosted by another Worker.",
-    X,
-)];
+const DURABLE_OBJECTS_KEYS: &[Key] = &[key("bindings", "array · DO namespace bindings", X)];
 
 const DO_BINDING_KEYS: &[Key] = &[
-    key(
-        "name",
-        "string · binding name",
-        "The property on `env` that holds the namespace (e.g. `env.COUNTER`).",
-        X,
-    ),
-    key(
-        "class_name",
-        "string · Durable Object class",
-        "The exported class that implements this Durable Object.",
-        X,
-    ),
-    key(
-        "script_name",
-        "string · hosting Worker",
-        "Name of the Worker that exports the class, when it is not this one.",
-        X,
-    ),
-    key(
-        "environment",
-        "string · env of the hosting Worker",
-        "Which environment of `script_name` to bind to; needs `script_name`.",
-        X,
-    ),
+    key("name", "string · binding name", X),
+    key("class_name", "string · Durable Object class", X),
+    key("script_name", "string · hosting Worker", X),
+    key("environment", "string · env of the hosting Worker", X),
 ];
 
 const MIGRATION_KEYS: &[Key] = &[
-    key("tag", "string · unique migration id", "Identifies this migration; Cloudflare records the last applied tag and applies the newer ones on deploy.", X),
-    key("new_sqlite_classes", "string[] · create SQLite-backed", "Classes created with SQLite storage (the SQL and synchronous KV APIs). The recommended backend.", X),
-    key("new_classes", "string[] · create KV-backed (legacy)", "Classes created with the older key-value storage backend; they cannot use SQL.", X),
-    key("renamed_classes", "{from, to}[] · rename", "Moves each class's stored objects to its new name.", X),
-    key("deleted_classes", "string[] · delete", "Deletes each class and **all of its stored data**.", X),
-    key("transferred_classes", "{from, from_script, to}[] · transfer", "Takes over a class, with its data, from another Worker.", X),
+    key("tag", "string · unique migration id", X),
+    key("new_sqlite_classes", "string[] · create SQLite-backed", X),
+    key("new_classes", "string[] · create KV-backed (legacy)", X),
+    key("renamed_classes", "{from, to}[] · rename", X),
+    key("deleted_classes", "string[] · delete", X),
+    key(
+        "transferred_classes",
+        "{from, from_script, to}[] · transfer",
+        X,
+    ),
 ];
 
 const EXPORT_KEYS: &[Key] = &[
-    key(
+    export_key(
         "type",
         "string · \"durable-object\"",
         "What kind of export this entry declares.",
         X,
     ),
-    key(
+    export_key(
         "storage",
         "string · \"sqlite\" | \"legacy-kv\"",
         "The storage backend of the class; `sqlite` unless stated.",
         X,
     ),
-    key(
+    export_key(
         "state",
         "string · lifecycle state",
         "`created` (default), `deleted`, `renamed`, `transferred` or `expecting-transfer`.",
         X,
     ),
-    key(
+    export_key(
         "renamed_to",
         "string · new class name",
         "With `state = renamed`: the class the data moves to.",
         X,
     ),
-    key(
+    export_key(
         "transferred_to",
         "string · receiving Worker",
         "With `state = transferred`: the Worker that takes the class over.",
         X,
     ),
-    key(
+    export_key(
         "transfer_from",
         "string · sending Worker",
         "With `state = expecting-transfer`: the Worker the class comes from.",
@@ -423,7 +427,7 @@ fn key_entries(loc: Loc, present: &[String], pos: &KeyPos) -> Vec<CompletionEntr
                 (Loc::Env, Scope::Name) => format!("{} · defaults to <name>-<env>", k.detail),
                 _ => k.detail.to_string(),
             };
-            let mut doc = k.doc.to_string();
+            let mut doc = k.doc.unwrap_or_default().to_string();
             match (loc, k.scope) {
                 (Loc::Env, Scope::Inherited) => doc.push_str(
                     "\n\nInherited: without it here the environment uses the top-level value.",
