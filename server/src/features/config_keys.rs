@@ -7,6 +7,7 @@
 //! keys from the root) and the parser state at the cursor, and keeps going
 //! so that keys written after the cursor also count as present.
 
+use super::config_snippets::{section_snippets, SnippetPlace};
 use super::context::clamp;
 use super::{CompletionEntry, CompletionKind};
 use crate::config::ConfigFormat;
@@ -28,11 +29,39 @@ pub fn completion(
     let loc = classify(&at.path);
     if let Some(key_pos) = key_position(text, offset, format, at) {
         let present = scan.present_keys(at);
-        let from_schema = schema_key_entries(schema, &at.path, loc, &present, &key_pos);
-        if !from_schema.is_empty() {
-            return Some(from_schema);
+        let mut entries = schema_key_entries(schema, &at.path, loc, &present, &key_pos);
+        if entries.is_empty() {
+            if let Some(loc) = loc {
+                entries = key_entries(loc, &present, &key_pos);
+            }
         }
-        return Some(key_entries(loc?, &present, &key_pos));
+        let place = SnippetPlace {
+            path: at
+                .path
+                .iter()
+                .map(|seg| match seg {
+                    Seg::Key(key) => Some(key.as_str()),
+                    Seg::Elem => None,
+                })
+                .collect(),
+            header_table: at.table,
+            replace: key_pos.replace,
+            needs_quote: !key_pos.before.is_empty(),
+            needs_separator: key_pos.after.contains(':'),
+        };
+        let not_inherited = |key: &str| {
+            WORKER_KEYS
+                .iter()
+                .any(|k| k.name == key && k.scope == Scope::NotInherited)
+        };
+        entries.extend(section_snippets(
+            text,
+            format,
+            &place,
+            |tags| next_tag(tags, tags.len()),
+            &not_inherited,
+        ));
+        return (loc.is_some() || !entries.is_empty()).then_some(entries);
     }
     if loc == Some(Loc::Migration) && matches!(&at.state, State::Value(parts) if parts == &["tag"])
     {
@@ -1431,11 +1460,12 @@ mod tests {
             labels("wrangler.toml", text)[..2],
             ["binding".to_string(), "id".to_string()]
         );
-        // Every top-level key of the schema is offered in an empty file.
+        // Every top-level key of the schema is offered in an empty file,
+        // then the two section snippets.
         let top = labels("wrangler.toml", "$0");
         assert_eq!(
             top.len(),
-            WranglerSchema::bundled().object_keys(&[]).len(),
+            WranglerSchema::bundled().object_keys(&[]).len() + 2,
             "{top:?}"
         );
     }

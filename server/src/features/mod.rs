@@ -5,6 +5,7 @@
 
 pub mod completion;
 mod config_keys;
+mod config_snippets;
 mod context;
 pub mod definition;
 pub mod hover;
