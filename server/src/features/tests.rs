@@ -810,3 +810,57 @@ fn hover_on_config_keys_reads_wranglers_schema() {
     )]);
     assert_eq!(f.hover_text(), None);
 }
+
+/// Every key of the schema's top level and of an environment hovers with
+/// its own name, in each format.
+#[test]
+fn every_top_level_and_env_key_hovers_in_every_format() {
+    use crate::knowledge::wrangler_schema::{Step, WranglerSchema};
+    let schema = WranglerSchema::bundled();
+    let env = [Step::Key("env"), Step::Key("staging")];
+    let mut checked = 0;
+    for (container, keys) in [
+        (&[][..], schema.object_keys(&[])),
+        (&env[..], schema.object_keys(&env)),
+    ] {
+        for doc in keys {
+            let name = &doc.name;
+            let (toml_key, json_key) = (format!("\"{name}$0\""), format!("\"{name}$0\""));
+            let texts = if container.is_empty() {
+                [
+                    ("/w/wrangler.toml", format!("{toml_key} = 1\n")),
+                    ("/w/wrangler.json", format!("{{ {json_key}: 1 }}")),
+                    (
+                        "/w/wrangler.jsonc",
+                        format!("{{\n  // c\n  {json_key}: 1,\n}}"),
+                    ),
+                ]
+            } else {
+                [
+                    (
+                        "/w/wrangler.toml",
+                        format!("[env.staging]\n{toml_key} = 1\n"),
+                    ),
+                    (
+                        "/w/wrangler.json",
+                        format!("{{ \"env\": {{ \"staging\": {{ {json_key}: 1 }} }} }}"),
+                    ),
+                    (
+                        "/w/wrangler.jsonc",
+                        format!("{{ \"env\": {{ \"staging\": {{ {json_key}: 1, }}, }}, }}"),
+                    ),
+                ]
+            };
+            for (path, text) in texts {
+                let f = fixture(&[(path, text.as_str())]);
+                let md = f.hover_text().unwrap_or_default();
+                assert!(
+                    md.starts_with(&format!("**`{name}`**")),
+                    "{path}: {text}: {md}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 450, "{checked}");
+}
