@@ -1,8 +1,9 @@
 // The dols extension: starts `dols lsp` for wrangler configs and the
 // TypeScript/JavaScript of Workers, mirrors the settings to the server, and
 // adds commands (restart, output, new Durable Object, topology) and a status
-// bar item. The logic worth testing without VS Code lives in serverPath.ts,
-// settings.ts and topology.ts.
+// bar item; leaves TOML highlighting to a TOML extension (toml.ts). The
+// logic worth testing without VS Code lives in serverPath.ts, settings.ts,
+// topology.ts and toml.ts.
 
 import * as fs from 'fs';
 import * as os from 'os';
@@ -27,6 +28,14 @@ import {
   ServerSettings,
 } from './settings';
 import { summary, Topology, toMarkdown, Worker } from './topology';
+import {
+  EVEN_BETTER_TOML,
+  OFFERED_KEY,
+  shouldOffer,
+  TOML_LANGUAGE_CONFIGURATION,
+  tomlSupport,
+  TomlSupport,
+} from './toml';
 
 const CONFIG_GLOB = '**/wrangler.{toml,json,jsonc}';
 const TOPOLOGY_SCHEME = 'dols-topology';
@@ -51,6 +60,8 @@ export interface DolsApi {
   status(): string;
   statusHistory(): string[];
   topology(): Promise<Topology | undefined>;
+  /** Who highlights and configures TOML, whether dols set its own rules, whether it offered a TOML extension. */
+  toml(): TomlSupport & { ownConfiguration: boolean; offered: boolean };
 }
 
 interface NewObjectArgs {
@@ -72,11 +83,14 @@ class Dols implements vscode.Disposable {
   private readonly statusHistory: string[] = [];
   /** The "not found" message was shown; later automatic starts only log. */
   private reportedMissing = false;
+  private readonly toml: TomlCoexistence;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.status.name = 'dols';
+    this.toml = new TomlCoexistence(context, this.output);
     this.disposables.push(
       this.output,
+      this.toml,
       this.status,
       this.topologyChanged,
       vscode.workspace.registerTextDocumentContentProvider(TOPOLOGY_SCHEME, {
@@ -110,6 +124,7 @@ class Dols implements vscode.Disposable {
       status: () => this.status.text,
       statusHistory: () => [...this.statusHistory],
       topology: () => this.fetchTopology(),
+      toml: () => this.toml.state(),
     };
   }
 
@@ -395,6 +410,75 @@ class Dols implements vscode.Disposable {
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/**
+ * dols contributes no TOML grammar (see toml.ts). While no other extension
+ * configures `toml`, it sets the comment and bracket rules; while none
+ * highlights it, it offers Even Better TOML once, when a wrangler.toml is
+ * shown. Both follow extensions being installed or removed.
+ */
+class TomlCoexistence implements vscode.Disposable {
+  private support: TomlSupport = { grammar: [], configuration: [] };
+  private ownConfiguration: vscode.Disposable | undefined;
+  private offering = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+  ) {
+    this.update();
+    this.disposables.push(
+      vscode.extensions.onDidChange(() => this.update()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => void this.maybeOffer(editor?.document)),
+    );
+    void this.maybeOffer(vscode.window.activeTextEditor?.document);
+  }
+
+  state(): TomlSupport & { ownConfiguration: boolean; offered: boolean } {
+    return {
+      ...this.support,
+      ownConfiguration: this.ownConfiguration !== undefined,
+      offered: this.context.globalState.get<boolean>(OFFERED_KEY) === true,
+    };
+  }
+
+  private update(): void {
+    this.support = tomlSupport(vscode.extensions.all, this.context.extension.id);
+    if (this.support.configuration.length === 0 && !this.ownConfiguration) {
+      this.ownConfiguration = vscode.languages.setLanguageConfiguration('toml', TOML_LANGUAGE_CONFIGURATION);
+    } else if (this.support.configuration.length > 0 && this.ownConfiguration) {
+      this.ownConfiguration.dispose();
+      this.ownConfiguration = undefined;
+    }
+  }
+
+  private async maybeOffer(doc: vscode.TextDocument | undefined): Promise<void> {
+    if (!doc || this.offering || doc.uri.scheme !== 'file') return;
+    if (!shouldOffer(doc.fileName, doc.languageId, this.support, this.state().offered)) return;
+    this.offering = true;
+    await this.context.globalState.update(OFFERED_KEY, true);
+    this.output.appendLine(`dols: no extension highlights TOML; offering ${EVEN_BETTER_TOML} (asked once).`);
+    const install = 'Install Even Better TOML';
+    const choice = await vscode.window.showInformationMessage(
+      'dols checks wrangler.toml but does not highlight TOML, and no installed extension does. Install Even Better TOML for highlighting?',
+      install,
+      'Not now',
+    );
+    if (choice !== install) return;
+    try {
+      await vscode.commands.executeCommand('workbench.extensions.installExtension', EVEN_BETTER_TOML);
+    } catch (err) {
+      this.output.appendLine(`dols: installing ${EVEN_BETTER_TOML}: ${message(err)}`);
+      void vscode.window.showErrorMessage(`dols: could not install Even Better TOML: ${message(err)}`);
+    }
+  }
+
+  dispose(): void {
+    this.ownConfiguration?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -5,7 +5,13 @@
 # by headless Chromium — on a copy of docs/demo plus a TOML Worker, and
 # checks diagnostics, completion, hover, a code action, the topology and
 # new-object commands, a settings change and a restart through VS Code's own
-# APIs (see e2e/extension.js). Prints the timings of each stage.
+# APIs (see e2e/extension.js). A third extension, toml-stand-in/, stands in
+# for a TOML extension (the toml language and a source.toml grammar): its
+# grammar must be the only one (dols contributes none); once the driver
+# uninstalls it, dols must set its fallback TOML configuration and offer
+# Even Better TOML once. And VS Code's JSON service must check a
+# wrangler.jsonc against the schema the extension ships (unknown key
+# flagged, trailing comma allowed). Prints the timings of each stage.
 #
 # usage: tests/editors/vscode/run.sh [path/to/dols]
 #   default binary: target/release/dols (built if missing)
@@ -89,6 +95,9 @@ node scripts/package.mjs --binary "$bin" --out "$work/dols.vsix" > "$work/packag
 (cd "$here/e2e" && "$ext_src/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository \
   --skip-license --out "$work/dols-e2e.vsix" > "$work/package-e2e.txt" 2>&1) ||
   { cat "$work/package-e2e.txt"; fail "packaging the e2e driver failed"; }
+(cd "$here/toml-stand-in" && "$ext_src/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository \
+  --skip-license --out "$work/toml-stand-in.vsix" > "$work/package-toml.txt" 2>&1) ||
+  { cat "$work/package-toml.txt"; fail "packaging the TOML stand-in failed"; }
 stage "bundle + package (.vsix)"
 
 # 3. A fresh VS Code profile with both extensions and the server path.
@@ -99,7 +108,7 @@ export XDG_CONFIG_HOME=$work/xdg/config XDG_DATA_HOME=$work/xdg/data XDG_CACHE_H
 mkdir -p "$work/ud/User" "$work/ext"
 printf 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n' > "$work/config.yaml"
 csargs=(--config "$work/config.yaml" --user-data-dir "$work/ud" --extensions-dir "$work/ext")
-for vsix in "$work/dols.vsix" "$work/dols-e2e.vsix"; do
+for vsix in "$work/dols.vsix" "$work/dols-e2e.vsix" "$work/toml-stand-in.vsix"; do
   "$cs" "${csargs[@]}" --install-extension "$vsix" --force > "$work/install-ext.txt" 2>&1 ||
     { cat "$work/install-ext.txt"; fail "code-server could not install $vsix"; }
 done

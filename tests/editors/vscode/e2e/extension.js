@@ -118,6 +118,54 @@ async function run(out) {
     return { toml: tomlDoc.languageId, jsonc: jsoncDoc.languageId };
   });
 
+  // toml-stand-in/ stands in for a TOML extension (the toml language with a
+  // configuration and a source.toml grammar, as Even Better TOML has). dols
+  // contributes no grammar, so the stand-in's is the only TOML grammar and
+  // VS Code tokenizes wrangler.toml with it; dols sets no language
+  // configuration of its own and offers nothing.
+  const STAND_IN = 'dols-lsp.toml-stand-in';
+  const tomlGrammars = () =>
+    vscode.extensions.all
+      .filter((e) => (((e.packageJSON.contributes || {}).grammars) || []).some((g) => g.language === 'toml' || g.scopeName === 'source.toml'))
+      .map((e) => e.id);
+  // An internal command (VS Code's tokenizer benchmark, in code-server's web
+  // build too): it throws when no TextMate grammar serves the language.
+  const tokenize = (uri) => vscode.commands.executeCommand('_workbench.colorizeTextMateTokens', uri);
+
+  await check('TOML: another extension\'s grammar is the only one; dols adds none, sets no configuration, offers nothing', async () => {
+    if (describe(tomlGrammars()) !== describe([STAND_IN])) throw new Error(`TOML grammars from ${describe(tomlGrammars())}`);
+    const shown = await vscode.window.showTextDocument(toml, { preview: false });
+    if (shown.document.languageId !== 'toml') throw new Error(`language ${shown.document.languageId}`);
+    const colorized = await tokenize(toml);
+    if (!colorized || typeof colorized.tokenizeTime !== 'number') throw new Error(`not tokenized: ${describe(colorized)}`);
+    const state = api.toml();
+    if (describe(state.grammar) !== describe([STAND_IN]) || describe(state.configuration) !== describe([STAND_IN])) throw new Error(describe(state));
+    if (state.ownConfiguration) throw new Error(`dols set its own toml configuration next to another's: ${describe(state)}`);
+    // The offer would come now, with a wrangler.toml in the active editor.
+    await sleep(500);
+    if (api.toml().offered) throw new Error('dols offered a TOML extension although one is installed');
+    return { grammars: tomlGrammars(), tokenizeMs: colorized.tokenizeTime, toml: api.toml() };
+  });
+
+  await check('TOML: with no TOML extension left, dols configures toml and offers Even Better TOML once', async () => {
+    await vscode.commands.executeCommand('workbench.extensions.uninstallExtension', STAND_IN);
+    await until('dols to see the stand-in gone', () => api.toml().grammar.length === 0 && api.toml().configuration.length === 0);
+    if (!api.toml().ownConfiguration) throw new Error(`no fallback configuration: ${describe(api.toml())}`);
+    if (tomlGrammars().length) throw new Error(`TOML grammars from ${describe(tomlGrammars())}`);
+    // No grammar serves toml any more; the document is still toml, for dols.
+    const untokenized = await tokenize(toml).then(
+      (r) => `tokenized anyway: ${describe(r)}`,
+      (err) => (String(err && err.message).includes('Cannot resolve tokenizer') ? 'no tokenizer' : `error: ${err && err.message}`),
+    );
+    if (untokenized !== 'no tokenizer') throw new Error(untokenized);
+    if (api.toml().offered) throw new Error('offered before a wrangler.toml was in front of the user');
+    await vscode.window.showTextDocument(config, { preview: false });
+    const shown = await vscode.window.showTextDocument(toml, { preview: false });
+    if (shown.document.languageId !== 'toml') throw new Error(`language ${shown.document.languageId}`);
+    await until('the offer of Even Better TOML', () => api.toml().offered);
+    return { toml: api.toml(), tokenizer: untokenized };
+  });
+
   await check('diagnostics: unknown-binding in src/index.ts', async () => {
     indexDoc = await vscode.workspace.openTextDocument(index);
     await vscode.window.showTextDocument(indexDoc);
@@ -211,6 +259,64 @@ async function run(out) {
     const topology = await api.topology();
     if (!topology || topology.workers.length !== 2) throw new Error(describe(topology));
     return 'restarted';
+  });
+
+  // Last, since the new config is one more Worker for dols: VS Code's JSON
+  // service checks a wrangler.jsonc (in a subfolder, without "$schema")
+  // against the schema the extension ships. The schema allows trailing
+  // commas, so only the unknown key is flagged; dols flags it too.
+  await check('JSON schema: wrangler.jsonc gets wrangler\'s schema (unknown key warned, trailing comma not); a config\'s own $schema wins', async () => {
+    const jsonc = file('schema-check', 'wrangler.jsonc');
+    const text = [
+      '// VS Code validates this against wrangler\'s schema, bundled with dols',
+      '{',
+      '  "name": "schema-check",',
+      '  "compatibility_date": "2025-06-01",',
+      '  "compatibilty_flags": ["nodejs_compat"],',
+      '}',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(jsonc, Buffer.from(text));
+    const doc = await vscode.workspace.openTextDocument(jsonc);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    if (doc.languageId !== 'jsonc') throw new Error(`language ${doc.languageId}`);
+    const fromJson = () => vscode.languages.getDiagnostics(jsonc).filter((d) => d.source !== 'dols');
+    const unknown = await until('the JSON service to flag compatibilty_flags', () =>
+      fromJson().find((d) => d.message.includes('compatibilty_flags')),
+    );
+    if (unknown.range.start.line !== 4) throw new Error(`on line ${unknown.range.start.line + 1}: ${unknown.message}`);
+    const all = fromJson();
+    const trailing = all.filter((d) => /trailing comma/i.test(d.message));
+    if (trailing.length) throw new Error(`trailing comma flagged: ${describe(trailing.map((d) => d.message))}`);
+    // The control: the same text under another name has no schema, and
+    // the JSON service flags its trailing comma.
+    const control = file('schema-check', 'control.jsonc');
+    await vscode.workspace.fs.writeFile(control, Buffer.from(text));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(control), { preview: false });
+    const controlComma = await until('the trailing comma of control.jsonc to be flagged', () =>
+      vscode.languages.getDiagnostics(control).find((d) => /trailing comma/i.test(d.message)),
+    ).catch((err) => {
+      throw new Error(`${err.message}; its diagnostics: ${describe(vscode.languages.getDiagnostics(control).map((d) => d.message))}`);
+    });
+    // The demo's own config names a "$schema" (node_modules/wrangler/…,
+    // not installed here): that wins over the bundled schema, so its
+    // trailing commas are flagged.
+    await vscode.window.showTextDocument(config, { preview: false });
+    const demo = await until('the JSON service to check the demo config', () => {
+      const found = vscode.languages.getDiagnostics(config).filter((d) => d.source !== 'dols');
+      return found.some((d) => /trailing comma/i.test(d.message)) && found;
+    }).catch((err) => {
+      throw new Error(`${err.message}; its diagnostics: ${describe(vscode.languages.getDiagnostics(config).map((d) => d.message))}`);
+    });
+    const dols = await until('dols to flag compatibilty_flags', () =>
+      diagnostics(jsonc).find((d) => d.source === 'dols' && codeOf(d) === 'unknown-config-key'),
+    );
+    return {
+      json: all.map((d) => `${d.range.start.line + 1}: ${d.message}`),
+      dols: `${codeOf(dols)} ${dols.range.start.line + 1}: ${dols.message}`,
+      control: `${controlComma.range.start.line + 1}: ${controlComma.message}`,
+      demoWithOwnSchema: [...new Set(demo.map((d) => d.message))],
+    };
   });
 
   finish(out, result, started);
