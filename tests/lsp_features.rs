@@ -600,6 +600,180 @@ async fn a_projects_own_wrangler_schema_takes_precedence() {
     lsp.finish().await;
 }
 
+// ------------------------------------------------------------ wiring
+
+/// Two Workers: `chat` runs `Room` (SQLite, also bound in env.staging), and
+/// `api` reaches it through `script_name`.
+const TWO_WORKERS: &str = r#"
+//- /chat/wrangler.toml
+name = "chat"
+main = "src/index.ts"
+compatibility_date = "2025-06-01"
+
+[[durable_objects.bindings]]
+name = "ROOMS"
+class_name = "Room"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Room"]
+
+[env.staging]
+[[env.staging.durable_objects.bindings]]
+name = "ROOMS"
+class_name = "Room"
+//- /chat/src/index.ts
+import { DurableObject } from "cloudflare:workers";
+
+export class Room extends DurableObject<Env> {
+  async send(text: string) {
+    return text;
+  }
+}
+
+export default {
+  async fetch(request: Request, env: Env) {
+    await env.ROOMS.getByName("lobby").send("hi");
+    return new Response("ok");
+  },
+};
+//- /api/wrangler.toml
+name = "api"
+main = "src/index.ts"
+compatibility_date = "2025-06-01"
+
+[[durable_objects.bindings]]
+name = "ROOMS"
+class_name = "Room"
+script_name = "chat"
+//- /api/src/index.ts
+export default {
+  async fetch(request: Request, env: Env) {
+    const { ROOMS } = env;
+    await env.ROOMS.getByName("a").send("from api");
+    return new Response("ok");
+  },
+};
+"#;
+
+/// The text at a zero-width LSP position's line, cut at the position.
+fn line_up_to(lsp: &Lsp, uri_text: &str, position: &Value) -> String {
+    let path = uri_text.strip_prefix("file://").unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap() as usize;
+    let source_line: Vec<u16> = text
+        .lines()
+        .nth(line)
+        .unwrap_or("")
+        .encode_utf16()
+        .collect();
+    let relative = std::path::Path::new(path)
+        .strip_prefix(&lsp.fixture.root)
+        .unwrap()
+        .display()
+        .to_string();
+    format!(
+        "{relative}:{}: {}",
+        line + 1,
+        String::from_utf16_lossy(&source_line[..character.min(source_line.len())])
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inlay_hints_show_the_class_backend_and_host_of_bindings() {
+    let mut lsp = Lsp::start(fixture(TWO_WORKERS)).await;
+    let mut shown = Vec::new();
+    for file in [
+        "api/src/index.ts",
+        "chat/src/index.ts",
+        "chat/wrangler.toml",
+        "api/wrangler.toml",
+    ] {
+        lsp.open(file, 1).await;
+        let uri_text = uri(&lsp.path(file));
+        let hints = lsp
+            .result(
+                "textDocument/inlayHint",
+                json!({"textDocument": {"uri": uri_text},
+                       "range": {"start": {"line": 0, "character": 0}, "end": {"line": 100, "character": 0}}}),
+            )
+            .await;
+        for hint in hints.as_array().unwrap() {
+            shown.push(json!({
+                "at": line_up_to(&lsp, &uri_text, &hint["position"]),
+                "label": hint["label"],
+                "tooltip": lsp.stable(&hint["tooltip"]["value"]),
+            }));
+        }
+    }
+    snapshot!("inlay_hints_two_workers", Value::Array(shown));
+    lsp.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_lenses_above_a_durable_object_class() {
+    let mut lsp = Lsp::start(fixture(TWO_WORKERS)).await;
+    lsp.open("chat/src/index.ts", 1).await;
+    let uri_text = uri(&lsp.path("chat/src/index.ts"));
+    let lenses = lsp
+        .result(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": uri_text}}),
+        )
+        .await;
+    let shown: Vec<Value> = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|lens| {
+            let command = &lens["command"];
+            let places: Vec<Value> = command["arguments"]
+                .get(2)
+                .and_then(Value::as_array)
+                .map(|locations| {
+                    locations
+                        .iter()
+                        .map(|l| Value::String(lsp.covered(l)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({
+                "title": command["title"],
+                "command": command["command"],
+                "places": places,
+            })
+        })
+        .collect();
+    snapshot!("code_lenses_room", Value::Array(shown));
+    lsp.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn document_links_lead_from_config_values_to_what_they_name() {
+    let mut lsp = Lsp::start(fixture(TWO_WORKERS)).await;
+    let mut shown = Vec::new();
+    for file in ["chat/wrangler.toml", "api/wrangler.toml"] {
+        let uri_text = uri(&lsp.path(file));
+        let links = lsp
+            .result(
+                "textDocument/documentLink",
+                json!({"textDocument": {"uri": uri_text}}),
+            )
+            .await;
+        for link in links.as_array().unwrap() {
+            let from = lsp.covered(&json!({"uri": uri_text, "range": link["range"]}));
+            shown.push(json!({
+                "from": from,
+                "target": lsp.stable(&link["target"]),
+                "tooltip": link["tooltip"],
+            }));
+        }
+    }
+    snapshot!("document_links_two_workers", Value::Array(shown));
+    lsp.finish().await;
+}
+
 // ------------------------------------------------------------ navigation
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -686,6 +686,29 @@ pub fn location(ws: &Workspace, file: FileId, offset: u32) -> String {
     format!("{}:{}", short_path(ws, file), line_of(ws, file, offset))
 }
 
+/// [`location`] as a Markdown link to that line, for hovers and
+/// tooltips (editors open `file://...#L<line>` at the line).
+pub fn location_link(ws: &Workspace, file: FileId, offset: u32) -> String {
+    let line = line_of(ws, file, offset);
+    let path = ws.files.path(file).display().to_string();
+    let mut encoded = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            ' ' => encoded.push_str("%20"),
+            '#' => encoded.push_str("%23"),
+            '%' => encoded.push_str("%25"),
+            '(' => encoded.push_str("%28"),
+            ')' => encoded.push_str("%29"),
+            '?' => encoded.push_str("%3F"),
+            c => encoded.push(c),
+        }
+    }
+    format!(
+        "[{}:{line}](file://{encoded}#L{line})",
+        short_path(ws, file)
+    )
+}
+
 pub fn short_path(ws: &Workspace, file: FileId) -> String {
     ws.display_path(file, &ws.common_root)
 }

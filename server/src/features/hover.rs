@@ -4,7 +4,7 @@
 
 use super::context::{
     chain_before, class_backend, config_worker, describe_backend, do_target, do_targets, ident_at,
-    key_before, location, receiver_end, string_at, target_classes, Ctx, DoTarget, Target, Ty,
+    key_before, location_link, receiver_end, string_at, target_classes, Ctx, DoTarget, Target, Ty,
     STORAGE,
 };
 use super::HoverResult;
@@ -228,7 +228,7 @@ fn binding_markdown(ctx: &Ctx, name: &str) -> Option<String> {
         return Some(format!(
             "**{name}** · {}\n\nDeclared at {}",
             binding.kind.describe(),
-            location(ws, binding.file, binding.name.range.start)
+            location_link(ws, binding.file, binding.name.range.start)
         ));
     }
     let mut sections: Vec<String> = Vec::new();
@@ -282,12 +282,12 @@ fn do_target_lines(ws: &Workspace, target: &DoTarget) -> String {
                         .map_or("(untagged)".to_string(), |t| format!("`{}`", t.value));
                     lines.push(format!(
                         "- created by migration {tag} ({})",
-                        location(ws, env.file, live.created_at.start)
+                        location_link(ws, env.file, live.created_at.start)
                     ));
                 }
                 None => lines.push(format!(
                     "- declared in `exports` ({})",
-                    location(ws, env.file, live.created_at.start)
+                    location_link(ws, env.file, live.created_at.start)
                 )),
             }
         }
@@ -302,7 +302,7 @@ fn do_target_lines(ws: &Workspace, target: &DoTarget) -> String {
                 .name
                 .as_ref()
                 .map_or(class.range.start, |n| n.range.start);
-            lines.push(format!("- declared in {}", location(ws, file, at)));
+            lines.push(format!("- declared in {}", location_link(ws, file, at)));
         }
         None if target.host.is_some() => lines.push("- class not found in the sources".to_string()),
         None => {}
@@ -354,7 +354,7 @@ fn value_hover(ctx: &Ctx, ident: TextRange) -> Option<HoverResult> {
             .unwrap_or_default();
         markdown.push_str(&format!(
             "\n\n→ class `{class_name}` ({}{backend})",
-            location(ctx.ws, file, class.range.start)
+            location_link(ctx.ws, file, class.range.start)
         ));
     }
     Some(HoverResult {
@@ -372,7 +372,7 @@ fn stub_markdown(ctx: &Ctx, target: &Target, name: &str) -> Option<String> {
             return Some(format!(
                 "```ts\n{class_name}.{name}({})\n```\n\nRPC method of Durable Object `{class_name}` ({}). Called through the stub, it returns a Promise.",
                 method.params.join(", "),
-                location(ws, file, method.name.range.start)
+                location_link(ws, file, method.name.range.start)
             ));
         }
     }
@@ -622,7 +622,7 @@ fn class_markdown(
                 .name
                 .as_ref()
                 .map_or(info.range.start, |n| n.range.start);
-            lines.push(format!("- declared in {}", location(ws, file, at)));
+            lines.push(format!("- declared in {}", location_link(ws, file, at)));
         }
         None => lines.push(format!(
             "- no class named `{class}` in the sources of Worker `{}`",
@@ -649,15 +649,38 @@ fn class_markdown(
         }
     }
     for (file, range, binding) in bindings_to(ws, host, class) {
+        // Which section declares it: the same name often comes back in
+        // every environment, and from other Workers through `script_name`.
+        let section = ws
+            .workers
+            .iter()
+            .flat_map(|w| w.envs.iter().map(move |e| (w, e)))
+            .find(|(_, e)| {
+                e.file == file
+                    && e.do_bindings
+                        .iter()
+                        .any(|b| b.class_name.as_ref().is_some_and(|c| c.range == range))
+            })
+            .map(|(worker, env)| {
+                let mut place = match &env.env {
+                    Some(name) => format!("env.{}", name.value),
+                    None => "top level".to_string(),
+                };
+                if !std::ptr::eq(worker, host) {
+                    place = format!("Worker `{}`, {place}", worker.name().unwrap_or("?"));
+                }
+                place
+            })
+            .unwrap_or_default();
         lines.push(format!(
-            "- binding `{binding}` ({})",
-            location(ws, file, range.start)
+            "- binding `{binding}` ({section}, {})",
+            location_link(ws, file, range.start)
         ));
     }
     for (file, range, what) in migration_mentions(ws, host, class) {
         lines.push(format!(
             "- migration {what} ({})",
-            location(ws, file, range.start)
+            location_link(ws, file, range.start)
         ));
     }
     md.push_str("\n\n");

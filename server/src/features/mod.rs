@@ -15,6 +15,7 @@ pub mod symbols;
 #[cfg(test)]
 mod tests;
 pub mod topology;
+pub mod wiring;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -480,12 +480,12 @@ fn hover_on_a_do_binding() {
     let md = f.hover_text().unwrap();
     assert_eq!(
         md,
-        "**COUNTER** · Durable Object namespace\n\n- class `Counter`\n- backend: SQLite\n- created by migration `v2` (wrangler.toml:22)\n- declared in src/counter.ts:3"
+        "**COUNTER** · Durable Object namespace\n\n- class `Counter`\n- backend: SQLite\n- created by migration `v2` ([wrangler.toml:22](file:///w/wrangler.toml#L22))\n- declared in [src/counter.ts:3](file:///w/src/counter.ts#L3)"
     );
     let f = with_index(&index("env.CA$0CHE.get(\"a\")"));
     assert_eq!(
         f.hover_text().unwrap(),
-        "**CACHE** · KV namespace\n\nDeclared at wrangler.toml:13"
+        "**CACHE** · KV namespace\n\nDeclared at [wrangler.toml:13](file:///w/wrangler.toml#L13)"
     );
     let f = with_index(&index("process.env.CO$0UNTER"));
     assert_eq!(f.hover_text(), None);
@@ -541,7 +541,7 @@ fn hover_on_stub_methods_and_location_hints() {
     let f = with_index(&index("env.COUNTER.getByName(\"a\").incr$0ement(1)"));
     assert_eq!(
         f.hover_text().unwrap(),
-        "```ts\nCounter.increment(by)\n```\n\nRPC method of Durable Object `Counter` (src/counter.ts:4). Called through the stub, it returns a Promise."
+        "```ts\nCounter.increment(by)\n```\n\nRPC method of Durable Object `Counter` ([src/counter.ts:4](file:///w/src/counter.ts#L4)). Called through the stub, it returns a Promise."
     );
     let f = with_index(&index("env.COUNTER.get(id, { locationHint: \"we$0ur\" })"));
     let md = f.hover_text().unwrap();
@@ -562,7 +562,7 @@ fn hover_on_class_names_in_config() {
     let md = hover(&f.ws, config, at).unwrap().markdown;
     assert_eq!(
         md,
-        "**Counter** · Durable Object class\n\n- declared in src/counter.ts:3\n- exported by main (src/index.ts)\n- backend: SQLite\n- binding `COUNTER` (wrangler.toml:6)\n- migration `v2` new_sqlite_classes (wrangler.toml:22)"
+        "**Counter** · Durable Object class\n\n- declared in [src/counter.ts:3](file:///w/src/counter.ts#L3)\n- exported by main (src/index.ts)\n- backend: SQLite\n- binding `COUNTER` (top level, [wrangler.toml:6](file:///w/wrangler.toml#L6))\n- migration `v2` new_sqlite_classes ([wrangler.toml:22](file:///w/wrangler.toml#L22))"
     );
     let at = CONFIG.find("[\"Legacy\"]").unwrap() + 3;
     let md = hover(&f.ws, config, at).unwrap().markdown;

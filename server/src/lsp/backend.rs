@@ -314,6 +314,14 @@ impl Inner {
         self.position_in(analysis, &path, position)
     }
 
+    /// The file and snapshot for a whole-document request.
+    async fn locate_file(&self, uri: &Uri) -> Option<(Arc<Analysis>, FileId)> {
+        let path = uri_to_path(uri)?;
+        let analysis = self.current_analysis().await?;
+        let file = analysis.workspace.files.lookup(&path)?;
+        Some((analysis, file))
+    }
+
     /// The file and byte offset of `position` in `path`'s text in
     /// `analysis`.
     fn position_in(
@@ -427,6 +435,13 @@ impl Inner {
         })
     }
 }
+
+/// Client commands the code lenses name: list locations (arguments: the
+/// document URI, a position, the locations), and open the topology view.
+/// Editors implement them (the VS Code extension does; see the editor
+/// READMEs for others).
+pub const SHOW_LOCATIONS: &str = "dols.showLocations";
+pub const SHOW_TOPOLOGY: &str = "dols.showTopology";
 
 /// Runs a feature inside a panic boundary: a bug answers with an error,
 /// the server keeps serving.
@@ -605,6 +620,14 @@ impl LanguageServer for Backend {
                     prepare_provider: Some(true),
                     work_done_progress_options: Default::default(),
                 })),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: vec![refactors::NEW_DURABLE_OBJECT.to_string()],
                     ..Default::default()
@@ -796,6 +819,131 @@ impl LanguageServer for Backend {
                 self.encoding(),
             )),
         }))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let Some((analysis, file)) = self.locate_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let source = analysis.workspace.files.get(file);
+        let encoding = self.encoding();
+        let offset = |p: Position| {
+            to_offset(
+                &source.text,
+                &source.line_index,
+                p.line,
+                p.character,
+                encoding,
+            )
+        };
+        let range = TextRange::new(offset(params.range.start), offset(params.range.end));
+        let hints = guarded("inlay hints", || {
+            features::wiring::inlay_hints(&analysis.workspace, file, range)
+        })?;
+        let hints = hints
+            .into_iter()
+            .map(|hint| {
+                let at = to_lsp_range(
+                    &source.text,
+                    &source.line_index,
+                    TextRange::empty(hint.offset),
+                    encoding,
+                );
+                InlayHint {
+                    position: at.start,
+                    label: InlayHintLabel::String(hint.label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: Some(InlayHintTooltip::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: hint.tooltip,
+                    })),
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                }
+            })
+            .collect();
+        Ok(Some(hints))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some((analysis, file)) = self.locate_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let lenses = guarded("code lens", || {
+            features::wiring::code_lenses(&analysis.workspace, file)
+        })?;
+        let source = analysis.workspace.files.get(file);
+        let encoding = self.encoding();
+        let lenses = lenses
+            .into_iter()
+            .map(|lens| {
+                let range = to_lsp_range(&source.text, &source.line_index, lens.range, encoding);
+                let command = match lens.action {
+                    features::wiring::LensAction::ShowLocations(places) => {
+                        let locations: Vec<Location> = places
+                            .into_iter()
+                            .filter_map(|t| self.location(&analysis, t))
+                            .collect();
+                        let arguments = vec![
+                            serde_json::json!(params.text_document.uri.as_str()),
+                            serde_json::json!(range.start),
+                            serde_json::json!(locations),
+                        ];
+                        Command {
+                            title: lens.title,
+                            command: SHOW_LOCATIONS.to_string(),
+                            arguments: Some(arguments),
+                        }
+                    }
+                    features::wiring::LensAction::ShowTopology => Command {
+                        title: lens.title,
+                        command: SHOW_TOPOLOGY.to_string(),
+                        arguments: None,
+                    },
+                };
+                CodeLens {
+                    range,
+                    command: Some(command),
+                    data: None,
+                }
+            })
+            .collect();
+        Ok(Some(lenses))
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let Some((analysis, file)) = self.locate_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let links = guarded("document links", || {
+            features::wiring::document_links(&analysis.workspace, file)
+        })?;
+        let source = analysis.workspace.files.get(file);
+        let encoding = self.encoding();
+        let links = links
+            .into_iter()
+            .filter_map(|link| {
+                let location = self.location(&analysis, link.target)?;
+                // `#L<line>,<column>`: VS Code and others open the file there.
+                let fragment = format!(
+                    "#L{},{}",
+                    location.range.start.line + 1,
+                    location.range.start.character + 1
+                );
+                let target = format!("{}{fragment}", location.uri.as_str())
+                    .parse()
+                    .ok()?;
+                Some(DocumentLink {
+                    range: to_lsp_range(&source.text, &source.line_index, link.range, encoding),
+                    target: Some(target),
+                    tooltip: Some(link.tooltip),
+                    data: None,
+                })
+            })
+            .collect();
+        Ok(Some(links))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
