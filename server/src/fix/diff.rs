@@ -3,144 +3,155 @@
 //! the result gives edits that touch only the lines that really changed, so
 //! an editor keeps the cursor, undo history and everything around them.
 
+use std::convert::Infallible;
+use std::ops::{Index, Range};
+use std::time::{Duration, Instant};
+
+use similar::algorithms::{myers, DiffHook};
+
 use super::TextEdit;
 use crate::text::TextRange;
 
-/// Above this many line pairs the middle of the diff is one replacement:
-/// fixes edit a few lines of small files, and a quadratic table must not
-/// grow with a huge generated file.
-const MAX_TABLE_CELLS: usize = 1 << 20;
+/// How long the line diff may search for the fewest changed lines. Fixes
+/// touch a few lines, which Myers' algorithm finds in a fraction of this
+/// even in a file of tens of thousands of lines; only texts that differ
+/// nearly everywhere reach it, and then the part still unsearched becomes
+/// one replacement instead of the request hanging.
+const DIFF_DEADLINE: Duration = Duration::from_millis(500);
+
+fn diff_deadline() -> Option<Instant> {
+    Instant::now().checked_add(DIFF_DEADLINE)
+}
 
 /// Edits that turn `old` into `new`, sorted, non-overlapping, each trimmed
 /// to the characters that differ.
 pub fn minimal_edits(old: &str, new: &str) -> Vec<TextEdit> {
-    let old_lines = lines_with_offsets(old);
-    let new_lines = lines_with_offsets(new);
-    let mut prefix = 0;
-    while prefix < old_lines.len()
-        && prefix < new_lines.len()
-        && old_lines[prefix].0 == new_lines[prefix].0
-    {
-        prefix += 1;
+    edits_until(old, new, diff_deadline())
+}
+
+/// [`minimal_edits`] with the line diff's search stopped at `deadline`.
+fn edits_until(old: &str, new: &str, deadline: Option<Instant>) -> Vec<TextEdit> {
+    if old == new {
+        return Vec::new();
     }
-    let mut suffix = 0;
-    while suffix < old_lines.len() - prefix
-        && suffix < new_lines.len() - prefix
-        && old_lines[old_lines.len() - 1 - suffix].0 == new_lines[new_lines.len() - 1 - suffix].0
-    {
-        suffix += 1;
-    }
-    let old_mid = &old_lines[prefix..old_lines.len() - suffix];
-    let new_mid = &new_lines[prefix..new_lines.len() - suffix];
-    let hunks = if old_mid.len() * new_mid.len() <= MAX_TABLE_CELLS {
-        line_hunks(old_mid, new_mid)
-    } else {
-        vec![Hunk {
-            old: 0..old_mid.len(),
-            new: 0..new_mid.len(),
-        }]
-    };
-    // Where each middle part ends: an insertion at its end lands there.
-    let middle_end = |lines: &[(&str, usize)], total: usize| {
-        lines.get(lines.len() - suffix).map_or(total, |line| line.1)
-    };
-    let old_end = middle_end(&old_lines, old.len());
-    let new_end = middle_end(&new_lines, new.len());
-    hunks
+    let old_lines = Lines::new(old);
+    let new_lines = Lines::new(new);
+    line_hunks(&old_lines, &new_lines, deadline)
         .into_iter()
-        .filter(|h| !(h.old.is_empty() && h.new.is_empty()))
         .map(|hunk| {
-            let old_span = line_span(old_mid, &hunk.old, old_end);
-            let new_span = line_span(new_mid, &hunk.new, new_end);
+            let old_span = old_lines.span(&hunk.old);
+            let new_span = new_lines.span(&hunk.new);
             trimmed_edit(old, new, old_span, new_span)
         })
         .filter(|edit| !(edit.range.is_empty() && edit.new_text.is_empty()))
         .collect()
 }
 
-/// The byte span of a run of lines; an empty run is the offset of the line
-/// it sits before (or `end`, the end of the middle part).
-fn line_span(
-    lines: &[(&str, usize)],
-    range: &std::ops::Range<usize>,
-    end: usize,
-) -> std::ops::Range<usize> {
-    let offset = |index: usize| lines.get(index).map_or(end, |l| l.1);
-    offset(range.start)..offset(range.end)
+/// A text seen as its lines, each with its terminator (`\n`, so `\r\n`
+/// too): indexing gives line `i` as a `str`, which is what the line diff
+/// compares.
+struct Lines<'a> {
+    text: &'a str,
+    /// Where each line starts, then the end of the text.
+    starts: Vec<usize>,
 }
 
-/// Lines with their terminators, each with its byte offset.
-fn lines_with_offsets(text: &str) -> Vec<(&str, usize)> {
-    let mut offset = 0;
-    text.split_inclusive('\n')
-        .map(|line| {
-            let start = offset;
-            offset += line.len();
-            (line, start)
-        })
-        .collect()
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        // A line starts at the text's start and after each `\n`, unless the
+        // text ends there.
+        let mut starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&start| start < text.len())
+            .collect();
+        starts.push(text.len());
+        Lines { text, starts }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The byte span of a run of lines; an empty run is the offset of the
+    /// line it sits before (the end of the text after the last line).
+    fn span(&self, lines: &Range<usize>) -> Range<usize> {
+        self.starts[lines.start]..self.starts[lines.end]
+    }
 }
 
+impl Index<usize> for Lines<'_> {
+    type Output = str;
+
+    fn index(&self, line: usize) -> &str {
+        &self.text[self.span(&(line..line + 1))]
+    }
+}
+
+/// A run of changed lines: `old` lines replaced by `new` lines (either may
+/// be empty).
 struct Hunk {
-    old: std::ops::Range<usize>,
-    new: std::ops::Range<usize>,
+    old: Range<usize>,
+    new: Range<usize>,
 }
 
-/// Longest-common-subsequence over lines, read back as runs of changed
-/// lines.
-fn line_hunks(old: &[(&str, usize)], new: &[(&str, usize)]) -> Vec<Hunk> {
-    let (n, m) = (old.len(), new.len());
-    // lcs[i][j]: LCS length of old[i..] and new[j..].
-    let width = m + 1;
-    let mut lcs = vec![0u32; (n + 1) * width];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i * width + j] = if old[i].0 == new[j].0 {
-                lcs[(i + 1) * width + j + 1] + 1
-            } else {
-                lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
-            };
-        }
-    }
-    let mut hunks = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    let mut open: Option<(usize, usize)> = None;
-    while i < n || j < m {
-        if i < n && j < m && old[i].0 == new[j].0 {
-            if let Some((oi, nj)) = open.take() {
-                hunks.push(Hunk {
-                    old: oi..i,
-                    new: nj..j,
-                });
+/// The runs of changed lines between two texts, in order, with at least one
+/// equal line between two runs. Past `deadline` the lines not yet matched
+/// become one run.
+fn line_hunks(old: &Lines, new: &Lines, deadline: Option<Instant>) -> Vec<Hunk> {
+    let mut runs = Runs::default();
+    let Ok(()) = myers::diff_deadline(&mut runs, old, 0..old.len(), new, 0..new.len(), deadline);
+    runs.hunks
+}
+
+/// Gathers the edit script of Myers' algorithm into runs of changed lines,
+/// taken as it comes: no run is slid along equal lines (as similar's
+/// `Compact` hook would), so a change that could sit at several places
+/// stays between the longest equal prefix and suffix (a new table goes
+/// before a file's trailing blank line, not after it).
+#[derive(Default)]
+struct Runs {
+    hunks: Vec<Hunk>,
+    /// Whether the last report was a change, which the next one extends.
+    open: bool,
+}
+
+impl Runs {
+    fn change(&mut self, old: Range<usize>, new: Range<usize>) {
+        match self.hunks.last_mut() {
+            Some(hunk) if self.open => {
+                hunk.old.end = hunk.old.end.max(old.end);
+                hunk.new.end = hunk.new.end.max(new.end);
             }
-            i += 1;
-            j += 1;
-            continue;
+            _ => self.hunks.push(Hunk { old, new }),
         }
-        open.get_or_insert((i, j));
-        if j < m && (i == n || lcs[i * width + j + 1] >= lcs[(i + 1) * width + j]) {
-            j += 1;
-        } else {
-            i += 1;
+        self.open = true;
+    }
+}
+
+impl DiffHook for Runs {
+    type Error = Infallible;
+
+    fn equal(&mut self, _old: usize, _new: usize, len: usize) -> Result<(), Infallible> {
+        if len > 0 {
+            self.open = false;
         }
+        Ok(())
     }
-    if let Some((oi, nj)) = open {
-        hunks.push(Hunk {
-            old: oi..n,
-            new: nj..m,
-        });
+
+    fn delete(&mut self, old: usize, old_len: usize, new: usize) -> Result<(), Infallible> {
+        self.change(old..old + old_len, new..new);
+        Ok(())
     }
-    hunks
+
+    fn insert(&mut self, old: usize, new: usize, new_len: usize) -> Result<(), Infallible> {
+        self.change(old..old, new..new + new_len);
+        Ok(())
+    }
 }
 
 /// One edit for a changed run, with the characters it shares with the old
 /// text at both ends left out.
-fn trimmed_edit(
-    old: &str,
-    new: &str,
-    old_span: std::ops::Range<usize>,
-    new_span: std::ops::Range<usize>,
-) -> TextEdit {
+fn trimmed_edit(old: &str, new: &str, old_span: Range<usize>, new_span: Range<usize>) -> TextEdit {
     let a = &old[old_span.clone()];
     let b = &new[new_span.clone()];
     let mut front = a
@@ -177,16 +188,9 @@ pub fn unified(label: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }
-    let old_lines = lines_with_offsets(old);
-    let new_lines = lines_with_offsets(new);
-    let hunks = if old_lines.len() * new_lines.len() <= MAX_TABLE_CELLS {
-        line_hunks(&old_lines, &new_lines)
-    } else {
-        vec![Hunk {
-            old: 0..old_lines.len(),
-            new: 0..new_lines.len(),
-        }]
-    };
+    let old_lines = Lines::new(old);
+    let new_lines = Lines::new(new);
+    let hunks = line_hunks(&old_lines, &new_lines, diff_deadline());
     // Group changes whose context would touch into one printed hunk.
     let mut groups: Vec<Vec<Hunk>> = Vec::new();
     for hunk in hunks {
@@ -226,19 +230,19 @@ pub fn unified(label: &str, old: &str, new: &str) -> String {
         ));
         let mut at = old_start;
         for hunk in &group {
-            for line in &old_lines[at..hunk.old.start] {
-                push_line(&mut out, ' ', line.0);
+            for line in at..hunk.old.start {
+                push_line(&mut out, ' ', &old_lines[line]);
             }
-            for line in &old_lines[hunk.old.clone()] {
-                push_line(&mut out, '-', line.0);
+            for line in hunk.old.clone() {
+                push_line(&mut out, '-', &old_lines[line]);
             }
-            for line in &new_lines[hunk.new.clone()] {
-                push_line(&mut out, '+', line.0);
+            for line in hunk.new.clone() {
+                push_line(&mut out, '+', &new_lines[line]);
             }
             at = hunk.old.end;
         }
-        for line in &old_lines[at..old_end] {
-            push_line(&mut out, ' ', line.0);
+        for line in at..old_end {
+            push_line(&mut out, ' ', &old_lines[line]);
         }
     }
     out
@@ -276,6 +280,19 @@ mod tests {
     }
 
     #[test]
+    fn an_appended_table_goes_before_the_trailing_blank_line() {
+        let old = "k = \"A\"\n\n[[m]]\nt = 1\n\n";
+        let new = "k = \"B\"\n\n[[m]]\nt = 1\n\n[[m]]\nt = 2\n\n";
+        assert_eq!(
+            round_trip(old, new),
+            vec![
+                TextEdit::replace(TextRange::new(5, 6), "B"),
+                TextEdit::insert(21, "\n[[m]]\nt = 2\n"),
+            ]
+        );
+    }
+
+    #[test]
     fn separate_changes_stay_separate_edits() {
         let old = "one\ntwo\nthree\nfour\nfive\n";
         let new = "one\nTWO\nthree\nfour\nFIVE\nsix\n";
@@ -301,5 +318,121 @@ mod tests {
         round_trip("no newline at end", "no newline at end\n");
         round_trip("x\n", "");
         round_trip("", "x\n");
+    }
+
+    #[test]
+    fn equal_and_empty_texts() {
+        assert!(round_trip("same\r\nlines", "same\r\nlines").is_empty());
+        assert_eq!(round_trip("", "x\n"), vec![TextEdit::insert(0, "x\n")]);
+        assert_eq!(
+            round_trip("x\ny", ""),
+            vec![TextEdit::replace(TextRange::new(0, 3), "")]
+        );
+        assert_eq!(round_trip("\n", "\n\n"), vec![TextEdit::insert(1, "\n")]);
+    }
+
+    #[test]
+    fn a_text_without_a_final_newline() {
+        assert_eq!(
+            round_trip("a\nb", "a\nc"),
+            vec![TextEdit::replace(TextRange::new(2, 3), "c")]
+        );
+        // The last line gains a terminator and a line follows it.
+        assert_eq!(
+            round_trip("a\nb", "a\nb\nc"),
+            vec![TextEdit::insert(3, "\nc")]
+        );
+        // The newline goes away and nothing else.
+        assert_eq!(
+            round_trip("a\nb\n", "a\nb"),
+            vec![TextEdit::replace(TextRange::new(3, 4), "")]
+        );
+    }
+
+    #[test]
+    fn crlf_lines_keep_their_endings() {
+        let old = "[vars]\r\nA = \"1\"\r\nB = \"2\"\r\n";
+        let new = "[vars]\r\nA = \"1\"\r\nB = \"3\"\r\nC = \"4\"\r\n";
+        assert_eq!(
+            round_trip(old, new),
+            vec![TextEdit::replace(TextRange::new(22, 23), "3\"\r\nC = \"4")]
+        );
+        // Only the carriage return is added when a line ending changes.
+        assert_eq!(
+            round_trip("a\nb\n", "a\r\nb\n"),
+            vec![TextEdit::insert(1, "\r")]
+        );
+    }
+
+    #[test]
+    fn unicode_edits_cut_on_character_boundaries() {
+        // "é" and "è" share their first UTF-8 byte: the edit still covers
+        // the whole character.
+        let edits = round_trip("name = \"é\"\n", "name = \"è\"\n");
+        assert_eq!(edits, vec![TextEdit::replace(TextRange::new(8, 10), "è")]);
+        let edits = round_trip("# 日本\nk = 1\nx\n# 終\n", "# 日本\nk = 2\nx\n# 終わり\n");
+        assert_eq!(
+            edits,
+            vec![
+                TextEdit::replace(TextRange::new(13, 14), "2"),
+                TextEdit::insert(22, "わり"),
+            ]
+        );
+        round_trip("🦀\n🦀\n", "🦀\n🐙\n🦀\n");
+    }
+
+    #[test]
+    fn interleaved_insertions_and_deletions() {
+        let old = "a\nb\nc\nd\ne\nf\ng\nh\n";
+        let new = "a\nX\nb\nd\ne\nY\nZ\nf\nh\ni\n";
+        let edits = round_trip(old, new);
+        assert_eq!(
+            edits,
+            vec![
+                TextEdit::insert(2, "X\n"),
+                TextEdit::replace(TextRange::new(4, 6), ""),
+                TextEdit::insert(10, "Y\nZ\n"),
+                TextEdit::replace(TextRange::new(12, 14), ""),
+                TextEdit::insert(16, "i\n"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_large_file_with_scattered_changes_gets_small_edits() {
+        let old: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+        let mut lines: Vec<String> = old.lines().map(|l| format!("{l}\n")).collect();
+        lines[10] = "line ten\n".into();
+        lines.insert(7_000, "inserted\n".into());
+        lines.remove(12_345);
+        lines[19_990] = "near the end\n".into();
+        let new: String = lines.concat();
+        let edits = round_trip(&old, &new);
+        assert_eq!(edits.len(), 4, "{edits:?}");
+        for edit in &edits {
+            assert!(
+                edit.range.len() <= 16 && edit.new_text.len() <= 16,
+                "{edit:?}"
+            );
+        }
+        let windows = edits.windows(2);
+        assert!(windows
+            .into_iter()
+            .all(|w| w[0].range.end < w[1].range.start));
+    }
+
+    #[test]
+    fn an_expired_deadline_still_gives_correct_edits() {
+        let old: String = (0..300).map(|i| format!("{i}\n")).collect();
+        let new: String = (0..300).map(|i| format!("{}\n", i * 7 % 301)).collect();
+        let deadline = Instant::now();
+        std::thread::sleep(Duration::from_millis(2));
+        let edits = edits_until(&old, &new, Some(deadline));
+        assert_eq!(apply_edits(&old, &edits).unwrap(), new);
+        // Past the first line (equal in both) everything is one replacement.
+        assert_eq!(edits.len(), 1, "{edits:?}");
+        assert_eq!(edits[0].range.start, 2);
+        // With time to search, the lines the texts share are kept.
+        assert!(round_trip(&old, &new).len() > 1);
     }
 }
