@@ -179,3 +179,93 @@ async fn class_not_exported_with_plain_changes() {
     assert!(actions[0]["edit"].get("documentChanges").is_none());
     snapshot!("class_not_exported_changes", actions);
 }
+
+/// A Worker whose `fetch` handler calls a stub with two relative URLs:
+/// `relative-stub-fetch-url` has a safe fix for each.
+const RELATIVE_URLS: &[(&str, &str)] = &[
+    (
+        "wrangler.toml",
+        r#"name = "app"
+main = "src/index.ts"
+compatibility_date = "2025-06-01"
+
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Counter"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]
+"#,
+    ),
+    (
+        "src/index.ts",
+        r#"import { DurableObject } from "cloudflare:workers";
+
+export class Counter extends DurableObject<Env> {
+  async fetch(request: Request): Promise<Response> {
+    return new Response("ok");
+  }
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const stub = env.COUNTER.getByName("global");
+    await stub.fetch("/reset");
+    return stub.fetch("/increment");
+  },
+} satisfies ExportedHandler<Env>;
+"#,
+    ),
+];
+
+/// Fix-on-save: `source.fixAll.dols` (asked for as `source.fixAll`, as
+/// editors do on save) applies every safe fix of the file in one edit; the
+/// light bulb also offers to suppress the finding on its line and to open
+/// the rule's page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_all_suppress_and_rule_docs() {
+    let mut client = Lsp::start_with(
+        files(RELATIVE_URLS),
+        json!({"general": {"positionEncodings": ["utf-16"]}}),
+        None,
+    )
+    .await;
+    client.open("src/index.ts", 3).await;
+    let diagnostic = client
+        .diagnostic("src/index.ts", "relative-stub-fetch-url")
+        .await;
+    let uri_text = uri(&client.path("src/index.ts"));
+    let fix_all = client
+        .result(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri_text},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                "context": {"diagnostics": [], "only": ["source.fixAll"]},
+            }),
+        )
+        .await;
+    let fix_all = client.stable(&fix_all);
+    assert_eq!(fix_all.as_array().map(Vec::len), Some(1), "{fix_all:#}");
+    assert_eq!(fix_all[0]["kind"], "source.fixAll.dols");
+    let edits = fix_all[0]["edit"]["changes"]["file://$ROOT/src/index.ts"]
+        .as_array()
+        .expect("edits of index.ts");
+    assert_eq!(edits.len(), 2, "{fix_all:#}");
+    // Not offered for a plain light bulb.
+    let quick = client.quick_fixes("src/index.ts", diagnostic).await;
+    let titles: Vec<&str> = quick
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        !titles.iter().any(|t| t.starts_with("Fix all")),
+        "{titles:?}"
+    );
+    snapshot!("fix_all_source_action", fix_all);
+    snapshot!("quick_fixes_with_suppress_and_docs", quick);
+    client.finish().await;
+}

@@ -86,7 +86,7 @@ fn overlaps(a: TextRange, b: TextRange) -> bool {
 /// The JSON wrangler would see. Numbers are kept as written when JSON can
 /// hold them; values JSON has no word for (TOML dates, `inf`) become
 /// `null`, which every key of interest refuses.
-fn to_json(node: &Node) -> Value {
+pub(crate) fn to_json(node: &Node) -> Value {
     match &node.kind {
         NodeKind::String(s) => Value::String(s.clone()),
         NodeKind::Number(text) => number(text).map_or(Value::Null, Value::Number),

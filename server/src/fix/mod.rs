@@ -9,6 +9,7 @@ pub mod config_edit;
 pub mod diff;
 pub mod source_edit;
 pub mod source_rewrite;
+pub mod suppress;
 pub mod write;
 
 use std::collections::BTreeMap;

@@ -12,7 +12,10 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::document::OpenDocument;
-use super::edits::{code_actions, to_lsp_diagnostic, to_lsp_range, workspace_edit, EditSupport};
+use super::edits::{
+    code_actions, fix_all_action, to_lsp_diagnostic, to_lsp_range, workspace_edit, EditSupport,
+    FIX_ALL_KIND, SHOW_RULE_DOCS,
+};
 use super::position::{to_offset, Encoding};
 use super::refactors::{self, refused, NewObjectArgs};
 use crate::features::{self, CompletionKind};
@@ -47,6 +50,8 @@ struct State {
     can_watch_files: bool,
     /// The client supports server-initiated `$/progress`.
     can_show_progress: bool,
+    /// The client opens pages asked for with `window/showDocument`.
+    can_show_document: bool,
     /// What the client accepts in a `WorkspaceEdit`.
     edit_support: EditSupport,
     /// The client takes `workspace/applyEdit` requests.
@@ -580,6 +585,12 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.apply_edit)
                 .unwrap_or(false);
+            state.can_show_document = params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support);
             state.can_show_progress = params
                 .capabilities
                 .window
@@ -612,6 +623,8 @@ impl LanguageServer for Backend {
                         code_action_kinds: Some(vec![
                             CodeActionKind::QUICKFIX,
                             CodeActionKind::REFACTOR,
+                            CodeActionKind::SOURCE_FIX_ALL,
+                            CodeActionKind::new(FIX_ALL_KIND),
                         ]),
                         ..Default::default()
                     },
@@ -629,7 +642,10 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![refactors::NEW_DURABLE_OBJECT.to_string()],
+                    commands: vec![
+                        refactors::NEW_DURABLE_OBJECT.to_string(),
+                        SHOW_RULE_DOCS.to_string(),
+                    ],
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -947,15 +963,21 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        // `only` lists kinds or their parents (`source` asks for
+        // `source.fixAll.dols`).
         let wants = |kind: &str| {
             params.context.only.as_ref().is_none_or(|kinds| {
-                kinds
-                    .iter()
-                    .any(|k| k.as_str() == kind || k.as_str().is_empty())
+                kinds.iter().any(|k| {
+                    let k = k.as_str();
+                    k.is_empty() || kind == k || kind.starts_with(&format!("{k}."))
+                })
             })
         };
         let (wants_quickfix, wants_refactor) = (wants("quickfix"), wants("refactor"));
-        if !wants_quickfix && !wants_refactor {
+        // A fix-all is only computed when asked for by kind (on save, or
+        // from the source-action menu), not for every light bulb.
+        let wants_fix_all = params.context.only.is_some() && wants(FIX_ALL_KIND);
+        if !wants_quickfix && !wants_refactor && !wants_fix_all {
             return Ok(None);
         }
         let uri = &params.text_document.uri;
@@ -987,6 +1009,19 @@ impl LanguageServer for Backend {
                         support,
                         &version_of,
                     );
+                }
+                if wants_fix_all {
+                    actions.extend(fix_all_action(
+                        &analysis.workspace,
+                        analysis
+                            .file_diagnostics()
+                            .get(&file)
+                            .map_or(&[][..], |found| &found[..]),
+                        file,
+                        encoding,
+                        support,
+                        &version_of,
+                    ));
                 }
                 if wants_refactor {
                     let ws = &analysis.workspace;
@@ -1164,6 +1199,9 @@ impl LanguageServer for Backend {
     /// `workspace/applyEdit` request; the command answers null, or an
     /// error with the reason the class cannot be created.
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command == SHOW_RULE_DOCS {
+            return self.show_rule_docs(&params.arguments);
+        }
         if params.command != refactors::NEW_DURABLE_OBJECT {
             return Err(refactors::invalid_params(format!(
                 "unknown command `{}`",
@@ -1222,6 +1260,42 @@ impl LanguageServer for Backend {
 }
 
 impl Inner {
+    /// Opens a rule's documentation page in the client (`window/showDocument`
+    /// when it has it, else a message with the link). Never waits for the
+    /// client's answer inside the request.
+    fn show_rule_docs(&self, arguments: &[LSPAny]) -> Result<Option<LSPAny>> {
+        let rule = arguments
+            .first()
+            .and_then(LSPAny::as_str)
+            .and_then(crate::rules::by_id)
+            .ok_or_else(|| refactors::invalid_params("expected a rule id".to_string()))?;
+        let url = crate::rules::doc_url(rule.id);
+        let client = self.client.clone();
+        let can_show = lock(&self.state).can_show_document;
+        let uri: Option<Uri> = url.parse().ok();
+        tokio::spawn(async move {
+            match uri.filter(|_| can_show) {
+                Some(uri) => {
+                    let params = ShowDocumentParams {
+                        uri,
+                        external: Some(true),
+                        take_focus: Some(true),
+                        selection: None,
+                    };
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(30), client.show_document(params))
+                            .await;
+                }
+                None => {
+                    client
+                        .show_message(MessageType::INFO, format!("{}: {url}", rule.id))
+                        .await;
+                }
+            }
+        });
+        Ok(None)
+    }
+
     /// Loads settings, registers file watchers, indexes with progress, and
     /// publishes the first diagnostics.
     async fn initial_index(self: Arc<Self>) {

@@ -190,6 +190,7 @@ pub fn code_actions(
     version_of: &dyn Fn(&Path) -> Option<i32>,
 ) -> Vec<CodeActionOrCommand> {
     let mut actions = Vec::new();
+    let mut documented: Vec<&str> = Vec::new();
     for diagnostic in diagnostics {
         let touches = diagnostic.range.start <= range.end && range.start <= diagnostic.range.end;
         if diagnostic.file != file || !touches {
@@ -212,6 +213,66 @@ pub fn code_actions(
                 ..Default::default()
             }));
         }
+        // After the fixes, as ESLint offers them: silence this finding on
+        // its line, and read the rule's page.
+        if diagnostic.code != "unused-suppression" {
+            let suppression = crate::fix::suppress::suppress_on_line(ws, diagnostic)
+                .and_then(|change| workspace_edit(ws, &change, encoding, support, version_of));
+            if let Some(edit) = suppression {
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("Suppress {} on this line", diagnostic.code),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![protocol_diagnostic.clone()]),
+                    edit: Some(edit),
+                    ..Default::default()
+                }));
+            }
+        }
+        if !documented.contains(&diagnostic.code) {
+            documented.push(diagnostic.code);
+            let title = format!("Show documentation for {}", diagnostic.code);
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![protocol_diagnostic.clone()]),
+                command: Some(Command {
+                    title,
+                    command: SHOW_RULE_DOCS.to_string(),
+                    arguments: Some(vec![
+                        serde_json::json!(diagnostic.code),
+                        serde_json::json!(crate::rules::doc_url(diagnostic.code)),
+                    ]),
+                }),
+                ..Default::default()
+            }));
+        }
     }
     actions
+}
+
+/// The server command behind "Show documentation for RULE": asks the
+/// client to open the rule's page (arguments: rule id, page URL).
+pub const SHOW_RULE_DOCS: &str = "dols.showRuleDocs";
+
+/// The kind of the fix-all action: `source.fixAll` for this server.
+pub const FIX_ALL_KIND: &str = "source.fixAll.dols";
+
+/// `source.fixAll.dols`: every safe fix of `file` in one edit, for
+/// fix-on-save. `None` when there is nothing to fix.
+pub fn fix_all_action(
+    ws: &Workspace,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    file: crate::files::FileId,
+    encoding: Encoding,
+    support: EditSupport,
+    version_of: &dyn Fn(&Path) -> Option<i32>,
+) -> Option<CodeActionOrCommand> {
+    let change = crate::fix::suppress::safe_fixes_of_file(diagnostics, file)?;
+    let edit = workspace_edit(ws, &change, encoding, support, version_of)?;
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: "Fix all safe dols problems".to_string(),
+        kind: Some(CodeActionKind::new(FIX_ALL_KIND)),
+        edit: Some(edit),
+        ..Default::default()
+    }))
 }
