@@ -28,8 +28,9 @@ pub fn hover(ws: &Workspace, file: FileId, offset: usize) -> Option<HoverResult>
     }
     let ident = ident_at(ctx.text, ctx.offset)?;
     let Some(receiver) = receiver_end(ctx.text, ident.start as usize) else {
-        // A name of its own (not `x.name`): what the model says it holds.
-        return value_hover(&ctx, ident);
+        // A name of its own (not `x.name`): a Durable Object class, handler
+        // or base class, else what the model says it holds.
+        return declaration_hover(&ctx, ident).or_else(|| value_hover(&ctx, ident));
     };
     let chain = chain_before(ctx.text, receiver)?;
     let ty = ctx.resolve(&chain)?;
@@ -308,6 +309,93 @@ fn do_target_lines(ws: &Workspace, target: &DoTarget) -> String {
         None => {}
     }
     lines.join("\n")
+}
+
+/// What `DurableObject` gives a class, for the hover on the base class.
+const DURABLE_OBJECT_BASE: &str = "**DurableObject** · base class from `cloudflare:workers`\n\nExtend it to write a Durable Object class: the constructor receives `ctx` (a `DurableObjectState`: `ctx.storage`, `ctx.id`, `ctx.acceptWebSocket()`, `ctx.blockConcurrencyWhile()`) and `env`, kept as `this.ctx` and `this.env`. Public methods can be called over RPC from a stub (`env.X.getByName(name).method()`); `fetch`, `alarm` and the `webSocket*` handlers are called by the runtime. Call `super(ctx, env)` first in a constructor of your own.\n\nA class must also be exported from the Worker's `main` and created by a migration (`new_sqlite_classes`) or an `exports` entry before it can be bound.\n\n[Cloudflare docs](https://developers.cloudflare.com/durable-objects/api/base/)";
+
+/// Hover on a name declared in this file or imported into it: a Durable
+/// Object class (its bindings, backend, migrations and Workers), one of its
+/// handler methods (what calls it and when), or `DurableObject` itself.
+fn declaration_hover(ctx: &Ctx, ident: TextRange) -> Option<HoverResult> {
+    let ws = ctx.ws;
+    let summary = ws.summary(ctx.file)?;
+    let name = &ctx.text[ident.as_std()];
+    let answer = |markdown: String| {
+        Some(HoverResult {
+            markdown,
+            range: ident,
+        })
+    };
+    for class in &summary.classes {
+        let Some(class_name) = &class.name else {
+            continue;
+        };
+        let is_durable_object = || crate::model::durable_object_kind(ws, ctx.file, class).is_some();
+        if class_name.range == ident && is_durable_object() {
+            return answer(class_markdown_in(ctx, &class_name.value)?);
+        }
+        if let Some(method) = class.methods.iter().find(|m| m.name.range == ident) {
+            let handler = knowledge::HANDLERS
+                .iter()
+                .find(|h| h.name == method.name.value)?;
+            if !is_durable_object() {
+                return None;
+            }
+            return answer(format!(
+                "```ts\n{}\n```\n\n**Handler of Durable Object `{}`.** {}\n\n[Cloudflare docs]({})",
+                handler.signature, class_name.value, handler.description, handler.docs
+            ));
+        }
+        let in_heritage = class
+            .heritage
+            .as_ref()
+            .is_some_and(|h| h.range.contains(ident.start as usize));
+        if in_heritage && name == "DurableObject" {
+            return answer(DURABLE_OBJECT_BASE.to_string());
+        }
+    }
+    // A name this file imports or re-exports.
+    let imported = summary
+        .imports
+        .iter()
+        .find_map(|import| match &import.kind {
+            crate::index::ImportKind::Named { imported, local } if local == name => {
+                Some(imported.as_str())
+            }
+            _ => None,
+        });
+    let re_exported = summary.exports.iter().find_map(|export| match export {
+        crate::index::Export::ReExport {
+            exported, imported, ..
+        } if exported.range.contains(ident.start as usize) || exported.value == name => {
+            Some(imported.as_str())
+        }
+        _ => None,
+    });
+    let original = imported.or(re_exported)?;
+    if original == "DurableObject" {
+        return answer(DURABLE_OBJECT_BASE.to_string());
+    }
+    answer(class_markdown_in(ctx, original)?)
+}
+
+/// [`class_markdown`] for a Durable Object class named `class` that a
+/// Worker reaching this file runs (preferring one that binds or creates it).
+fn class_markdown_in(ctx: &Ctx, class: &str) -> Option<String> {
+    let ws = ctx.ws;
+    let workers = ctx.workers();
+    let runs = |worker: &Worker| {
+        ws.classes_named(worker, class)
+            .any(|(file, info)| crate::model::durable_object_kind(ws, file, info).is_some())
+    };
+    let host = workers
+        .iter()
+        .copied()
+        .filter(|w| runs(w))
+        .find(|w| !bindings_to(ws, w, class).is_empty())
+        .or_else(|| workers.iter().copied().find(|w| runs(w)))?;
+    Some(class_markdown(ws, host, 0, class, None))
 }
 
 /// Hover on a variable, parameter or field name that holds a Durable

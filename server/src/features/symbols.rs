@@ -14,6 +14,9 @@ pub enum SymbolKind {
     Binding,
     Migration,
     Class,
+    Method,
+    Constructor,
+    Field,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,11 +40,90 @@ pub struct WorkspaceSymbol {
     pub container: Option<String>,
 }
 
-/// The outline of a wrangler config: its Durable Object bindings,
-/// migrations and environments. Empty for other files.
+/// The classes of a source, each with its constructor, methods and fields.
+/// A Durable Object class says so (and its backend, when the Workers
+/// agree); its handler methods say which event calls them.
+fn source_symbols(ws: &Workspace, file: FileId) -> Vec<DocumentSymbol> {
+    let Some(summary) = ws.summary(file) else {
+        return Vec::new();
+    };
+    let mut symbols = Vec::new();
+    for class in &summary.classes {
+        let Some(name) = &class.name else {
+            continue;
+        };
+        let is_durable_object = durable_object_kind(ws, file, class).is_some();
+        let mut children = Vec::new();
+        if let Some(constructor) = &class.constructor {
+            children.push(DocumentSymbol {
+                name: "constructor".to_string(),
+                detail: None,
+                kind: SymbolKind::Constructor,
+                range: constructor.range,
+                selection: constructor.name_range,
+                children: Vec::new(),
+            });
+        }
+        for method in &class.methods {
+            let handler = is_durable_object
+                .then(|| {
+                    crate::knowledge::HANDLERS
+                        .iter()
+                        .find(|h| h.name == method.name.value)
+                })
+                .flatten();
+            children.push(DocumentSymbol {
+                name: method.name.value.clone(),
+                detail: handler.map(|h| format!("handler · {}", h.signature)),
+                kind: SymbolKind::Method,
+                range: method.range,
+                selection: method.name.range,
+                children: Vec::new(),
+            });
+        }
+        for field in &class.fields {
+            if children.iter().any(|c| c.selection == field.name.range) {
+                continue;
+            }
+            children.push(DocumentSymbol {
+                name: field.name.value.clone(),
+                detail: None,
+                kind: SymbolKind::Field,
+                range: field.name.range,
+                selection: field.name.range,
+                children: Vec::new(),
+            });
+        }
+        children.sort_by_key(|c| c.range.start);
+        let detail = is_durable_object.then(|| {
+            let workers = super::context::file_workers(ws, file);
+            let backend = crate::rules::support::agreed_backend(workers, &name.value);
+            match backend {
+                Some(backend) => format!(
+                    "Durable Object · {}",
+                    super::context::describe_backend(backend)
+                ),
+                None => "Durable Object".to_string(),
+            }
+        });
+        symbols.push(DocumentSymbol {
+            name: name.value.clone(),
+            detail,
+            kind: SymbolKind::Class,
+            range: class.range,
+            selection: name.range,
+            children,
+        });
+    }
+    symbols
+}
+
+/// The outline of a wrangler config (its Durable Object bindings,
+/// migrations and environments) or of a source (its classes with their
+/// methods, Durable Object classes and their handlers marked).
 pub fn document_symbols(ws: &Workspace, file: FileId) -> Vec<DocumentSymbol> {
     let Some(config) = ws.configs.iter().find(|c| c.file == file) else {
-        return Vec::new();
+        return source_symbols(ws, file);
     };
     let mut symbols = section_symbols(&config.top);
     for env in &config.envs {

@@ -864,3 +864,104 @@ fn every_top_level_and_env_key_hovers_in_every_format() {
     }
     assert!(checked > 450, "{checked}");
 }
+
+/// Hover on a Durable Object class where it is declared, imported or
+/// re-exported, on its handlers, and on `DurableObject` itself.
+#[test]
+fn hover_on_declarations_handlers_and_the_base_class() {
+    let class_at = |text: &str| {
+        let f = with_counter(text);
+        f.hover_text().unwrap_or_default()
+    };
+    let declared = class_at(&COUNTER.replace("export class Counter", "export class Coun$0ter"));
+    assert!(
+        declared.starts_with("**Counter** · Durable Object class"),
+        "{declared}"
+    );
+    assert!(declared.contains("backend: SQLite"), "{declared}");
+    assert!(declared.contains("binding `COUNTER`"), "{declared}");
+
+    let handler = class_at(&COUNTER.replace("async alarm()", "async ala$0rm()"));
+    assert!(handler.starts_with("```ts\nalarm("), "{handler}");
+    assert!(
+        handler.contains("Handler of Durable Object `Counter`"),
+        "{handler}"
+    );
+    assert!(handler.contains("retry"), "{handler}");
+    // A method that is not a handler says nothing here.
+    assert_eq!(
+        with_counter(&COUNTER.replace("async run()", "async r$0un()")).hover_text(),
+        None
+    );
+
+    let base =
+        class_at(&COUNTER.replace("extends DurableObject<Env>", "extends Durable$0Object<Env>"));
+    assert!(base.starts_with("**DurableObject** · base class"), "{base}");
+    let imported =
+        class_at(&COUNTER.replace("import { DurableObject }", "import { Durable$0Object }"));
+    assert!(
+        imported.starts_with("**DurableObject** · base class"),
+        "{imported}"
+    );
+
+    // Re-exported from main, and imported by name elsewhere.
+    let f = fixture(&[
+        ("/w/wrangler.toml", CONFIG),
+        (
+            "/w/src/index.ts",
+            "export { Cou$0nter, Legacy } from \"./counter\";\nexport default { fetch() {} };\n",
+        ),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    let md = f.hover_text().unwrap_or_default();
+    assert!(md.starts_with("**Counter** · Durable Object class"), "{md}");
+    let f = fixture(&[
+        ("/w/wrangler.toml", CONFIG),
+        (
+            "/w/src/index.ts",
+            "import { Counter } from \"./counter\";\nexport { Counter };\nexport { Legacy } from \"./counter\";\nexport default { fetch() { return Coun$0ter; } };\n",
+        ),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    let md = f.hover_text().unwrap_or_default();
+    assert!(md.starts_with("**Counter** · Durable Object class"), "{md}");
+}
+
+/// The outline of a source: classes with constructor, methods and fields;
+/// Durable Object classes and their handlers marked.
+#[test]
+fn document_symbols_of_a_source_mark_durable_objects_and_handlers() {
+    let text = COUNTER.replace(
+        "export class Counter extends DurableObject<Env> {\n",
+        "export class Counter extends DurableObject<Env> {\n  sessions = new Map();\n  constructor(ctx: DurableObjectState, env: Env) {\n    super(ctx, env);\n  }\n",
+    ) + "\nclass Helper {\n  run() {}\n}\n";
+    let f = with_counter(&format!("$0{text}"));
+    let symbols = crate::features::symbols::document_symbols(&f.ws, f.file);
+    let outline: Vec<String> = symbols
+        .iter()
+        .map(|s| {
+            let children: Vec<String> = s
+                .children
+                .iter()
+                .map(|c| match &c.detail {
+                    Some(detail) => format!("{} ({detail})", c.name),
+                    None => c.name.clone(),
+                })
+                .collect();
+            format!(
+                "{} [{}]: {}",
+                s.name,
+                s.detail.clone().unwrap_or_default(),
+                children.join(", ")
+            )
+        })
+        .collect();
+    assert_eq!(
+        outline,
+        [
+            "Counter [Durable Object · SQLite]: sessions, constructor, increment, secret, create, fetch (handler · fetch(request: Request): Response | Promise<Response>), alarm (handler · alarm(alarmInfo?: AlarmInvocationInfo): void | Promise<void>)",
+            "Legacy [Durable Object · KV (legacy)]: run",
+            "Helper []: run",
+        ]
+    );
+}

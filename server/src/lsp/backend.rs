@@ -527,6 +527,9 @@ fn symbol_kind(kind: features::symbols::SymbolKind) -> SymbolKind {
         K::Binding => SymbolKind::VARIABLE,
         K::Migration => SymbolKind::EVENT,
         K::Class => SymbolKind::CLASS,
+        K::Method => SymbolKind::METHOD,
+        K::Constructor => SymbolKind::CONSTRUCTOR,
+        K::Field => SymbolKind::FIELD,
     }
 }
 
