@@ -153,16 +153,74 @@ fn source_definition(ctx: &Ctx) -> Vec<Target> {
 /// `class_name`, every migration entry, and every `env.X` use of those
 /// bindings.
 pub fn references(ws: &Workspace, file: FileId, offset: usize) -> Vec<Target> {
+    references_with(ws, file, offset, true)
+}
+
+/// [`references`], leaving out the declaration unless
+/// `include_declaration` (the protocol's `context.includeDeclaration`).
+/// On a binding (`env.X`, a binding `name` in a config) the references are
+/// the binding's: its declarations in configs, its uses and its Env type
+/// members, not the class's. Every place a rename edits (import and
+/// export specifiers too) is a reference.
+pub fn references_with(
+    ws: &Workspace,
+    file: FileId,
+    offset: usize,
+    include_declaration: bool,
+) -> Vec<Target> {
     let Some(ctx) = Ctx::new(ws, file, offset) else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut declarations: Vec<Target> = Vec::new();
+    let sites = super::rename::reference_sites(ws, file, offset);
     if let Some(found) = method_references(&ctx) {
+        // The method's declaration comes first.
+        declarations.extend(found.first().copied());
         out = found;
+    } else if let Some((true, sites)) = &sites {
+        // A binding's declarations are its `name`s in configs.
+        declarations.extend(
+            sites
+                .iter()
+                .copied()
+                .filter(|t| config_worker(ws, t.file).is_some()),
+        );
+        out.extend(sites.iter().copied());
     } else {
+        let mut class_sites: Vec<Target> = Vec::new();
         for (host, class) in referenced_classes(&ctx) {
+            let declaration = class_declaration(ws, host, 0, &class);
+            declarations.extend(declaration);
             collect_references(ws, host, &class, &mut out);
+            // What a rename from the declaration edits, wherever the
+            // cursor was (a migration entry cannot start a rename).
+            if let Some(declaration) = declaration {
+                let from_declaration = super::rename::reference_sites(
+                    ws,
+                    declaration.file,
+                    declaration.range.start as usize,
+                );
+                class_sites.extend(from_declaration.into_iter().flat_map(|(_, sites)| sites));
+            }
         }
+        for site in &class_sites {
+            let known = out.iter().any(|t| {
+                t.file == site.file
+                    && t.range.start <= site.range.end
+                    && site.range.start <= t.range.end
+            });
+            if !known {
+                out.push(*site);
+            }
+        }
+    }
+    if !include_declaration {
+        out.retain(|t| {
+            !declarations.iter().any(|d| {
+                d.file == t.file && d.range.start <= t.range.end && t.range.start <= d.range.end
+            })
+        });
     }
     dedupe(&mut out);
     out

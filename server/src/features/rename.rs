@@ -53,6 +53,48 @@ pub fn prepare_rename(
     }))
 }
 
+/// What find-references needs from the rename planner: every place a
+/// rename of the symbol under the cursor would edit (so import and export
+/// specifiers, `exports` keys and Env type members count), and whether the
+/// symbol is a binding. `None` when nothing renameable is there.
+pub(super) fn reference_sites(
+    ws: &Workspace,
+    file: FileId,
+    offset: usize,
+) -> Option<(bool, Vec<super::Target>)> {
+    let subject = subject(ws, file, offset).ok()??;
+    let is_binding = matches!(subject, Subject::Binding { .. });
+    // A name no program uses, so no clash refuses the plan.
+    let probe = "dols_reference_probe_name";
+    let change = match &subject {
+        Subject::Class { start, name, .. } => rename_class(ws, start, name, probe),
+        Subject::Binding { workers, name, .. } => rename_binding(ws, workers, name, probe),
+    }
+    .ok()?;
+    let (_, name) = subject.at();
+    // Only edits of the name itself: a class rename also appends a
+    // `renamed_classes` migration, which is no reference.
+    let sites = change
+        .edits
+        .iter()
+        .flat_map(|(&file, edits)| {
+            edits
+                .iter()
+                .filter(move |edit| {
+                    ws.files
+                        .text(file)
+                        .get(edit.range.as_std())
+                        .is_some_and(|t| t.trim_matches(['"', '\'']) == name)
+                })
+                .map(move |edit| super::Target {
+                    file,
+                    range: edit.range,
+                })
+        })
+        .collect();
+    Some((is_binding, sites))
+}
+
 /// The edits that rename what the cursor designates to `new_name`. The
 /// error is a message for the user: why the rename is refused.
 pub fn rename(

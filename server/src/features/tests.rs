@@ -676,6 +676,8 @@ fn references_of_a_class() {
         "/w/wrangler.toml:\"Counter\"",
         "/w/src/index.ts:COUNTER",
         "/w/src/index.ts:COUNTER",
+        // The re-export in main: a rename edits it too.
+        "/w/src/index.ts:Counter",
     ];
     let body = "env.COUNTER.getByName(\"a\");\n    this.env.COUNTER.get(id);";
     let f = fixture(&[
@@ -707,7 +709,22 @@ fn references_of_a_class() {
         ),
         ("/w/src/counter.ts", COUNTER),
     ]);
-    assert_eq!(f.references(), expected);
+    // On a binding: the binding's declaration and uses, not the class's.
+    assert_eq!(
+        f.references(),
+        [
+            "/w/wrangler.toml:COUNTER",
+            "/w/src/index.ts:COUNTER",
+            "/w/src/index.ts:COUNTER",
+        ]
+    );
+    // Without the declaration, as `includeDeclaration: false` asks.
+    assert_eq!(
+        f.show(super::definition::references_with(
+            &f.ws, f.file, f.offset, false
+        )),
+        ["/w/src/index.ts:COUNTER", "/w/src/index.ts:COUNTER"]
+    );
     // A plain class has no references from us.
     let f = with_counter(&format!("{COUNTER}\nclass Pl$0ain {{}}\n"));
     assert!(f.references().is_empty());

@@ -1144,12 +1144,15 @@ impl LanguageServer for Backend {
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        self.navigate(
-            params.text_document_position,
-            "references",
-            features::definition::references,
-        )
-        .await
+        let feature = if params.context.include_declaration {
+            features::definition::references
+        } else {
+            |ws: &crate::model::Workspace, file, offset| {
+                features::definition::references_with(ws, file, offset, false)
+            }
+        };
+        self.navigate(params.text_document_position, "references", feature)
+            .await
     }
 
     async fn prepare_rename(
@@ -1477,6 +1480,8 @@ impl Inner {
             "**/wrangler.{toml,json,jsonc}",
             "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}",
             "**/{tsconfig,jsconfig}*.json",
+            // Workspace packages: their names and entry points resolve imports.
+            "**/package.json",
             "**/.dev.vars*",
             "**/.env",
             "**/dols.toml",
