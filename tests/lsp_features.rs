@@ -600,6 +600,61 @@ async fn a_projects_own_wrangler_schema_takes_precedence() {
     lsp.finish().await;
 }
 
+// ------------------------------------------------------ signature help
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signature_help_in_durable_object_api_and_rpc_calls() {
+    let mut shown = serde_json::Map::new();
+    for (name, body) in [
+        ("getByName", "env.COUNTER.getByName($0"),
+        (
+            "stub rpc",
+            "await env.COUNTER.getByName(\"a\").increment($0",
+        ),
+        (
+            "second argument",
+            "const id = env.COUNTER.idFromName(\"a\"); env.COUNTER.get(id, $0",
+        ),
+    ] {
+        let mut lsp = worker_with(body).await;
+        let params = lsp.cursor().await;
+        let help = lsp.result("textDocument/signatureHelp", params).await;
+        shown.insert(
+            name.to_string(),
+            json!({
+                "label": help["signatures"][0]["label"],
+                "activeParameter": help["activeParameter"],
+                "parameters": help["signatures"][0]["parameters"],
+            }),
+        );
+        lsp.finish().await;
+    }
+    let mut lsp = Lsp::start(fixture(
+        &[
+            WRANGLER_TOML,
+            &COUNTER_TS.replace(
+                "await this.ctx.storage.put(\"value\", value);",
+                "await this.ctx.storage.setAlarm(Date.now() + 1000, $0",
+            ),
+            &index_ts(""),
+        ]
+        .concat(),
+    ))
+    .await;
+    let params = lsp.cursor().await;
+    let help = lsp.result("textDocument/signatureHelp", params).await;
+    shown.insert(
+        "setAlarm".to_string(),
+        json!({
+            "label": help["signatures"][0]["label"],
+            "activeParameter": help["activeParameter"],
+            "documentation": help["signatures"][0]["documentation"]["value"],
+        }),
+    );
+    lsp.finish().await;
+    snapshot!("signature_help", Value::Object(shown));
+}
+
 // ------------------------------------------------------------ wiring
 
 /// Two Workers: `chat` runs `Room` (SQLite, also bound in env.staging), and

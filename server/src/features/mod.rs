@@ -11,6 +11,7 @@ pub mod definition;
 pub mod hover;
 pub mod new_object;
 pub mod rename;
+pub mod signature;
 pub mod symbols;
 #[cfg(test)]
 mod tests;

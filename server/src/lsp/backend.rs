@@ -636,6 +636,11 @@ impl LanguageServer for Backend {
                     prepare_provider: Some(true),
                     work_done_progress_options: Default::default(),
                 })),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec!["(".into(), ",".into()]),
+                    retrigger_characters: None,
+                    work_done_progress_options: Default::default(),
+                }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
@@ -837,6 +842,42 @@ impl LanguageServer for Backend {
                 hover.range,
                 self.encoding(),
             )),
+        }))
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let position = params.text_document_position_params;
+        let Some((analysis, file, offset)) = self
+            .locate(&position.text_document.uri, position.position)
+            .await
+        else {
+            return Ok(None);
+        };
+        let help = guarded("signature help", || {
+            features::signature::signature_help(&analysis.workspace, file, offset)
+        })?;
+        Ok(help.map(|help| {
+            let parameters = help
+                .parameters
+                .iter()
+                .map(|&(start, end)| ParameterInformation {
+                    label: ParameterLabel::Simple(help.label[start..end].to_string()),
+                    documentation: None,
+                })
+                .collect();
+            SignatureHelp {
+                signatures: vec![SignatureInformation {
+                    label: help.label,
+                    documentation: Some(Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: help.documentation,
+                    })),
+                    parameters: Some(parameters),
+                    active_parameter: Some(help.active_parameter as u32),
+                }],
+                active_signature: Some(0),
+                active_parameter: Some(help.active_parameter as u32),
+            }
         }))
     }
 
