@@ -172,3 +172,99 @@ fn a_worker_checked_alone_brings_its_imports_from_outside_the_folder() {
     // chat's config, its main, the package's index and room.
     assert_eq!(report["summary"]["files"], 4, "{stdout}");
 }
+
+/// `dols check apps/chat` follows `export { Room } from "@acme/rooms"` to
+/// the workspace package's source (its `exports` name built output, mapped
+/// back to `src/`), whether the monorepo declares its packages (npm
+/// `workspaces`, pnpm-workspace.yaml) or only a package manager's
+/// `node_modules` link leads there; nothing else of the monorepo is read.
+#[test]
+fn a_worker_checked_alone_brings_the_workspace_packages_it_imports() {
+    let layouts: &[&str] = if cfg!(unix) {
+        &["npm", "pnpm", "linked"]
+    } else {
+        &["npm", "pnpm"]
+    };
+    for &layout in layouts {
+        let repo = tempfile::tempdir().expect("a monorepo");
+        let root = repo.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        match layout {
+            "npm" => write(
+                "package.json",
+                r#"{ "name": "acme", "private": true, "workspaces": ["apps/*", "packages/*", "!packages/ignored"] }"#,
+            ),
+            "pnpm" => write(
+                "pnpm-workspace.yaml",
+                "# the packages\npackages:\n  - 'apps/*'\n  - \"packages/**\" # all of them\ncatalog:\n  hono: ^4\n",
+            ),
+            _ => {
+                std::fs::create_dir_all(root.join("apps/chat/node_modules/@acme")).unwrap();
+                #[cfg(unix)]
+                std::os::unix::fs::symlink(
+                    root.join("packages/rooms"),
+                    root.join("apps/chat/node_modules/@acme/rooms"),
+                )
+                .unwrap();
+            }
+        }
+        write(
+            "apps/chat/wrangler.toml",
+            "name = \"chat\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-04-01\"\n\
+             [[durable_objects.bindings]]\nname = \"ROOM\"\nclass_name = \"Room\"\n\
+             [[migrations]]\ntag = \"v1\"\nnew_classes = [\"Room\"]\n",
+        );
+        write(
+            "apps/chat/src/index.ts",
+            "export { Room } from \"@acme/rooms\";\nimport { Hono } from \"hono\";\n\
+             export default { async fetch(req: Request, env: Env) { return env.ROOM.getByName(\"a\").fetch(req); } };\n",
+        );
+        write(
+            "packages/rooms/package.json",
+            r#"{ "name": "@acme/rooms", "exports": { ".": { "types": "./dist/index.d.ts", "import": "./dist/index.js" } } }"#,
+        );
+        write(
+            "packages/rooms/src/index.ts",
+            "export { Room } from \"./room.js\";\n",
+        );
+        write(
+            "packages/rooms/src/room.ts",
+            "import { DurableObject } from \"cloudflare:workers\";\n\
+             export class Room extends DurableObject {\n\
+               async fetch(req: Request) { this.ctx.storage.sql.exec(\"SELECT 1\"); return new Response(\"ok\"); }\n\
+             }\n",
+        );
+        // Another package and its unread source.
+        write(
+            "packages/other/package.json",
+            r#"{ "name": "@acme/other" }"#,
+        );
+        write("packages/other/index.ts", "export const other = 1;\n");
+
+        let output = dols(&["check", "--format", "json"])
+            .arg(root.join("apps/chat"))
+            .output()
+            .expect("run dols");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let report: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+        let findings = report["diagnostics"].as_array().expect("diagnostics");
+        assert!(
+            findings.iter().any(|d| d["code"] == "sql-on-kv-backend"
+                && d["path"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with("packages/rooms/src/room.ts"))),
+            "{layout}: {stdout}"
+        );
+        assert!(
+            !findings.iter().any(|d| d["code"] == "class-not-exported"),
+            "{layout}: {stdout}"
+        );
+        assert!(!stdout.contains("packages/other"), "{layout}: {stdout}");
+        // chat's config and main, the package's package.json, index and room.
+        assert_eq!(report["summary"]["files"], 5, "{layout}: {stdout}");
+    }
+}

@@ -507,9 +507,10 @@ fn read_files(
     (inputs, skipped)
 }
 
-/// Reads source files found outside the roots (a Worker's imports out of
-/// the checked folder), as the walk would have: only sources, never inside
-/// dependency or build folders, within `limits` counted from what
+/// Reads source files and package.json files found outside the roots (a
+/// Worker's imports out of the checked folder, the workspace packages it
+/// imports by name), as the walk would have: only those roles, never
+/// inside dependency or build folders, within `limits` counted from what
 /// `already` holds.
 pub fn read_more(
     paths: Vec<PathBuf>,
@@ -528,7 +529,7 @@ pub fn read_more(
             })
         })
         .filter_map(|path| match FileRole::of(&path) {
-            Some(role @ FileRole::Source(_)) => Some((path, role)),
+            Some(role @ (FileRole::Source(_) | FileRole::PackageJson)) => Some((path, role)),
             _ => None,
         })
         .collect();
@@ -548,6 +549,271 @@ pub fn read_more(
     let (inputs, read_skips) = read_files(files, limits, &|| false, &mut bytes_read);
     skipped.extend(read_skips);
     (inputs, skipped)
+}
+
+/// The packages of the monorepo around some checked folders, for
+/// following a Worker's imports of workspace packages (`@acme/rooms`) out
+/// of the checked folder: the package.json of each package the monorepo
+/// root declares (the `workspaces` of its package.json, or
+/// pnpm-workspace.yaml), read once, and else a package manager's link
+/// `node_modules/<name>` in a folder above that leads out of `node_modules`.
+#[derive(Debug, Default)]
+pub struct MonorepoPackages {
+    /// Name → package.json path, from the declared workspaces.
+    declared: std::collections::HashMap<String, PathBuf>,
+    /// The roots and the folders above them, where `node_modules` is looked in.
+    ancestors: Vec<PathBuf>,
+    /// Names already looked up through `node_modules`, with the answer.
+    linked: std::collections::HashMap<String, Option<PathBuf>>,
+}
+
+/// How deep a `**` in a workspace pattern goes.
+const MAX_WORKSPACE_PATTERN_DEPTH: usize = 6;
+
+impl MonorepoPackages {
+    /// Walks up from each root to the first folder that declares
+    /// workspaces, and reads the name of every package it declares.
+    pub fn around(roots: &[PathBuf]) -> MonorepoPackages {
+        let mut found = MonorepoPackages::default();
+        let mut monorepo_roots: Vec<PathBuf> = Vec::new();
+        for root in roots {
+            let root = crate::model::resolve::normalize(
+                &std::path::absolute(root).unwrap_or_else(|_| root.clone()),
+            );
+            let start = if root.is_file() {
+                root.parent().map(Path::to_path_buf).unwrap_or_default()
+            } else {
+                root
+            };
+            for dir in start.ancestors() {
+                if !found.ancestors.iter().any(|a| a == dir) {
+                    found.ancestors.push(dir.to_path_buf());
+                }
+            }
+            if let Some(dir) = start
+                .ancestors()
+                .find(|dir| !workspace_patterns(dir).is_empty())
+            {
+                if !monorepo_roots.iter().any(|r| r == dir) {
+                    monorepo_roots.push(dir.to_path_buf());
+                }
+            }
+        }
+        for monorepo in monorepo_roots {
+            let patterns = workspace_patterns(&monorepo);
+            let (excluded, included): (Vec<&String>, Vec<&String>) =
+                patterns.iter().partition(|p| p.starts_with('!'));
+            let expand = |pattern: &str| {
+                let mut dirs = Vec::new();
+                let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+                let segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+                expand_pattern(&monorepo, &segments, 0, &mut dirs);
+                dirs
+            };
+            let excluded: Vec<PathBuf> = excluded.iter().flat_map(|p| expand(&p[1..])).collect();
+            let mut dirs: Vec<PathBuf> = included.iter().flat_map(|p| expand(p)).collect();
+            dirs.sort();
+            dirs.dedup();
+            for dir in dirs.into_iter().filter(|d| !excluded.contains(d)) {
+                let manifest = dir.join("package.json");
+                if let Some(name) = package_name_in(&manifest) {
+                    found.declared.entry(name).or_insert(manifest);
+                }
+            }
+        }
+        found
+    }
+
+    /// The package.json files of the packages called `names`, where found.
+    pub fn manifests_of(&mut self, names: &[String]) -> Vec<PathBuf> {
+        let mut manifests = Vec::new();
+        for name in names {
+            if let Some(path) = self.declared.get(name) {
+                manifests.push(path.clone());
+                continue;
+            }
+            let ancestors = &self.ancestors;
+            let linked = self
+                .linked
+                .entry(name.clone())
+                .or_insert_with(|| linked_package(ancestors, name));
+            if let Some(path) = linked {
+                manifests.push(path.clone());
+            }
+        }
+        manifests.sort();
+        manifests.dedup();
+        manifests
+    }
+}
+
+/// The package.json of `name` behind a `node_modules/<name>` link in one
+/// of `ancestors` (nearest first), when the link leads out of
+/// `node_modules`: a workspace package, linked by the package manager.
+fn linked_package(ancestors: &[PathBuf], name: &str) -> Option<PathBuf> {
+    if crate::model::resolve::package_name(name) != Some(name) {
+        return None;
+    }
+    ancestors.iter().find_map(|dir| {
+        let manifest = dir.join("node_modules").join(name).join("package.json");
+        let real = std::fs::canonicalize(&manifest).ok()?;
+        let outside = !real.components().any(|c| c.as_os_str() == "node_modules");
+        (outside && package_name_in(&real).as_deref() == Some(name)).then_some(real)
+    })
+}
+
+/// The `name` of a package.json, if it is a file with one.
+fn package_name_in(manifest: &Path) -> Option<String> {
+    let bytes = read_regular_file(manifest, MAX_CONFIG_BYTES).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("name")?.as_str().map(String::from)
+}
+
+/// The workspace patterns `dir` declares: its package.json `workspaces`
+/// (a list, or yarn's `{ "packages": [...] }`), else its
+/// pnpm-workspace.yaml `packages`.
+fn workspace_patterns(dir: &Path) -> Vec<String> {
+    let strings = |value: Option<&serde_json::Value>| -> Vec<String> {
+        value
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if let Ok(bytes) = read_regular_file(&dir.join("package.json"), MAX_CONFIG_BYTES) {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            let workspaces = value.get("workspaces");
+            let mut patterns = strings(workspaces);
+            if patterns.is_empty() {
+                patterns = strings(workspaces.and_then(|w| w.get("packages")));
+            }
+            if !patterns.is_empty() {
+                return patterns;
+            }
+        }
+    }
+    read_regular_file(&dir.join("pnpm-workspace.yaml"), MAX_CONFIG_BYTES)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .map(|text| pnpm_workspace_packages(&text))
+        .unwrap_or_default()
+}
+
+/// The `packages` list of a pnpm-workspace.yaml, read line by line (a
+/// block list or a `[...]` flow list; no YAML parser for one key).
+fn pnpm_workspace_packages(text: &str) -> Vec<String> {
+    let unquote = |item: &str| {
+        let item = item.trim();
+        let item = match item.find(" #") {
+            Some(comment) => item[..comment].trim(),
+            None => item,
+        };
+        item.trim_matches(|c| c == '"' || c == '\'').to_string()
+    };
+    let mut patterns = Vec::new();
+    let mut in_packages = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if !line.starts_with([' ', '\t', '-']) {
+            in_packages = false;
+            if let Some(value) = trimmed.strip_prefix("packages:") {
+                in_packages = true;
+                if let Some(flow) = value
+                    .trim()
+                    .strip_prefix('[')
+                    .and_then(|v| v.split(']').next())
+                {
+                    patterns.extend(flow.split(',').map(unquote).filter(|p| !p.is_empty()));
+                    in_packages = false;
+                }
+            }
+            continue;
+        }
+        if in_packages {
+            if let Some(item) = trimmed.strip_prefix('-') {
+                let item = unquote(item);
+                if !item.is_empty() {
+                    patterns.push(item);
+                }
+            }
+        }
+    }
+    patterns
+}
+
+/// The folders below `dir` that `segments` of a workspace pattern match:
+/// literal names, `*` (or `pre*post`) for one folder, `**` for any depth;
+/// never into dependency, build or hidden folders.
+fn expand_pattern(dir: &Path, segments: &[&str], depth: usize, out: &mut Vec<PathBuf>) {
+    let Some((first, rest)) = segments.split_first() else {
+        out.push(dir.to_path_buf());
+        return;
+    };
+    let subfolders = || -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut folders: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| !n.starts_with('.') && !SKIPPED_DIRS.contains(&n))
+            })
+            .map(|e| e.path())
+            .collect();
+        folders.sort();
+        folders
+    };
+    if *first == "**" {
+        expand_pattern(dir, rest, depth, out);
+        if depth < MAX_WORKSPACE_PATTERN_DEPTH {
+            for folder in subfolders() {
+                expand_pattern(&folder, segments, depth + 1, out);
+            }
+        }
+    } else if first.contains('*') {
+        for folder in subfolders() {
+            let name = folder.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if wildcard_match(first, name) {
+                expand_pattern(&folder, rest, depth + 1, out);
+            }
+        }
+    } else if *first == ".." || *first == "." {
+        // Patterns stay inside the monorepo.
+    } else {
+        let next = dir.join(first);
+        if next.is_dir() {
+            expand_pattern(&next, rest, depth + 1, out);
+        }
+    }
+}
+
+/// Whether `name` matches `pattern`, whose `*`s stand for any characters.
+fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[cfg(test)]
@@ -747,6 +1013,66 @@ mod tests {
             let refused = read_text(&path, source).unwrap_err().to_string();
             assert!(refused.contains(reason), "{name}: {refused}");
         }
+    }
+
+    #[test]
+    fn pnpm_workspace_packages_are_read_without_a_yaml_parser() {
+        let text = "# monorepo\npackages:\n  - 'apps/*'\n  - \"packages/**\" # every one\n- tools/cli\n\ncatalog:\n  - not-a-package\n";
+        assert_eq!(
+            pnpm_workspace_packages(text),
+            vec!["apps/*", "packages/**", "tools/cli"]
+        );
+        assert_eq!(
+            pnpm_workspace_packages("packages: ['a/*', \"b\"]\n"),
+            vec!["a/*", "b"]
+        );
+        assert!(wildcard_match("*", "rooms"));
+        assert!(wildcard_match("pkg-*", "pkg-rooms"));
+        assert!(wildcard_match("*-do-*", "chat-do-v2"));
+        assert!(!wildcard_match("pkg-*", "rooms"));
+        assert!(!wildcard_match("*-x", "x"));
+    }
+
+    /// The declared workspaces (globs, `**`, negations) name the packages;
+    /// dependency folders and packages without a name are not among them.
+    #[test]
+    fn monorepo_packages_come_from_the_declared_workspaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "package.json",
+            r#"{ "workspaces": { "packages": ["apps/*", "packages/**", "!packages/private"] } }"#,
+        );
+        write("apps/chat/package.json", r#"{ "name": "@acme/chat" }"#);
+        write(
+            "packages/rooms/package.json",
+            r#"{ "name": "@acme/rooms" }"#,
+        );
+        write("packages/group/deep/package.json", r#"{ "name": "deep" }"#);
+        write("packages/private/package.json", r#"{ "name": "private" }"#);
+        write(
+            "packages/node_modules/dep/package.json",
+            r#"{ "name": "dep" }"#,
+        );
+        write("packages/nameless/package.json", "{}");
+        let mut packages = MonorepoPackages::around(&[root.join("apps/chat")]);
+        let names: Vec<String> = ["@acme/rooms", "deep", "private", "dep", "hono"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let root = crate::model::resolve::normalize(&std::path::absolute(root).unwrap());
+        assert_eq!(
+            packages.manifests_of(&names),
+            vec![
+                root.join("packages/group/deep/package.json"),
+                root.join("packages/rooms/package.json"),
+            ]
+        );
     }
 
     #[test]

@@ -180,9 +180,12 @@ const MAX_IMPORT_ROUNDS: usize = 64;
 
 /// Discovers and reads `roots` and builds the workspace, then reads the
 /// sources that its Workers import from outside `roots` (a Worker checked
-/// alone in a monorepo, importing a shared package by a relative path),
-/// round by round, so a Worker is checked with everything it reaches and
-/// nothing else of the monorepo is read.
+/// alone in a monorepo, importing a shared package by a relative path or
+/// by its package name), round by round, so a Worker is checked with
+/// everything it reaches and nothing else of the monorepo is read. A
+/// package imported by name is found through the monorepo's declared
+/// workspaces (or a `node_modules` link): its package.json is read in one
+/// round, the files it leads to in the next.
 fn load_reaching(
     roots: &[PathBuf],
     settings: &Settings,
@@ -194,8 +197,24 @@ fn load_reaching(
     let (mut inputs, mut skipped) =
         crate::discovery::load_with(roots, &settings.exclude, settings.limits);
     let mut workspace = Workspace::build(inputs.clone());
+    // Looked for once, when a package outside the workspace is imported.
+    let mut monorepo: Option<crate::discovery::MonorepoPackages> = None;
     for _ in 0..MAX_IMPORT_ROUNDS {
-        let outside = workspace.imports_outside(&|path| path.is_file());
+        let mut outside = workspace.imports_outside(&|path| path.is_file());
+        let unknown = workspace.packages_imported_unknown();
+        if !unknown.is_empty() {
+            let packages =
+                monorepo.get_or_insert_with(|| crate::discovery::MonorepoPackages::around(roots));
+            outside.extend(
+                packages
+                    .manifests_of(&unknown)
+                    .into_iter()
+                    .filter(|manifest| {
+                        let manifest = crate::model::resolve::normalize(manifest);
+                        workspace.files.lookup(&manifest).is_none()
+                    }),
+            );
+        }
         if outside.is_empty() {
             break;
         }

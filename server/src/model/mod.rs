@@ -98,7 +98,7 @@ pub struct Workspace {
     /// relative to it, and test folders are recognised below it.
     pub common_root: PathBuf,
     /// The module resolver of this file set, shared with the next build when
-    /// the files and tsconfigs stay the same.
+    /// the files, tsconfigs and package.json files stay the same.
     resolver: Option<Arc<resolve::Resolver>>,
     /// `exports_of` per file, computed on first use (rules and features ask
     /// for the same `main` many times).
@@ -420,28 +420,27 @@ impl Workspace {
     }
 
     /// Files that the Workers' reachable sources import by a relative path
-    /// and that are not in the workspace but `exists` finds: a Worker checked on its own
-    /// (`dols check apps/chat` in a monorepo) importing from a shared
-    /// package outside the checked folder. Sorted, without duplicates.
+    /// or by the name of a workspace package (one whose package.json is in
+    /// the workspace) and that are not in the workspace but `exists` finds:
+    /// a Worker checked on its own (`dols check apps/chat` in a monorepo)
+    /// importing from a shared package outside the checked folder. Sorted,
+    /// without duplicates.
     pub fn imports_outside(&self, exists: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
         let Some(resolver) = &self.resolver else {
             return Vec::new();
         };
-        let mut reached: Vec<FileId> = self
-            .workers
-            .iter()
-            .flat_map(|w| w.reachable.iter().copied())
-            .collect();
-        reached.sort_unstable();
-        reached.dedup();
-        let mut outside: Vec<PathBuf> = reached
-            .into_iter()
-            .filter_map(|file| Some((file, self.summary(file)?)))
+        let mut outside: Vec<PathBuf> = self
+            .reached_sources()
             .flat_map(|(file, summary)| {
-                // Relative specifiers only: a bare one would have every
-                // package import probe the disk through `baseUrl`.
+                // Relative specifiers and workspace packages only: any
+                // other bare one would have every package import probe the
+                // disk through `baseUrl`.
                 module_specifiers(summary)
-                    .filter(|specifier| specifier.starts_with("./") || specifier.starts_with("../"))
+                    .filter(|specifier| {
+                        specifier.starts_with("./")
+                            || specifier.starts_with("../")
+                            || resolver.names_workspace_package(specifier)
+                    })
                     .filter(move |specifier| self.resolve_import(file, specifier).is_none())
                     .filter_map(move |specifier| {
                         resolver.resolve_in(self.files.path(file), specifier, exists)
@@ -452,6 +451,40 @@ impl Workspace {
         outside.sort_unstable();
         outside.dedup();
         outside
+    }
+
+    /// The names of the packages that the Workers' reachable sources
+    /// import and that no package.json of the workspace names (`hono`,
+    /// or a workspace package outside the checked folder, whose
+    /// package.json the CLI then looks for). Sorted, without duplicates.
+    pub fn packages_imported_unknown(&self) -> Vec<String> {
+        let Some(resolver) = &self.resolver else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = self
+            .reached_sources()
+            .flat_map(|(_, summary)| module_specifiers(summary))
+            .filter_map(resolve::package_name)
+            .filter(|name| !resolver.names_workspace_package(name))
+            .map(String::from)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The sources some Worker reaches, each once.
+    fn reached_sources(&self) -> impl Iterator<Item = (FileId, &FileSummary)> {
+        let mut reached: Vec<FileId> = self
+            .workers
+            .iter()
+            .flat_map(|w| w.reachable.iter().copied())
+            .collect();
+        reached.sort_unstable();
+        reached.dedup();
+        reached
+            .into_iter()
+            .filter_map(|file| Some((file, self.summary(file)?)))
     }
 
     /// Target of `specifier` as imported from `from`, if it is in the tree.
@@ -757,11 +790,12 @@ fn resolve_edges(
     summaries: &[Option<Arc<FileSummary>>],
     same_files: Option<&Workspace>,
 ) -> (ModuleEdges, Option<Arc<resolve::Resolver>>) {
-    // Same files and tsconfigs: only files whose imports changed resolve again.
+    // Same files, tsconfigs and package.json files: only files whose
+    // imports changed resolve again.
     let reusable = same_files.filter(|prev| {
         roles
             .iter()
-            .filter(|(_, r)| *r == FileRole::TsConfig)
+            .filter(|(_, r)| matches!(r, FileRole::TsConfig | FileRole::PackageJson))
             .all(|(id, _)| same_text(&prev.files.get(*id).text, &files.get(*id).text))
     });
     // Files whose resolved imports carry over: resolution depends on the
@@ -801,7 +835,15 @@ fn resolve_edges(
                 .iter()
                 .filter(|(_, r)| *r == FileRole::TsConfig)
                 .map(|(id, _)| (files.path(*id), files.text(*id)));
-            Some(Arc::new(resolve::Resolver::new(sources, tsconfigs)))
+            let package_jsons = roles
+                .iter()
+                .filter(|(_, r)| *r == FileRole::PackageJson)
+                .map(|(id, _)| (files.path(*id), files.text(*id)));
+            Some(Arc::new(resolve::Resolver::new(
+                sources,
+                tsconfigs,
+                package_jsons,
+            )))
         }
         None => None,
     };
@@ -1317,6 +1359,47 @@ mod tests {
         };
         assert_eq!(model("/w/packages/rooms/index.ts"), 1);
         assert_eq!(model("/w/packages/unused/index.ts"), 0);
+    }
+
+    /// A Worker reaches a workspace package imported by name; editing the
+    /// package's package.json (an unsaved buffer) rebuilds the resolver,
+    /// and naming the package again gives what a fresh build gives.
+    #[test]
+    fn workspace_packages_resolve_and_follow_package_json_edits() {
+        let named =
+            r#"{ "name": "@acme/rooms", "exports": { ".": { "import": "./dist/index.js" } } }"#;
+        let mut files = vec![
+            (
+                "/w/apps/api/wrangler.toml",
+                "name = \"api\"\nmain = \"src/index.ts\"\n",
+            ),
+            (
+                "/w/apps/api/src/index.ts",
+                "export { Room } from \"@acme/rooms\";\nexport default {};\n",
+            ),
+            ("/w/packages/rooms/package.json", named),
+            ("/w/packages/rooms/src/index.ts", "export class Room {}\n"),
+            ("/w/node_modules/@acme/rooms/package.json", named),
+        ];
+        let ws = Workspace::build(inputs(&files));
+        let main = ws
+            .files
+            .lookup(Path::new("/w/apps/api/src/index.ts"))
+            .unwrap();
+        let room = ws
+            .files
+            .lookup(Path::new("/w/packages/rooms/src/index.ts"))
+            .unwrap();
+        assert_eq!(ws.resolve_import(main, "@acme/rooms"), Some(room));
+        assert!(ws.workers[0].reachable.contains(&room));
+        files[2].1 = r#"{ "name": "@acme/renamed" }"#;
+        let rebuilt = Workspace::build_reusing(inputs(&files), Some(&ws));
+        assert_eq!(rebuilt.resolve_import(main, "@acme/rooms"), None);
+        assert!(!rebuilt.workers[0].reachable.contains(&room));
+        files[2].1 = named;
+        let back = Workspace::build_reusing(inputs(&files), Some(&rebuilt));
+        assert_eq!(back.resolve_import(main, "@acme/rooms"), Some(room));
+        assert_eq!(digest(&back), digest(&Workspace::build(inputs(&files))));
     }
 
     #[test]
