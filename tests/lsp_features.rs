@@ -600,6 +600,39 @@ async fn a_projects_own_wrangler_schema_takes_precedence() {
     lsp.finish().await;
 }
 
+// ---------------------------------------------- folding and selection
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folding_and_selection_ranges_of_a_config() {
+    let mut lsp = worker_with("").await;
+    lsp.open("wrangler.toml", 1).await;
+    let uri_text = uri(&lsp.path("wrangler.toml"));
+    let folds = lsp
+        .result(
+            "textDocument/foldingRange",
+            json!({"textDocument": {"uri": uri_text}}),
+        )
+        .await;
+    let at = position_in(&lsp, "wrangler.toml", "\"Counter\"", 3);
+    let selection = lsp
+        .result(
+            "textDocument/selectionRange",
+            json!({"textDocument": {"uri": uri_text}, "positions": [at["position"]]}),
+        )
+        .await;
+    let mut grown = Vec::new();
+    let mut current = &selection[0];
+    while current.is_object() {
+        grown.push(lsp.covered(&json!({"uri": uri_text, "range": current["range"]})));
+        current = &current["parent"];
+    }
+    snapshot!(
+        "folding_and_selection_toml",
+        json!({"folds": folds, "selection (first line of each)": grown})
+    );
+    lsp.finish().await;
+}
+
 // ------------------------------------------------------ signature help
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@
 
 pub mod completion;
 mod config_keys;
+pub mod config_ranges;
 mod config_snippets;
 mod context;
 pub mod definition;

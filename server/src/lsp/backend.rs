@@ -641,6 +641,8 @@ impl LanguageServer for Backend {
                     retrigger_characters: None,
                     work_done_progress_options: Default::default(),
                 }),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
@@ -879,6 +881,67 @@ impl LanguageServer for Backend {
                 active_parameter: Some(help.active_parameter as u32),
             }
         }))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some((analysis, file)) = self.locate_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let folds = guarded("folding ranges", || {
+            features::config_ranges::folding_ranges(&analysis.workspace, file)
+        })?;
+        if folds.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            folds
+                .into_iter()
+                .map(|fold| FoldingRange {
+                    start_line: fold.start_line as u32,
+                    end_line: fold.end_line as u32,
+                    ..Default::default()
+                })
+                .collect(),
+        ))
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let Some((analysis, file)) = self.locate_file(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let source = analysis.workspace.files.get(file);
+        let encoding = self.encoding();
+        let mut answers = Vec::new();
+        for position in params.positions {
+            let offset = to_offset(
+                &source.text,
+                &source.line_index,
+                position.line,
+                position.character,
+                encoding,
+            );
+            let chain = guarded("selection ranges", || {
+                features::config_ranges::selection_ranges(&analysis.workspace, file, offset)
+            })?;
+            // Outermost first, each the parent of the next.
+            let mut selection: Option<SelectionRange> = None;
+            for range in chain.into_iter().rev() {
+                selection = Some(SelectionRange {
+                    range: to_lsp_range(&source.text, &source.line_index, range, encoding),
+                    parent: selection.map(Box::new),
+                });
+            }
+            match selection {
+                Some(selection) => answers.push(selection),
+                // Not a config: no answer at all (the protocol wants one
+                // range per position, or none).
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(answers))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
