@@ -600,6 +600,82 @@ async fn a_projects_own_wrangler_schema_takes_precedence() {
     lsp.finish().await;
 }
 
+// ------------------------------------------- folders and configuration
+
+/// Two Workers side by side, each with a relative `stub.fetch` URL.
+fn two_folders() -> lsp_client::Fixture {
+    let worker = |name: &str| {
+        [
+            (
+                format!("{name}/wrangler.toml"),
+                format!("name = \"{name}\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-06-01\"\n\n[[durable_objects.bindings]]\nname = \"C\"\nclass_name = \"C\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"C\"]\n"),
+            ),
+            (
+                format!("{name}/src/index.ts"),
+                "import { DurableObject } from \"cloudflare:workers\";\nexport class C extends DurableObject {\n  async fetch() { return new Response(\"ok\"); }\n}\nexport default {\n  async fetch(request: Request, env: Env) {\n    return env.C.getByName(\"a\").fetch(\"/path\");\n  },\n};\n".to_string(),
+            ),
+        ]
+    };
+    let files: Vec<(String, String)> = worker("a").into_iter().chain(worker("b")).collect();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    lsp_client::files(&borrowed)
+}
+
+/// A folder added with `workspace/didChangeWorkspaceFolders` is indexed
+/// and gets diagnostics; a removed one has its diagnostics cleared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_added_later_gets_diagnostics() {
+    let capabilities = json!({"general": {"positionEncodings": ["utf-16"]},
+                              "workspace": {"workspaceFolders": true}});
+    let mut lsp = Lsp::start_full(two_folders(), capabilities, None, None, "a").await;
+    let (a_index, b_index) = (lsp.path("a/src/index.ts"), lsp.path("b/src/index.ts"));
+    let relative = |d: &[Value]| d.iter().any(|d| d["code"] == "relative-stub-fetch-url");
+    let (_, seen) = lsp.diagnostics(&a_index, 0, relative).await;
+    assert!(
+        !lsp.notifications
+            .iter()
+            .any(|n| n["params"]["uri"] == uri(&b_index)),
+        "b is not open yet"
+    );
+    let (a, b) = (uri(&lsp.path("a")), uri(&lsp.path("b")));
+    lsp.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": b, "name": "b"}], "removed": [{"uri": a, "name": "a"}]}}),
+    )
+    .await;
+    let (_, _) = lsp.diagnostics(&b_index, seen, relative).await;
+    let (_, _) = lsp.diagnostics(&a_index, seen, |d| d.is_empty()).await;
+    lsp.finish().await;
+}
+
+/// Settings are asked for with `workspace/configuration` when the client
+/// offers it: the answer changes a rule's severity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_come_from_workspace_configuration() {
+    let capabilities = json!({"general": {"positionEncodings": ["utf-16"]},
+                              "workspace": {"configuration": true}});
+    let answer = json!({"rules": {"relative-stub-fetch-url": "hint"}});
+    let mut lsp = Lsp::start_full(two_folders(), capabilities, None, Some(answer), "").await;
+    let index = lsp.path("a/src/index.ts");
+    let (published, _) = lsp
+        .diagnostics(&index, 0, |d| {
+            d.iter().any(|d| d["code"] == "relative-stub-fetch-url")
+        })
+        .await;
+    let finding = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "relative-stub-fetch-url")
+        .unwrap();
+    // 4 is Hint: the configured level, not the rule's default (Error).
+    assert_eq!(finding["severity"], 4, "{finding:#}");
+    lsp.finish().await;
+}
+
 // ---------------------------------------------- folding and selection
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

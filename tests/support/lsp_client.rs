@@ -137,6 +137,10 @@ pub struct Lsp {
     /// recorded in `apply_edits` and answered with this, and any other
     /// request fails at once.
     pub apply_answer: Option<Value>,
+    /// What the client answers to `workspace/configuration` (one value per
+    /// item asked); `None`: it does not answer (and must not have said it
+    /// would in its capabilities).
+    pub configuration: Option<Value>,
 }
 
 impl Lsp {
@@ -155,6 +159,19 @@ impl Lsp {
         fixture: Fixture,
         capabilities: Value,
         apply_answer: Option<Value>,
+    ) -> Lsp {
+        Lsp::start_full(fixture, capabilities, apply_answer, None, "").await
+    }
+
+    /// [`Lsp::start_with`], plus the answer to `workspace/configuration`
+    /// and the folder (relative to the fixture, `""` for its root) opened
+    /// as the only workspace folder.
+    pub async fn start_full(
+        fixture: Fixture,
+        capabilities: Value,
+        apply_answer: Option<Value>,
+        configuration: Option<Value>,
+        folder: &str,
     ) -> Lsp {
         let (client_io, server_io) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_io);
@@ -178,8 +195,12 @@ impl Lsp {
             notifications: Vec::new(),
             apply_edits: Vec::new(),
             apply_answer,
+            configuration,
         };
-        let root = uri(&lsp.fixture.root);
+        let root = match folder {
+            "" => uri(&lsp.fixture.root),
+            folder => uri(&lsp.fixture.root.join(folder)),
+        };
         let result = lsp
             .result(
                 "initialize",
@@ -252,6 +273,16 @@ impl Lsp {
             *count += 1;
             assert_eq!(*count, 1, "a second response to request {id}: {message}");
             self.unread.insert(id, message);
+            return;
+        }
+        if let (Some(id), Some(answer), "workspace/configuration") = (
+            message.get("id"),
+            &self.configuration,
+            message["method"].as_str().unwrap_or_default(),
+        ) {
+            let items = message["params"]["items"].as_array().map_or(0, Vec::len);
+            let reply = json!({"jsonrpc": "2.0", "id": id, "result": vec![answer.clone(); items]});
+            self.send(reply).await;
             return;
         }
         if let (Some(id), Some(answer)) = (message.get("id"), &self.apply_answer) {

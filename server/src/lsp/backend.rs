@@ -52,6 +52,8 @@ struct State {
     can_show_progress: bool,
     /// The client opens pages asked for with `window/showDocument`.
     can_show_document: bool,
+    /// The client answers `workspace/configuration`.
+    can_pull_configuration: bool,
     /// What the client accepts in a `WorkspaceEdit`.
     edit_support: EditSupport,
     /// The client takes `workspace/applyEdit` requests.
@@ -588,6 +590,12 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.apply_edit)
                 .unwrap_or(false);
+            state.can_pull_configuration = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.configuration)
+                .unwrap_or(false);
             state.can_show_document = params
                 .capabilities
                 .window
@@ -641,6 +649,13 @@ impl LanguageServer for Backend {
                     retrigger_characters: None,
                     work_done_progress_options: Default::default(),
                 }),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
@@ -676,19 +691,52 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        // Clients send either `{ "dols": {...} }` or the section itself.
+        // Clients send either `{ "dols": {...} }` or the section itself; a
+        // client that answers `workspace/configuration` often sends nothing
+        // and expects to be asked.
         let value = params
             .settings
             .get("dols")
             .cloned()
             .unwrap_or(params.settings);
-        lock(&self.state).init_options = value;
-        let settings = self.load_settings().await;
-        if let Some(host) = lock(&self.host).as_mut() {
-            host.set_settings(settings);
+        if !value.is_null() {
+            lock(&self.state).init_options = value;
         }
-        self.bump();
-        self.spawn_publish();
+        // Asking the client happens off the notification handler, which
+        // must not wait for the client.
+        let inner = self.0.clone();
+        tokio::spawn(async move {
+            let settings = inner.load_settings().await;
+            if let Some(host) = lock(&inner.host).as_mut() {
+                host.set_settings(settings);
+            }
+            inner.bump();
+            inner.publish_until_current().await;
+        });
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        {
+            let mut state = lock(&self.state);
+            let removed: Vec<PathBuf> = params
+                .event
+                .removed
+                .iter()
+                .filter_map(|f| uri_to_path(&f.uri))
+                .collect();
+            state.roots.retain(|root| !removed.contains(root));
+            for folder in &params.event.added {
+                if let Some(path) = uri_to_path(&folder.uri) {
+                    if !state.roots.contains(&path) {
+                        state.roots.push(path);
+                    }
+                }
+            }
+        }
+        // Folders change rarely: index the new set of roots as at start-up
+        // (open buffers are applied again, stale diagnostics cleared).
+        let inner = self.0.clone();
+        tokio::spawn(async move { inner.initial_index().await });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -1434,7 +1482,8 @@ impl Inner {
                 .await;
         }
         let roots = kept;
-        if can_watch {
+        // Once: a later index (new workspace folders) keeps the watchers.
+        if can_watch && !self.host_ready.load(Ordering::SeqCst) {
             self.register_watchers().await;
         }
         let progress = if can_progress {
@@ -1546,9 +1595,20 @@ impl Inner {
     /// `dols.toml` of the first root, overlaid by the editor's settings. A
     /// broken file is reported once and the defaults are used.
     async fn load_settings(&self) -> Settings {
-        let (root, editor) = {
+        let (root, pushed, can_pull) = {
             let state = lock(&self.state);
-            (state.roots.first().cloned(), state.init_options.clone())
+            (
+                state.roots.first().cloned(),
+                state.init_options.clone(),
+                state.can_pull_configuration,
+            )
+        };
+        let editor = match can_pull {
+            true => self
+                .pulled_settings(root.as_deref())
+                .await
+                .unwrap_or(pushed),
+            false => pushed,
         };
         let mut problems = Vec::new();
         let base = match root
@@ -1577,6 +1637,23 @@ impl Inner {
                 .await;
         }
         merged
+    }
+
+    /// The `dols` section from `workspace/configuration`, for the first
+    /// root; `None` when the client does not answer in time or has none.
+    async fn pulled_settings(&self, root: Option<&std::path::Path>) -> Option<serde_json::Value> {
+        let item = ConfigurationItem {
+            scope_uri: root.and_then(Uri::from_file_path),
+            section: Some("dols".to_string()),
+        };
+        let asked = self.client.configuration(vec![item]);
+        let answer = tokio::time::timeout(Duration::from_secs(2), asked).await;
+        match answer {
+            Ok(Ok(mut values)) if !values.is_empty() => {
+                Some(values.swap_remove(0)).filter(|v| !v.is_null())
+            }
+            _ => None,
+        }
     }
 
     async fn register_watchers(&self) {
