@@ -777,6 +777,13 @@ struct SessionResult {
     completion_cached: Vec<f64>,
     completion_env_back_to_back: Vec<f64>,
     hover: Vec<f64>,
+    /// The editor requests that show Durable Object wiring and structure.
+    code_lens: Vec<f64>,
+    document_symbols: Vec<f64>,
+    inlay_hints: Vec<f64>,
+    signature_help: Vec<f64>,
+    document_links: Vec<f64>,
+    folding_ranges: Vec<f64>,
     rss_kib: u64,
     big_open_ms: f64,
     diagnostics: Vec<f64>,
@@ -813,6 +820,28 @@ impl OpenDoc {
 
 /// Lets the server finish the background diagnostics run an edit started
 /// (rebuild plus rules: tens of milliseconds), reading what it sends.
+/// One latency series of a [`SessionResult`].
+type Field = fn(&SessionResult) -> &Vec<f64>;
+
+/// `iterations` timings of one request, each answer checked by `ok`.
+fn timed(
+    lsp: &mut Lsp,
+    iterations: usize,
+    method: &str,
+    params: Value,
+    ok: impl Fn(&Value) -> bool,
+) -> Vec<f64> {
+    let mut times = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let started = Instant::now();
+        let response = lsp.request(method, params.clone());
+        times.push(ms(started.elapsed()));
+        assert!(ok(&response), "{method}: unexpected answer {response}");
+        lsp.pending.clear();
+    }
+    times
+}
+
 fn settle(lsp: &mut Lsp) {
     read_for(lsp, Duration::from_millis(300));
 }
@@ -963,6 +992,12 @@ fn sessions(bin: &Path, project: &Project, o: &Options) -> (SessionResult, Vec<S
         completion_cached: pool(|r| &r.completion_cached),
         completion_env_back_to_back: pool(|r| &r.completion_env_back_to_back),
         hover: pool(|r| &r.hover),
+        code_lens: pool(|r| &r.code_lens),
+        document_symbols: pool(|r| &r.document_symbols),
+        inlay_hints: pool(|r| &r.inlay_hints),
+        signature_help: pool(|r| &r.signature_help),
+        document_links: pool(|r| &r.document_links),
+        folding_ranges: pool(|r| &r.folding_ranges),
         rss_kib: runs.iter().map(|r| r.rss_kib).max().unwrap_or(0),
         big_open_ms: middle(|r| r.big_open_ms),
         diagnostics: pool(|r| &r.diagnostics),
@@ -1058,9 +1093,79 @@ fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
         );
         lsp.pending.clear();
     }
+    // Whole-document requests on the class file, the route file and the
+    // Worker's config, on the settled snapshot.
+    let whole = json!({"start": pos(0, 0), "end": pos(100_000, 0)});
+    let non_empty = |v: &Value| v["result"].as_array().is_some_and(|a| !a.is_empty());
+    r.code_lens = timed(
+        &mut lsp,
+        o.iterations,
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": doc.uri}}),
+        non_empty,
+    );
+    r.document_symbols = timed(
+        &mut lsp,
+        o.iterations,
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": doc.uri}}),
+        non_empty,
+    );
     lsp.notify(
         "textDocument/didClose",
         json!({"textDocument": {"uri": doc.uri}}),
+    );
+    let env_text = std::fs::read_to_string(&project.env.file).unwrap();
+    let env_uri = uri(&project.env.file);
+    r.inlay_hints = timed(
+        &mut lsp,
+        o.iterations,
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": env_uri}, "range": whole}),
+        non_empty,
+    );
+    let (line, character) = position_of(&env_text, "getByName(", "getByName(".len());
+    r.signature_help = timed(
+        &mut lsp,
+        o.iterations,
+        "textDocument/signatureHelp",
+        json!({"textDocument": {"uri": env_uri}, "position": pos(line, character)}),
+        |v: &Value| {
+            v["result"]["signatures"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+        },
+    );
+    let worker_dir = project
+        .env
+        .file
+        .parent()
+        .and_then(|p| {
+            p.ancestors().find(|d| {
+                ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
+                    .iter()
+                    .any(|n| d.join(n).is_file())
+            })
+        })
+        .expect("the route's Worker folder");
+    let config = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"]
+        .iter()
+        .map(|n| worker_dir.join(n))
+        .find(|p| p.is_file())
+        .unwrap();
+    r.document_links = timed(
+        &mut lsp,
+        o.iterations,
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": uri(&config)}}),
+        non_empty,
+    );
+    r.folding_ranges = timed(
+        &mut lsp,
+        o.iterations,
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": uri(&config)}}),
+        non_empty,
     );
     r.rss_kib = lsp.peak_rss_kib().unwrap_or(0);
 
@@ -1498,6 +1603,25 @@ fn main() {
             latency(|r| &r.hover),
             met(p99(&r.hover) <= 2.0)
         );
+        let rows: [(&str, Field); 6] = [
+            ("Code lens on a Durable Object class file", |r| &r.code_lens),
+            ("Document symbols of a Durable Object class file", |r| {
+                &r.document_symbols
+            }),
+            ("Inlay hints of a route file (whole range)", |r| {
+                &r.inlay_hints
+            }),
+            ("Signature help in `getByName(`", |r| &r.signature_help),
+            ("Document links of a Worker config", |r| &r.document_links),
+            ("Folding ranges of a Worker config", |r| &r.folding_ranges),
+        ];
+        for (request, field) in rows {
+            println!(
+                "| {request} | {name} | {} | p99 ≤ 2 ms | {} | — |",
+                latency(field),
+                met(p99(field(r)) <= 2.0)
+            );
+        }
         println!(
             "| Keystroke → fresh diagnostics, 5,000-line file | {name} | {} | p99 ≤ 30 ms | {} | 368 ms |",
             latency(|r| &r.diagnostics),

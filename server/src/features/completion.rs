@@ -219,6 +219,7 @@ fn binding_completion(ctx: &Ctx, replace: TextRange) -> Vec<CompletionEntry> {
                     }
                 }
                 let mut e = entry(name, CompletionKind::Binding, detail, replace);
+                e.documentation = Some(binding_documentation(ws, worker, env_index, binding));
                 let rank = u8::from(binding.kind != BindingKind::DurableObject);
                 e.sort_text = Some(format!("{rank}{:04}", out.len()));
                 out.push(e);
@@ -227,6 +228,61 @@ fn binding_completion(ctx: &Ctx, replace: TextRange) -> Vec<CompletionEntry> {
     }
     out.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
     out
+}
+
+/// What a binding completion item shows beside the list: for a Durable
+/// Object binding, its class, host, backend and creating migration; for a
+/// variable, its value as written; always where it is declared (a link).
+fn binding_documentation(
+    ws: &Workspace,
+    worker: &Worker,
+    env_index: usize,
+    binding: &crate::config::Binding,
+) -> String {
+    let declared = super::context::location_link(ws, binding.file, binding.name.range.start);
+    let section = match &worker.envs[env_index].env {
+        Some(env) => format!("env.{}", env.value),
+        None => "top level".to_string(),
+    };
+    let name = &binding.name.value;
+    if binding.kind == BindingKind::DurableObject {
+        let targets = do_targets(ws, &[worker], Some(name));
+        if let Some(target) = targets
+            .iter()
+            .find(|t| t.env_index == env_index)
+            .or(targets.first())
+        {
+            return format!(
+                "**{name}** · Durable Object namespace\n\n{}\n\nDeclared in {declared} ({section})",
+                super::hover::do_target_lines(ws, target)
+            );
+        }
+    }
+    let mut md = format!("**{name}** · {}", binding.kind.describe());
+    if binding.kind == BindingKind::Var {
+        if let Some(value) = written_value(ws.files.text(binding.file), binding.name.range) {
+            md.push_str(&format!("\n\n`{name} = {value}`"));
+        }
+    }
+    md.push_str(&format!("\n\nDeclared in {declared} ({section})"));
+    md
+}
+
+/// The value written after a config key (`= "x"` in TOML, `: "x"` in
+/// JSON), up to the end of its line, when it fits on one line.
+fn written_value(text: &str, key: TextRange) -> Option<String> {
+    let rest = text.get(key.end as usize..)?;
+    let line = rest.split('\n').next()?;
+    let value = line
+        .trim_start_matches(['"', '\''])
+        .trim_start()
+        .strip_prefix(['=', ':'])?
+        .trim()
+        .trim_end_matches(',')
+        .trim();
+    let value = value.split(" #").next().unwrap_or(value).trim();
+    (!value.is_empty() && value.len() <= 120 && !value.starts_with(['{', '[']))
+        .then(|| value.to_string())
 }
 
 /// Public RPC methods of `class` and of workspace base classes it extends.

@@ -260,7 +260,7 @@ fn binding_markdown(ctx: &Ctx, name: &str) -> Option<String> {
 }
 
 /// Class → backend → creating migration → declaration, for one binding.
-fn do_target_lines(ws: &Workspace, target: &DoTarget) -> String {
+pub(super) fn do_target_lines(ws: &Workspace, target: &DoTarget) -> String {
     let mut lines = vec![format!("- class `{}`", target.class_name)];
     if let Some(script) = &target.binding.script_name {
         let host = match target.host {

@@ -982,3 +982,37 @@ fn document_symbols_of_a_source_mark_durable_objects_and_handlers() {
         ]
     );
 }
+
+/// Binding completion items say where the binding leads and where it is
+/// declared; a variable shows its value.
+#[test]
+fn binding_completions_carry_documentation() {
+    let config = format!("{CONFIG}\n[vars]\nGREETING = \"hello\" # shown\n");
+    let f = fixture(&[
+        ("/w/wrangler.toml", &config),
+        ("/w/src/index.ts", &index("env.$0")),
+        ("/w/src/counter.ts", COUNTER),
+    ]);
+    let entries = f.complete();
+    let doc = |label: &str| {
+        entries
+            .iter()
+            .find(|e| e.label == label)
+            .and_then(|e| e.documentation.clone())
+            .unwrap_or_default()
+    };
+    let counter = doc("COUNTER");
+    assert!(counter.contains("- class `Counter`"), "{counter}");
+    assert!(counter.contains("- backend: SQLite"), "{counter}");
+    assert!(
+        counter.contains("Declared in [wrangler.toml:5](file:///w/wrangler.toml#L5) (top level)"),
+        "{counter}"
+    );
+    let greeting = doc("GREETING");
+    assert!(greeting.contains("`GREETING = \"hello\"`"), "{greeting}");
+    assert!(
+        doc("CACHE").starts_with("**CACHE** · KV namespace"),
+        "{}",
+        doc("CACHE")
+    );
+}
