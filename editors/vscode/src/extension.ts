@@ -1,17 +1,21 @@
 // The dols extension: starts `dols lsp` for wrangler configs and the
 // TypeScript/JavaScript of Workers, mirrors the settings to the server, and
-// adds commands (restart, output, new Durable Object, topology) and a status
-// bar item; leaves TOML highlighting to a TOML extension (toml.ts). The
-// logic worth testing without VS Code lives in serverPath.ts, settings.ts,
-// topology.ts and toml.ts.
+// adds commands (restart, output, new Durable Object, topology, and
+// `dols.showLocations` for the server's code lenses), the topology webview
+// and a status bar item; leaves TOML highlighting to a TOML extension
+// (toml.ts). The logic worth testing without VS Code lives in
+// serverPath.ts, settings.ts, topology.ts, locations.ts and toml.ts.
 
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as vscode from 'vscode';
 import {
+  CodeLensRequest,
   DidChangeConfigurationNotification,
   DocumentSelector,
   ExecuteCommandRequest,
+  InlayHintRequest,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
@@ -27,7 +31,8 @@ import {
   serverSettings,
   ServerSettings,
 } from './settings';
-import { summary, Topology, toMarkdown, Worker } from './topology';
+import { parseShowLocationsArgs } from './locations';
+import { Location as LspLocation, summary, Topology, toHtml, toMarkdown, Worker } from './topology';
 import {
   EVEN_BETTER_TOML,
   OFFERED_KEY,
@@ -40,6 +45,7 @@ import {
 const CONFIG_GLOB = '**/wrangler.{toml,json,jsonc}';
 const TOPOLOGY_SCHEME = 'dols-topology';
 const TOPOLOGY_URI = vscode.Uri.from({ scheme: TOPOLOGY_SCHEME, path: '/Durable Objects topology.md' });
+const TOPOLOGY_VIEW = 'dols.topology';
 
 /** Wrangler configs by name (whatever their language), and every TS/JS file. */
 export const DOCUMENT_SELECTOR: DocumentSelector = [
@@ -62,6 +68,18 @@ export interface DolsApi {
   topology(): Promise<Topology | undefined>;
   /** Who highlights and configures TOML, whether dols set its own rules, whether it offered a TOML extension. */
   toml(): TomlSupport & { ownConfiguration: boolean; offered: boolean };
+  /** The topology webview's page and where its links lead, while it is open. */
+  topologyView(): { html: string; targets: LspLocation[]; visible: boolean } | undefined;
+}
+
+/** What `dols.showTopology` returns (for the end-to-end test). */
+export interface ShownTopology {
+  /** The Markdown document behind "Open as Markdown". */
+  uri: string;
+  markdown: string;
+  html: string;
+  links: number;
+  workers: number;
 }
 
 interface NewObjectArgs {
@@ -77,6 +95,8 @@ class Dols implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem('dols.status', vscode.StatusBarAlignment.Left, 0);
   private readonly topologyChanged = new vscode.EventEmitter<vscode.Uri>();
   private topologyMarkdown = '# Durable Objects topology\n\nRun "dols: Show Durable Objects topology".\n';
+  private topologyPanel: vscode.WebviewPanel | undefined;
+  private topologyTargets: LspLocation[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -99,7 +119,10 @@ class Dols implements vscode.Disposable {
       }),
       vscode.commands.registerCommand('dols.restartServer', () => this.restart()),
       vscode.commands.registerCommand('dols.showOutput', () => this.output.show(true)),
+      // Also the command of the server's "topology" code lens (no arguments).
       vscode.commands.registerCommand('dols.showTopology', () => this.showTopology()),
+      // The command of the server's other code lenses: [uri, position, locations].
+      vscode.commands.registerCommand('dols.showLocations', (...args: unknown[]) => this.showLocations(args)),
       vscode.commands.registerCommand('dols.createDurableObject', (args?: NewObjectArgs) => this.createDurableObject(args)),
       vscode.workspace.onDidChangeConfiguration((e) => this.configurationChanged(e)),
       vscode.workspace.onDidSaveTextDocument((doc) => {
@@ -125,6 +148,12 @@ class Dols implements vscode.Disposable {
       statusHistory: () => [...this.statusHistory],
       topology: () => this.fetchTopology(),
       toml: () => this.toml.state(),
+      topologyView: () =>
+        this.topologyPanel && {
+          html: this.topologyPanel.webview.html,
+          targets: [...this.topologyTargets],
+          visible: this.topologyPanel.visible,
+        },
     };
   }
 
@@ -153,6 +182,11 @@ class Dols implements vscode.Disposable {
   private activeDocumentIsConfig(): boolean {
     const doc = vscode.window.activeTextEditor?.document;
     return doc !== undefined && /(^|[\\/])wrangler\.(toml|json|jsonc)$/.test(doc.fileName);
+  }
+
+  /** `dols.inlayHints.enabled` / `dols.codeLens.enabled` (default on). */
+  private enabled(feature: 'inlayHints' | 'codeLens'): boolean {
+    return vscode.workspace.getConfiguration('dols').get<boolean>(`${feature}.enabled`, true) !== false;
   }
 
   private settings(): ServerSettings {
@@ -204,6 +238,12 @@ class Dols implements vscode.Disposable {
       traceOutputChannel: this.output,
       diagnosticCollectionName: 'dols',
       initializationOptions: this.settings(),
+      // dols's own switches; VS Code's `editor.inlayHints.enabled` and
+      // `editor.codeLens` still apply on top of them.
+      middleware: {
+        provideInlayHints: (document, range, token, next) => (this.enabled('inlayHints') ? next(document, range, token) : []),
+        provideCodeLenses: (document, token, next) => (this.enabled('codeLens') ? next(document, token) : []),
+      },
     };
     this.output.appendLine(`dols: starting ${this.resolved.path} lsp (${this.resolved.source})`);
     const client = new LanguageClient('dols', 'dols', serverOptions, clientOptions);
@@ -261,10 +301,55 @@ class Dols implements vscode.Disposable {
       void this.restart();
       return;
     }
+    if (e.affectsConfiguration('dols.inlayHints.enabled') || e.affectsConfiguration('dols.codeLens.enabled')) {
+      this.refreshEditorFeatures();
+    }
     if (SERVER_SECTIONS.some((s) => e.affectsConfiguration(s)) && this.client?.isRunning()) {
       void this.client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams(this.settings()));
       this.scheduleRefresh();
     }
+  }
+
+  /** Asks VS Code for dols's inlay hints and code lenses again (a switch changed). */
+  private refreshEditorFeatures(): void {
+    const client = this.client;
+    if (!client?.isRunning()) return;
+    const hints = client.getFeature(InlayHintRequest.method);
+    const lenses = client.getFeature(CodeLensRequest.method);
+    const seen = new Set<string>();
+    for (const editor of vscode.window.visibleTextEditors) {
+      const doc = editor.document;
+      if (seen.has(doc.uri.toString())) continue;
+      seen.add(doc.uri.toString());
+      hints.getProvider(doc)?.onDidChangeInlayHints.fire();
+      lenses.getProvider(doc)?.onDidChangeCodeLensEmitter.fire();
+    }
+  }
+
+  /**
+   * `dols.showLocations` (a code lens: the bindings of a class, the
+   * migration creating it, its stub calls): the places in VS Code's
+   * references peek at the lens.
+   */
+  private async showLocations(args: unknown[]): Promise<{ uri: vscode.Uri; position: vscode.Position; locations: vscode.Location[] } | undefined> {
+    const parsed = parseShowLocationsArgs(args);
+    if (typeof parsed === 'string') {
+      this.output.appendLine(`dols: dols.showLocations: ${parsed}: ${JSON.stringify(args)}`);
+      void vscode.window.showErrorMessage(`dols: cannot show these locations (${parsed}).`);
+      return undefined;
+    }
+    const convert = this.client?.protocol2CodeConverter;
+    const uri = convert ? convert.asUri(parsed.uri) : vscode.Uri.parse(parsed.uri);
+    const position = convert
+      ? convert.asPosition(parsed.position)
+      : new vscode.Position(parsed.position.line, parsed.position.character);
+    const locations = parsed.locations.map((l) => (convert ? convert.asLocation(l) : asLocation(l)));
+    if (locations.length === 0) {
+      void vscode.window.showInformationMessage('dols: nothing to show.');
+    } else {
+      await vscode.commands.executeCommand('editor.action.showReferences', uri, position, locations);
+    }
+    return { uri, position, locations };
   }
 
   private setStatus(text: string, tooltip: string, command: string): void {
@@ -306,17 +391,58 @@ class Dols implements vscode.Disposable {
     );
     this.topologyMarkdown = toMarkdown(topology, describe);
     this.topologyChanged.fire(TOPOLOGY_URI);
+    if (this.topologyPanel) this.renderTopology(this.topologyPanel, topology);
     return topology;
   }
 
-  /** Opens the topology as a read-only Markdown document and its preview. */
-  private async showTopology(): Promise<{ uri: string; markdown: string; workers: number } | undefined> {
-    if (!this.client) await this.startIfWorkers();
-    const topology = await this.refresh();
-    if (!topology) {
-      void vscode.window.showErrorMessage('dols: the server is not running; see "dols: Show output".');
-      return undefined;
+  private renderTopology(panel: vscode.WebviewPanel, topology: Topology): void {
+    const page = toHtml(topology, describe, crypto.randomBytes(16).toString('hex'));
+    this.topologyTargets = page.targets;
+    panel.webview.html = page.html;
+  }
+
+  /** The topology webview, created on first use and revealed after. */
+  private topologyView(): vscode.WebviewPanel {
+    if (this.topologyPanel) {
+      this.topologyPanel.reveal(undefined, false);
+      return this.topologyPanel;
     }
+    const panel = vscode.window.createWebviewPanel(
+      TOPOLOGY_VIEW,
+      'Durable Objects topology',
+      { viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: false },
+      { enableScripts: true, enableFindWidget: true, localResourceRoots: [] },
+    );
+    panel.onDidDispose(() => {
+      if (this.topologyPanel === panel) this.topologyPanel = undefined;
+    });
+    panel.webview.onDidReceiveMessage((msg: { type?: unknown; target?: unknown }) => {
+      if (msg?.type === 'open' && typeof msg.target === 'number') {
+        void this.openTopologyTarget(panel, msg.target);
+      } else if (msg?.type === 'markdown') {
+        void this.showTopologyMarkdown();
+      }
+    });
+    this.topologyPanel = panel;
+    return panel;
+  }
+
+  /** A link of the topology page: the file at the place, beside the page. */
+  private async openTopologyTarget(panel: vscode.WebviewPanel, index: number): Promise<void> {
+    const target = this.topologyTargets[index];
+    if (!target) return;
+    const location = asLocation(target);
+    const column = panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+    try {
+      await vscode.window.showTextDocument(location.uri, { selection: location.range, viewColumn: column, preview: true });
+    } catch (err) {
+      this.output.appendLine(`dols: opening ${target.uri}: ${message(err)}`);
+      void vscode.window.showErrorMessage(`dols: cannot open ${describe(target.uri)}: ${message(err)}`);
+    }
+  }
+
+  /** The topology as a read-only Markdown document and its preview (which draws the diagram with a Mermaid extension). */
+  private async showTopologyMarkdown(): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(TOPOLOGY_URI);
     if (doc.languageId !== 'markdown') await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
     await vscode.window.showTextDocument(doc, { preview: false });
@@ -325,7 +451,25 @@ class Dols implements vscode.Disposable {
     } catch (err) {
       this.output.appendLine(`dols: no Markdown preview: ${message(err)}`);
     }
-    return { uri: TOPOLOGY_URI.toString(), markdown: this.topologyMarkdown, workers: topology.workers.length };
+  }
+
+  /** Opens (or refreshes and reveals) the topology webview. */
+  private async showTopology(): Promise<ShownTopology | undefined> {
+    if (!this.client) await this.startIfWorkers();
+    const topology = await this.refresh();
+    if (!topology) {
+      void vscode.window.showErrorMessage('dols: the server is not running; see "dols: Show output".');
+      return undefined;
+    }
+    const panel = this.topologyView();
+    this.renderTopology(panel, topology);
+    return {
+      uri: TOPOLOGY_URI.toString(),
+      markdown: this.topologyMarkdown,
+      html: panel.webview.html,
+      links: this.topologyTargets.length,
+      workers: topology.workers.length,
+    };
   }
 
   /** Asks for the Worker, class and binding, then runs the server's `dols.newDurableObject`. */
@@ -410,6 +554,7 @@ class Dols implements vscode.Disposable {
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.topologyPanel?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -485,6 +630,11 @@ class TomlCoexistence implements vscode.Disposable {
 
 function describe(uri: string): string {
   return vscode.workspace.asRelativePath(vscode.Uri.parse(uri), vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1);
+}
+
+function asLocation(l: LspLocation): vscode.Location {
+  const { start, end } = l.range;
+  return new vscode.Location(vscode.Uri.parse(l.uri), new vscode.Range(start.line, start.character, end.line, end.character));
 }
 
 function message(err: unknown): string {

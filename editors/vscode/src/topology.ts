@@ -1,9 +1,14 @@
-// The answer of the server's `dols/topology` request, and its rendering as
-// a Markdown document: a Mermaid flowchart (Workers → bindings → classes →
-// migrations) and one table per Worker. Pure, so it is unit-tested without
-// VS Code; nothing here loads anything from the network (the Mermaid source
-// renders wherever a Mermaid-aware Markdown preview is installed, and reads
-// as text elsewhere).
+// The answer of the server's `dols/topology` request, and its renderings:
+// an HTML page for a webview (tables per Worker whose links the extension
+// opens, the Mermaid source folded away) and a Markdown document (the same
+// tables as text, and the Mermaid flowchart Workers → bindings → classes →
+// migrations, drawn by a Mermaid-aware Markdown preview). Both come from one
+// table model. Pure, so it is unit-tested without VS Code; nothing here loads
+// anything from the network.
+//
+// Why not links in the Markdown: VS Code's Markdown preview (markdown-it)
+// refuses `file:` link targets and shows `[text](file:///…)` as plain text,
+// and relative targets cannot resolve from a virtual document.
 
 export interface Position {
   line: number;
@@ -196,7 +201,7 @@ export function toMermaid(topology: Topology, describe: Describe): string {
   return lines.join('\n');
 }
 
-/** One step for a table cell. */
+/** One step for a table cell (inline code in backticks). */
 function stepText(step: Step): string {
   const name = (n: string | null) => `\`${n ?? '?'}\``;
   let text: string;
@@ -216,15 +221,6 @@ function stepText(step: Step): string {
   return step.fails ? `${text} ✗ fails` : text;
 }
 
-function link(text: string, location: Location | null): string {
-  if (!location) return text;
-  return `[${text}](${location.uri}#L${location.range.start.line + 1})`;
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -239,50 +235,205 @@ export function summary(topology: Topology): string {
   ].join(' · ');
 }
 
-/** The whole document: title, Mermaid flowchart, one section per Worker. */
+// ------------------------------------------------------------ table model
+
+/** Text with `inline code` in backticks, optionally leading to a place. */
+export interface Cell {
+  text: string;
+  target?: Location;
+}
+export interface Table {
+  head: string[];
+  rows: Cell[][];
+}
+export interface WorkerSection {
+  /** Heading text, inline code in backticks. */
+  title: string;
+  /** "Config …", "main …", "environments …": a label and its value. */
+  facts: { label: string; value: Cell[] }[];
+  tables: Table[];
+}
+
+const NO_WORKER = 'No Worker found: dols looks for `wrangler.toml`, `wrangler.json` and `wrangler.jsonc` in the workspace.';
+
+function at(uri: string): Location {
+  return { uri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+}
+
+function linked(text: string, location: Location | null): Cell {
+  return location ? { text, target: location } : { text };
+}
+
+/** What both renderings show for each Worker, in order. */
+export function workerSections(topology: Topology, describe: Describe): WorkerSection[] {
+  const configs = new Map(topology.workers.map((w) => [w.config, workerTitle(w, describe)]));
+  return topology.workers.map((worker) => {
+    const tables: Table[] = [];
+    if (worker.bindings.length > 0) {
+      tables.push({
+        head: ['binding', 'environment', 'class', 'runs in', 'backend'],
+        rows: worker.bindings.map((b) => {
+          const host = b.host === null ? `${b.scriptName ?? '?'} (not in the workspace)` : configs.get(b.host) ?? describe(b.host);
+          return [
+            linked(`env.${b.name}`, b.location),
+            { text: envLabel(b.env) },
+            linked(b.className, b.classLocation),
+            b.host === null ? { text: host } : linked(host, at(b.host)),
+            { text: b.backend ?? '—' },
+          ];
+        }),
+      });
+    }
+    if (worker.classes.length > 0) {
+      tables.push({
+        head: ['class', 'kind', 'exported by main', 'backend'],
+        rows: worker.classes.map((c) => [
+          linked(c.name, c.location),
+          { text: c.base ? `${c.kind} (${c.base})` : c.kind },
+          { text: c.exported ? 'yes' : 'no' },
+          { text: c.backend ?? '—' },
+        ]),
+      });
+    }
+    if (worker.migrations.length > 0) {
+      tables.push({
+        head: ['migration', 'environment', 'steps'],
+        rows: worker.migrations.map((m) => [
+          linked(m.declarative ? 'exports' : m.tag ?? '(untagged)', m.location),
+          { text: envLabel(m.env) },
+          { text: m.steps.map(stepText).join('; ') || '—' },
+        ]),
+      });
+    }
+    return {
+      title: `Worker \`${workerTitle(worker, describe)}\`${worker.testHarness ? ' (test harness)' : ''}`,
+      facts: [
+        { label: 'Config', value: [linked(describe(worker.config), at(worker.config))] },
+        { label: 'main', value: [worker.main ? linked(describe(worker.main), at(worker.main)) : { text: 'not in the workspace' }] },
+        { label: 'environments', value: worker.envs.length > 0 ? worker.envs.map((e) => ({ text: `\`${e}\`` })) : [{ text: 'none' }] },
+      ],
+      tables,
+    };
+  });
+}
+
+// ------------------------------------------------------------- Markdown
+
+function mdCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** The whole document: title, Mermaid flowchart, one section per Worker (no links, see the top). */
 export function toMarkdown(topology: Topology, describe: Describe): string {
   const out: string[] = ['# Durable Objects topology', '', summary(topology), ''];
   if (topology.workers.length === 0) {
-    out.push('No Worker found: dols looks for `wrangler.toml`, `wrangler.json` and `wrangler.jsonc` in the workspace.');
+    out.push(NO_WORKER);
     return out.join('\n') + '\n';
   }
   out.push('```mermaid', toMermaid(topology, describe), '```', '');
-  const configs = new Map(topology.workers.map((w) => [w.config, workerTitle(w, describe)]));
-  for (const worker of topology.workers) {
-    const configLocation: Location = { uri: worker.config, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
-    out.push(`## Worker \`${workerTitle(worker, describe)}\`${worker.testHarness ? ' (test harness)' : ''}`, '');
-    const main = worker.main
-      ? link(describe(worker.main), { uri: worker.main, range: configLocation.range })
-      : 'not in the workspace';
-    const envs = worker.envs.length > 0 ? worker.envs.map((e) => `\`${e}\``).join(', ') : 'none';
-    out.push(`Config ${link(describe(worker.config), configLocation)} · main ${main} · environments ${envs}`, '');
-    if (worker.bindings.length > 0) {
-      out.push('| binding | environment | class | runs in | backend |', '|---|---|---|---|---|');
-      for (const b of worker.bindings) {
-        const host = b.host === null ? `${b.scriptName ?? '?'} (not in the workspace)` : configs.get(b.host) ?? describe(b.host);
-        out.push(
-          `| ${link(cell(`env.${b.name}`), b.location)} | ${envLabel(b.env)} | ${link(cell(b.className), b.classLocation)} | ${cell(host)} | ${b.backend ?? '—'} |`,
-        );
-      }
-      out.push('');
-    }
-    if (worker.classes.length > 0) {
-      out.push('| class | kind | exported by main | backend |', '|---|---|---|---|');
-      for (const c of worker.classes) {
-        const kind = c.base ? `${c.kind} (${c.base})` : c.kind;
-        out.push(`| ${link(cell(c.name), c.location)} | ${cell(kind)} | ${c.exported ? 'yes' : 'no'} | ${c.backend ?? '—'} |`);
-      }
-      out.push('');
-    }
-    if (worker.migrations.length > 0) {
-      out.push('| migration | environment | steps |', '|---|---|---|');
-      for (const m of worker.migrations) {
-        const name = m.declarative ? 'exports' : m.tag ?? '(untagged)';
-        const steps = m.steps.map(stepText).join('; ');
-        out.push(`| ${link(cell(name), m.location)} | ${envLabel(m.env)} | ${cell(steps) || '—'} |`);
-      }
+  for (const section of workerSections(topology, describe)) {
+    out.push(`## ${section.title}`, '');
+    out.push(section.facts.map((f) => `${f.label} ${f.value.map((c) => c.text).join(', ')}`).join(' · '), '');
+    for (const table of section.tables) {
+      out.push(`| ${table.head.join(' | ')} |`, `|${table.head.map(() => '---|').join('')}`);
+      for (const row of table.rows) out.push(`| ${row.map((c) => mdCell(c.text)).join(' | ')} |`);
       out.push('');
     }
   }
   return out.join('\n');
+}
+
+// ----------------------------------------------------------------- HTML
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Escapes `text` and turns its backtick spans into <code>. */
+function inline(text: string): string {
+  return escapeHtml(text).replace(/`([^`]*)`/g, '<code>$1</code>');
+}
+
+/** Shows a location as `path:line` (1-based), e.g. for a link's tooltip. */
+export function describeLocation(location: Location, describe: Describe): string {
+  return `${describe(location.uri)}:${location.range.start.line + 1}`;
+}
+
+export interface TopologyPage {
+  html: string;
+  /** What `data-target="N"` leads to. */
+  targets: Location[];
+}
+
+/**
+ * The webview page. Links carry `data-target` (an index into `targets`);
+ * the page's script posts `{type: "open", target}` on a click and
+ * `{type: "markdown"}` for the Markdown button; the extension opens them.
+ * `nonce` allows the page's one style and one script, nothing else.
+ */
+export function toHtml(topology: Topology, describe: Describe, nonce: string): TopologyPage {
+  const targets: Location[] = [];
+  const cellHtml = (cell: Cell): string => {
+    if (!cell.target) return inline(cell.text);
+    targets.push(cell.target);
+    const where = escapeHtml(describeLocation(cell.target, describe));
+    return `<a href="#" data-target="${targets.length - 1}" title="${where}">${inline(cell.text)}</a>`;
+  };
+  const body: string[] = ['<h1>Durable Objects topology</h1>', `<p class="summary">${escapeHtml(summary(topology))}</p>`];
+  if (topology.workers.length === 0) {
+    body.push(`<p>${inline(NO_WORKER)}</p>`);
+  }
+  for (const section of workerSections(topology, describe)) {
+    body.push(`<h2>${inline(section.title)}</h2>`);
+    body.push(`<p class="facts">${section.facts.map((f) => `${escapeHtml(f.label)} ${f.value.map(cellHtml).join(', ')}`).join(' · ')}</p>`);
+    for (const table of section.tables) {
+      body.push('<table>', `<thead><tr>${table.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`, '<tbody>');
+      for (const row of table.rows) body.push(`<tr>${row.map((c) => `<td>${cellHtml(c)}</td>`).join('')}</tr>`);
+      body.push('</tbody>', '</table>');
+    }
+  }
+  if (topology.workers.length > 0) {
+    body.push(
+      '<details>',
+      '<summary>Mermaid source of the diagram</summary>',
+      `<pre>${escapeHtml(toMermaid(topology, describe))}</pre>`,
+      '</details>',
+      '<p><a href="#" data-action="markdown">Open as Markdown</a>: the same tables and the diagram, drawn by a Mermaid-aware Markdown preview.</p>',
+    );
+  }
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Durable Objects topology</title>
+<style nonce="${nonce}">
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 1.2em 1.2em; }
+code, pre { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
+a { color: var(--vscode-textLink-foreground); text-decoration: none; }
+a:hover, a:focus { color: var(--vscode-textLink-activeForeground); text-decoration: underline; }
+table { border-collapse: collapse; margin: 0.6em 0 1em; }
+th, td { border: 1px solid var(--vscode-panel-border, rgba(128, 128, 128, 0.35)); padding: 0.25em 0.7em; text-align: left; vertical-align: top; }
+th { font-weight: 600; }
+.summary, .facts { color: var(--vscode-descriptionForeground); }
+pre { padding: 0.6em; background: var(--vscode-textCodeBlock-background); overflow-x: auto; }
+</style>
+</head>
+<body>
+${body.join('\n')}
+<script nonce="${nonce}">
+const vscode = acquireVsCodeApi();
+document.addEventListener('click', (event) => {
+  const link = event.target instanceof Element ? event.target.closest('a[data-target], a[data-action]') : null;
+  if (!link) return;
+  event.preventDefault();
+  if (link.dataset.target !== undefined) vscode.postMessage({ type: 'open', target: Number(link.dataset.target) });
+  else vscode.postMessage({ type: link.dataset.action });
+});
+</script>
+</body>
+</html>
+`;
+  return { html, targets };
 }

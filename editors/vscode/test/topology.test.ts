@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { test } from 'node:test';
-import { mermaidText, summary, Topology, toMarkdown, toMermaid } from '../src/topology';
+import { describeLocation, escapeHtml, mermaidText, summary, Topology, toHtml, toMarkdown, toMermaid } from '../src/topology';
 
 // The server's own answer for a two-Worker workspace, pinned by its
 // protocol test (tests/lsp_topology.rs): the extension must read that
@@ -104,23 +104,81 @@ test("the server's answer: cross-Worker bindings, unknown hosts, failing steps",
   assert.ok(mermaid.includes('"exports (deleted)"'), mermaid);
 });
 
-test('the Markdown document: summary, Mermaid block and linked tables', () => {
+test('the Markdown document: summary, Mermaid block and tables without file links', () => {
   const topology = serverSnapshot();
   const markdown = toMarkdown(topology, describe);
   assert.ok(markdown.startsWith('# Durable Objects topology\n\n2 Workers · 4 bindings · 5 classes · 4 migrations\n'), markdown);
   assert.equal(summary(SMALL), '1 Worker · 2 bindings · 1 class · 1 migration');
   assert.ok(markdown.includes('```mermaid\nflowchart LR\n'));
   assert.ok(markdown.includes('## Worker `api`'));
-  assert.ok(markdown.includes('| [env.AUDIT](file:///w/api/wrangler.jsonc#L8) | top level | [AuditLog](file:///w/audit/src/index.ts#L2) | audit | sqlite |'), markdown);
-  assert.ok(markdown.includes('| [env.ELSEWHERE](file:///w/api/wrangler.jsonc#L9) | top level | Thing | not-here (not in the workspace) | — |'), markdown);
+  assert.ok(markdown.includes('| env.AUDIT | top level | AuditLog | audit | sqlite |'), markdown);
+  assert.ok(markdown.includes('| env.ELSEWHERE | top level | Thing | not-here (not in the workspace) | — |'), markdown);
   assert.ok(markdown.includes('new_classes `Counter`; deleted_classes `Ghost` ✗ fails |'), markdown);
   assert.ok(markdown.includes('| renamed_classes `Counter` → `Tally` |'), markdown);
   assert.ok(markdown.includes('| `AuditLog` (sqlite); `OldLog` deleted |'), markdown);
-  assert.ok(markdown.includes('| [Special](file:///w/audit/src/index.ts#L4) | derived (Base) | yes | — |'), markdown);
+  assert.ok(markdown.includes('| Special | derived (Base) | yes | — |'), markdown);
+  // VS Code's Markdown preview shows `[text](file:///…)` as it is: none here.
+  assert.ok(!markdown.includes('](file:'), markdown);
 });
 
-test('no Worker: the document says where dols looks', () => {
+/** Each `<a data-target="N" title="…">text</a>` of a page, in order. */
+function links(html: string): { target: number; title: string; text: string }[] {
+  return [...html.matchAll(/<a href="#" data-target="(\d+)" title="([^"]*)">(.*?)<\/a>/g)].map((m) => ({
+    target: Number(m[1]),
+    title: m[2],
+    text: m[3],
+  }));
+}
+
+test('the webview page: every link leads to its place, nothing shows as raw Markdown', () => {
+  const topology = serverSnapshot();
+  const { html, targets } = toHtml(topology, describe, 'n0nce');
+  const found = links(html);
+  // One link per target, numbered in order.
+  assert.deepEqual(found.map((l) => l.target), targets.map((_, i) => i));
+  // Each title says where its target is.
+  for (const link of found) assert.equal(link.title, describeLocation(targets[link.target], describe));
+  const byText = (text: string) => found.filter((l) => l.text === text).map((l) => targets[l.target]);
+  // env.AUDIT leads to its binding in api's config, AuditLog to the class in audit.
+  const [audit] = byText('env.AUDIT');
+  assert.equal(audit.uri, 'file:///w/api/wrangler.jsonc');
+  assert.equal(audit.range.start.line, 7);
+  assert.ok(byText('AuditLog').some((l) => l.uri === 'file:///w/audit/src/index.ts' && l.range.start.line === 1));
+  // The config and main of each Worker, at their first line.
+  assert.ok(byText('api/wrangler.jsonc').some((l) => l.range.start.line === 0));
+  // A class the workspace does not have is text, not a link.
+  assert.ok(html.includes('<td>Thing</td>'), html);
+  // Inline code becomes <code>, and no Markdown syntax is left in the text.
+  assert.ok(html.includes('<h2>Worker <code>api</code></h2>'), html);
+  assert.ok(html.includes('new_classes <code>Counter</code>; deleted_classes <code>Ghost</code> ✗ fails'), html);
+  const text = html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<pre>[\s\S]*?<\/pre>/g, '').replace(/<[^>]+>/g, '');
+  assert.ok(!/\]\(|`|\|/.test(text), text);
+  // Only the page's own style and script run.
+  assert.match(html, /content="default-src 'none'; style-src 'nonce-n0nce'; script-src 'nonce-n0nce';"/);
+  assert.equal((html.match(/<script/g) ?? []).length, 1);
+  assert.ok(html.includes('<script nonce="n0nce">'));
+  // The Mermaid source, escaped, and the way to the Markdown document.
+  assert.ok(html.includes('<pre>flowchart LR\n'), html);
+  assert.ok(html.includes('data-action="markdown"'));
+});
+
+test('the webview page escapes what the workspace names', () => {
+  const { html } = toHtml(SMALL, describe, 'n');
+  assert.ok(html.includes('<h2>Worker <code>chat &#34;demo&#34;</code></h2>'), html);
+  const evil: Topology = JSON.parse(JSON.stringify(SMALL));
+  evil.workers[0].name = '<img src=x onerror=alert(1)>';
+  evil.workers[0].classes[0].name = 'A<b>';
+  const page = toHtml(evil, describe, 'n').html;
+  assert.ok(!page.includes('<img'), page);
+  assert.ok(page.includes('A&#60;b&#62;'), page);
+  assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;');
+});
+
+test('no Worker: the document and the page say where dols looks', () => {
   assert.match(toMarkdown({ workers: [] }, describe), /No Worker found/);
+  const page = toHtml({ workers: [] }, describe, 'n');
+  assert.match(page.html, /No Worker found/);
+  assert.deepEqual(page.targets, []);
 });
 
 test('Mermaid labels are escaped', () => {

@@ -3,9 +3,13 @@
 # packages it into a .vsix (bundling the given dols binary), installs it with
 # a small driver extension (e2e/) into a real VS Code — code-server, opened
 # by headless Chromium — on a copy of docs/demo plus a TOML Worker, and
-# checks diagnostics, completion, hover, a code action, the topology and
-# new-object commands, a settings change and a restart through VS Code's own
-# APIs (see e2e/extension.js). A third extension, toml-stand-in/, stands in
+# checks diagnostics, completion, hover, inlay hints, code lenses and their
+# commands, a code action, fix-on-save, the topology webview and the
+# new-object command, settings changes and a restart through VS Code's own
+# APIs (see e2e/extension.js). browser.mjs, connected to Chromium through
+# the DevTools protocol, answers what only the page knows (are the inlay
+# hints and code lenses drawn, does a click on a topology link open the
+# file) and takes a screenshot of the editor. A third extension, toml-stand-in/, stands in
 # for a TOML extension (the toml language and a source.toml grammar): its
 # grammar must be the only one (dols contributes none); once the driver
 # uninstalls it, dols must set its fallback TOML configuration and offer
@@ -19,6 +23,9 @@
 #                              (default /opt/dols-e2e/vscode; installed by
 #                              install.sh when missing)
 #   DOLS_VSCODE_E2E_TIMEOUT=S  budget for the e2e part (default 240)
+#   DOLS_VSCODE_E2E_SCREENSHOT=FILE.png  keep the screenshot of inlay hints
+#                              and code lenses there (the README's picture:
+#                              docs/images/vscode-inlay-hints-code-lens.png)
 #   KEEP=1                     keep the scratch folder (logs) on failure
 # Exit status: 0 ok, 1 a check failed, 2 harness error.
 set -euo pipefail
@@ -69,6 +76,7 @@ work=$(mktemp -d /tmp/dols-vscode-e2e.XXXXXX)
 cleanup() {
   if [ -n "${cs_pid:-}" ]; then kill -- "-$cs_pid" 2>/dev/null || true; fi
   if [ -n "${chrome_pid:-}" ]; then kill -- "-$chrome_pid" 2>/dev/null || true; fi
+  if [ -n "${browser_pid:-}" ]; then kill "$browser_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   if [ "${status:-1}" -ne 0 ] && [ -n "${KEEP:-}" ]; then
     echo "vscode-e2e: kept $work"
@@ -124,7 +132,11 @@ cat > "$work/ud/User/settings.json" <<EOF
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
   "telemetry.telemetryLevel": "off",
-  "update.mode": "none"
+  "update.mode": "none",
+  "editor.minimap.enabled": false,
+  "editor.lightbulb.enabled": "off",
+  "typescript.validate.enable": false,
+  "javascript.validate.enable": false
 }
 EOF
 stage "install extensions"
@@ -158,7 +170,8 @@ EOF
 #    extension host starts only once a browser connects.
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 out=$work/result.json
-export DOLS_VSCODE_E2E_OUT=$out DOLS_VSCODE_E2E_BIN=$bin
+mkdir -p "$work/browser"
+export DOLS_VSCODE_E2E_OUT=$out DOLS_VSCODE_E2E_BIN=$bin DOLS_VSCODE_E2E_BROWSER=$work/browser
 setsid "$cs" "${csargs[@]}" --bind-addr "127.0.0.1:$port" --auth none --disable-telemetry \
   --disable-update-check --disable-workspace-trust --disable-getting-started-override \
   "$demo" > "$work/code-server.log" 2>&1 &
@@ -170,8 +183,11 @@ done
 curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" || { tail -20 "$work/code-server.log"; fail "code-server did not start"; }
 stage "start code-server"
 setsid chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+  --window-size=1100,860 --remote-debugging-port=0 --remote-allow-origins='*' \
   --user-data-dir="$work/chrome" "http://127.0.0.1:$port/?folder=$demo" > "$work/chrome.log" 2>&1 &
 chrome_pid=$!
+node "$here/browser.mjs" "$work/chrome" "$work/browser" "$port" > "$work/browser.log" 2>&1 &
+browser_pid=$!
 
 deadline=$(( $(date +%s) + budget ))
 done_checks=0
@@ -192,6 +208,13 @@ if [ -s "$out.topology.md" ]; then
   else
     mermaid_check=failed
   fi
+fi
+
+touch "$work/browser/stop"
+shot=$out.png
+if [ -s "$shot" ] && [ -n "${DOLS_VSCODE_E2E_SCREENSHOT:-}" ]; then
+  cp "$shot" "$DOLS_VSCODE_E2E_SCREENSHOT"
+  echo "vscode-e2e: screenshot ($(stat -c %s "$shot") bytes) in $DOLS_VSCODE_E2E_SCREENSHOT"
 fi
 
 status=1
@@ -221,6 +244,8 @@ fi
 if [ "$status" -ne 0 ]; then
   echo "--- code-server log (tail)" >&2
   tail -n 30 "$work/code-server.log" >&2
+  echo "--- browser.mjs log (tail)" >&2
+  tail -n 15 "$work/browser.log" >&2 || true
   for log in $(find "$work/ud/logs" -name '*.log' \( -path '*exthost*' -o -name 'remoteagent.log' \) 2>/dev/null | head -5); do
     echo "--- $log (tail)" >&2
     tail -n 30 "$log" >&2

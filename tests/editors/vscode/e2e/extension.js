@@ -58,6 +58,34 @@ function positionOf(doc, needle, offset = 0) {
   return doc.positionAt(at + offset);
 }
 
+/**
+ * Asks browser.mjs (run.sh starts it next to Chromium) what only the page
+ * knows: `{op: "eval", expression, frame?}` or `{op: "screenshot", path, selector?}`.
+ */
+let browserRequests = 0;
+async function browser(request, timeout = 15000) {
+  const dir = process.env.DOLS_VSCODE_E2E_BROWSER;
+  if (!dir) throw new Error('DOLS_VSCODE_E2E_BROWSER is not set (run tests/editors/vscode/run.sh)');
+  const n = ++browserRequests;
+  const req = path.join(dir, `${n}.req.json`);
+  fs.writeFileSync(req + '.tmp', JSON.stringify(request));
+  fs.renameSync(req + '.tmp', req);
+  const res = path.join(dir, `${n}.res.json`);
+  const answer = await until(`browser.mjs to answer ${request.op}`, () => {
+    if (fs.existsSync(path.join(dir, 'broken'))) throw new Error(`browser.mjs failed: ${fs.readFileSync(path.join(dir, 'broken'), 'utf8')}`);
+    return fs.existsSync(res) && JSON.parse(fs.readFileSync(res, 'utf8'));
+  }, timeout);
+  if (!answer.ok) throw new Error(`browser: ${answer.error}`);
+  return answer.value;
+}
+
+/** Polls an expression in the page until it gives a truthy value. */
+function inPage(what, expression, options = {}) {
+  return until(what, () => browser({ op: 'eval', expression, frame: options.frame }), options.timeout);
+}
+
+const labelOf = (hint) => (typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join(''));
+
 function markdownOf(hovers) {
   return hovers
     .flatMap((h) => h.contents)
@@ -200,6 +228,90 @@ async function run(out) {
     return text.split('\n').slice(0, 3).join(' / ');
   });
 
+  const counterTs = file('src', 'counter.ts');
+  await check('inlay hints after env.COUNTER (src/index.ts) and after class_name (wrangler.jsonc)', async () => {
+    const whole = (doc) => new vscode.Range(0, 0, doc.lineCount, 0);
+    const hints = await until('inlay hints in src/index.ts', async () => {
+      const found = await vscode.commands.executeCommand('vscode.executeInlayHintProvider', index, whole(indexDoc));
+      return found && found.length >= 2 && found;
+    });
+    const after = positionOf(indexDoc, 'env.COUNTER.getByName(url.pathname)', 'env.COUNTER'.length);
+    const first = hints.find((h) => h.position.isEqual(after));
+    if (!first) throw new Error(`none at ${after.line}:${after.character}: ${describe(hints.map((h) => [h.position.line, h.position.character, labelOf(h)]))}`);
+    if (labelOf(first) !== '→ Counter · KV') throw new Error(`label ${labelOf(first)}`);
+    const tooltip = typeof first.tooltip === 'string' ? first.tooltip : first.tooltip && first.tooltip.value;
+    if (!tooltip || !tooltip.includes('Counter')) throw new Error(`tooltip ${describe(first.tooltip)}`);
+    const configDoc = await vscode.workspace.openTextDocument(config);
+    const configHints = await vscode.commands.executeCommand('vscode.executeInlayHintProvider', config, whole(configDoc));
+    const sqlite = configHints.find((h) => labelOf(h) === 'SQLite');
+    const classLine = positionOf(configDoc, '"class_name": "ChatRoom"').line;
+    if (!sqlite || sqlite.position.line !== classLine) throw new Error(`config hints ${describe(configHints.map((h) => [h.position.line, labelOf(h)]))}`);
+    return hints.map((h) => `${h.position.line + 1}:${h.position.character + 1} ${labelOf(h)}`).concat(`wrangler.jsonc:${classLine + 1} SQLite`);
+  });
+
+  let counterLenses;
+  await check('code lenses above class Counter (src/counter.ts)', async () => {
+    // (VS Code asks the providers of open documents only.)
+    const counterDoc = await vscode.workspace.openTextDocument(counterTs);
+    const lenses = await until('code lenses in src/counter.ts', async () => {
+      const found = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', counterTs);
+      return found && found.length >= 4 && found;
+    });
+    const classLine = positionOf(counterDoc, 'export class Counter').line;
+    const titles = lenses.map((l) => l.command && l.command.title);
+    const wanted = ['bound as COUNTER in chat-demo', 'created by migration v2 (KV)', '2 stub calls', 'topology'];
+    if (describe(titles) !== describe(wanted)) throw new Error(`titles ${describe(titles)}`);
+    if (!lenses.every((l) => l.range.start.line === classLine)) throw new Error(`lines ${describe(lenses.map((l) => l.range.start.line))}`);
+    counterLenses = lenses;
+    return lenses.map((l) => `${l.command.title} → ${l.command.command}`);
+  });
+
+  await check('inlay hints and code lenses are drawn in the editor; screenshot', async () => {
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar').then(undefined, () => undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // index.ts's fetch handler above, class Counter below.
+    await vscode.commands.executeCommand('workbench.action.editorLayoutTwoRows');
+    await vscode.window.showTextDocument(indexDoc, { viewColumn: vscode.ViewColumn.One, preview: false });
+    await vscode.window.showTextDocument(counterTs, { viewColumn: vscode.ViewColumn.Two, preview: false });
+    // VS Code draws an inlay hint as text in the line (spaces as U+00A0), a
+    // code lens as a widget above it.
+    const drawnHint = await inPage('the inlay hint to be drawn', `[...document.querySelectorAll('.monaco-editor .view-line')].map((l) => l.textContent.replace(/\\u00a0/g, ' ')).find((t) => t.includes('env.COUNTER') && t.includes('→ Counter · KV')) || null`);
+    const drawnLenses = await inPage('the code lenses to be drawn', `(() => { const t = [...document.querySelectorAll('.monaco-editor .codelens-decoration')].map((l) => l.textContent.replace(/\\s+/g, ' ').trim()).filter(Boolean); return t.some((x) => x.includes('bound as COUNTER')) ? t : null; })()`);
+    // For the picture: index.ts's fetch handler at the top of its editor.
+    const top = await vscode.window.showTextDocument(indexDoc, { viewColumn: vscode.ViewColumn.One, preview: false });
+    const handler = positionOf(indexDoc, 'export default');
+    top.selection = new vscode.Selection(handler, handler);
+    await vscode.commands.executeCommand('editorScroll', { to: 'down', by: 'line', value: handler.line - top.visibleRanges[0].start.line });
+    await sleep(300);
+    const shot = await browser({ op: 'screenshot', path: `${out}.png`, selector: '.part.editor' });
+    return { hintLine: drawnHint.trim().replace(/\s+/g, ' '), lenses: drawnLenses, screenshot: shot };
+  });
+
+  await check('dols.inlayHints.enabled and dols.codeLens.enabled false: none from dols; true: back', async () => {
+    const dols = vscode.workspace.getConfiguration('dols');
+    const count = async () => {
+      const hints = await vscode.commands.executeCommand('vscode.executeInlayHintProvider', index, new vscode.Range(0, 0, indexDoc.lineCount, 0));
+      const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', counterTs);
+      return { hints: hints.filter((h) => labelOf(h).startsWith('→')).length, lenses: lenses.length };
+    };
+    await dols.update('inlayHints.enabled', false, vscode.ConfigurationTarget.Workspace);
+    await dols.update('codeLens.enabled', false, vscode.ConfigurationTarget.Workspace);
+    const off = await until('no hints and no lenses', async () => {
+      const c = await count();
+      return c.hints === 0 && c.lenses === 0 && c;
+    });
+    await dols.update('inlayHints.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+    await dols.update('codeLens.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+    const on = await until('hints and lenses again', async () => {
+      const c = await count();
+      return c.hints >= 2 && c.lenses >= 4 && c;
+    });
+    return { off, on };
+  });
+
   await check('code action: re-export ChatRoom fixes class-not-exported', async () => {
     const diag = await until('class-not-exported', () =>
       diagnostics(config).find((d) => codeOf(d) === 'class-not-exported'),
@@ -214,18 +326,112 @@ async function run(out) {
     return { title: fix.title, indexNow: indexDoc.getText().split('\n').find((l) => l.includes('chat-room') && l.startsWith('export')) };
   });
 
-  await check('dols: Show Durable Objects topology', async () => {
-    const shown = await vscode.commands.executeCommand('dols.showTopology');
+  await check('code lens commands: dols.showLocations opens the references peek with the stub calls', async () => {
+    const lens = counterLenses && counterLenses.find((l) => l.command.title === '2 stub calls');
+    if (!lens) throw new Error('no "2 stub calls" lens (see the code lens check)');
+    // As VS Code runs a lens's command: its id and its arguments as they came.
+    const shown = await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments || []));
+    if (!shown || !(shown.uri instanceof vscode.Uri) || !(shown.position instanceof vscode.Position)) throw new Error(`result ${describe(shown)}`);
+    const places = shown.locations.map((l) => {
+      if (!(l instanceof vscode.Location)) throw new Error(`not a vscode.Location: ${describe(l)}`);
+      return `${vscode.workspace.asRelativePath(l.uri)}:${l.range.start.line + 1}`;
+    });
+    if (describe(places) !== describe(['src/index.ts:14', 'src/index.ts:19'])) throw new Error(`places ${describe(places)}`);
+    const peek = await inPage('the references peek', `(() => { const w = document.querySelector('.monaco-editor .peekview-widget'); return w ? w.textContent.replace(/\\s+/g, ' ').slice(0, 200) : null; })()`);
+    if (!peek.includes('index.ts')) throw new Error(`peek: ${peek}`);
+    await vscode.commands.executeCommand('closeReferenceSearch');
+    return { places, peek: peek.slice(0, 80) };
+  });
+
+  await check('dols: Show Durable Objects topology (from its code lens): a webview whose links open the files', async () => {
+    const lens = counterLenses && counterLenses.find((l) => l.command.title === 'topology');
+    if (!lens) throw new Error('no "topology" lens (see the code lens check)');
+    if (lens.command.arguments !== undefined && lens.command.arguments.length) throw new Error(`arguments ${describe(lens.command.arguments)}`);
+    const shown = await vscode.commands.executeCommand(lens.command.command);
     if (!shown) throw new Error('no result');
     const md = shown.markdown;
     for (const wanted of ['```mermaid', 'flowchart LR', 'env.CHAT_ROOM', 'env.COUNTER', 'ChatRoom', 'Counter', 'migration v1', 'Worker `chat-demo`', 'Worker `ticker`']) {
-      if (!md.includes(wanted)) throw new Error(`${wanted} missing from:\n${md}`);
+      if (!md.includes(wanted)) throw new Error(`${wanted} missing from the Markdown:\n${md}`);
     }
     // run.sh parses the diagram with Mermaid's own parser.
     fs.writeFileSync(`${out}.topology.md`, md);
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === shown.uri);
-    if (!open || open.languageId !== 'markdown') throw new Error(`document ${shown.uri}: ${open && open.languageId}`);
-    return { uri: shown.uri, workers: shown.workers, lines: md.split('\n').length };
+    const view = api.topologyView();
+    if (!view || !view.visible) throw new Error(`webview ${describe(view && { visible: view.visible })}`);
+    // What the page shows, read in the webview's own frame: tables with
+    // links, no Markdown link syntax.
+    const page = await inPage('the topology page', `(() => {
+      if (!document.querySelector('h1') || !document.body.textContent.includes('Durable Objects topology')) return null;
+      const text = document.body.innerText;
+      return { links: [...document.querySelectorAll('a[data-target]')].map((a) => a.textContent), tables: document.querySelectorAll('table').length, rawMarkdown: text.includes('](file:') };
+    })()`, { frame: 'webview' });
+    if (page.rawMarkdown) throw new Error('the page shows [text](file:…)');
+    for (const wanted of ['env.CHAT_ROOM', 'env.COUNTER', 'ChatRoom', 'Counter', 'v1']) {
+      if (!page.links.includes(wanted)) throw new Error(`no ${wanted} link in ${describe(page.links)}`);
+    }
+    // A click on the class Counter, in the page, opens src/counter.ts at the class.
+    // counter.ts is open from the checks above: close it (it is unchanged) so the click must open it.
+    const counterTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === counterTs.toString());
+    await vscode.window.tabGroups.close(counterTabs);
+    const clicked = await inPage('a Counter link to click', `(() => { const a = [...document.querySelectorAll('a[data-target]')].find((x) => x.textContent === 'Counter' && x.closest('table')); if (!a) return null; a.click(); return a.title; })()`, { frame: 'webview' });
+    const opened = await until('src/counter.ts to open at the class', () => {
+      const editor = vscode.window.activeTextEditor;
+      return editor && editor.document.uri.toString() === counterTs.toString() && editor.selection.active.line === 2 && editor;
+    });
+    return { workers: shown.workers, links: shown.links, tables: page.tables, clicked, opened: `${vscode.workspace.asRelativePath(opened.document.uri)}:${opened.selection.active.line + 1}` };
+  });
+
+  await check('fix-on-save: with "source.fixAll.dols" in editor.codeActionsOnSave, saving makes stub.fetch("/history") absolute', async () => {
+    await vscode.workspace
+      .getConfiguration('editor')
+      .update('codeActionsOnSave', { 'source.fixAll.dols': 'explicit' }, vscode.ConfigurationTarget.Workspace);
+    const editor = await vscode.window.showTextDocument(indexDoc, { viewColumn: vscode.ViewColumn.One, preview: false });
+    const before = positionOf(indexDoc, '      return env.CHAT_ROOMS');
+    const added = '      await env.CHAT_ROOM.getByName(room).fetch("/history");\n';
+    if (!(await editor.edit((b) => b.insert(new vscode.Position(before.line, 0), added)))) throw new Error('the edit failed');
+    const finding = await until('relative-stub-fetch-url', () => diagnostics(index).find((d) => codeOf(d) === 'relative-stub-fetch-url'));
+    // Its quick fixes end with a suppression and the rule's documentation;
+    // the fix-all is in the Source Action… menu (kind `source`).
+    const titles = async (range, kind) => (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', index, range, kind)).map((a) => a.title);
+    const quick = await titles(finding.range, vscode.CodeActionKind.QuickFix.value);
+    for (const wanted of ['Make the URL absolute with the placeholder origin `https://do`', 'Suppress relative-stub-fetch-url on this line', 'Show documentation for relative-stub-fetch-url']) {
+      if (!quick.includes(wanted)) throw new Error(`quick fixes ${describe(quick)}`);
+    }
+    const source = await titles(new vscode.Range(0, 0, 0, 0), vscode.CodeActionKind.Source.value);
+    if (!source.includes('Fix all safe dols problems')) throw new Error(`source actions ${describe(source)}`);
+    // What Ctrl+S runs, on the active editor.
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await until('the document to be saved', () => !indexDoc.isDirty);
+    const line = indexDoc.lineAt(before.line).text;
+    const onDisk = fs.readFileSync(index.fsPath, 'utf8');
+    await vscode.workspace.getConfiguration('editor').update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace);
+    if (!line.includes('fetch("https://do/history")')) throw new Error(`after saving: ${line}`);
+    if (!onDisk.includes('fetch("https://do/history")')) throw new Error('the file on disk has the old text');
+    await until('relative-stub-fetch-url to go away', () => !diagnostics(index).some((d) => codeOf(d) === 'relative-stub-fetch-url'));
+    return { finding: `${finding.range.start.line + 1}: ${finding.message.slice(0, 60)}…`, quick, source, saved: line.trim() };
+  });
+
+  await check('"Show documentation for RULE": the server asks VS Code to show the rule\'s page (window/showDocument)', async () => {
+    const diag = await until('unknown-binding', () => diagnostics(index).find((d) => codeOf(d) === 'unknown-binding'));
+    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', index, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const docs = actions.find((a) => a.title === 'Show documentation for unknown-binding');
+    if (!docs || !docs.command) throw new Error(`actions ${describe(actions.map((a) => a.title))}`);
+    await vscode.commands.executeCommand(docs.command.command, ...(docs.command.arguments || []));
+    // VS Code asks before it opens a website the user has not trusted: the
+    // dialog names the rule's page. "Cancel" (the test opens no website).
+    const dialog = await inPage('VS Code\'s "open the external website?" dialog', `(() => { const d = document.querySelector('.monaco-dialog-box'); return d && d.textContent.includes('https://github.com/dols-lsp/dols/blob/main/docs/rules/unknown-binding.md') ? d.textContent : null; })()`);
+    await inPage('the dialog\'s Cancel button', `(() => { const b = [...document.querySelectorAll('.monaco-dialog-box .monaco-button')].find((x) => x.textContent.trim() === 'Cancel'); if (b) b.click(); return !!b; })()`);
+    await inPage('the dialog to close', `!document.querySelector('.monaco-dialog-box')`);
+    return { command: docs.command.command, dialog: dialog.replace(/\s+/g, ' ').replace(/^.*?(Do you want)/, '$1') };
+  });
+
+  await check('document links in wrangler.jsonc: main → src/index.ts, class_name → the class', async () => {
+    const links = await vscode.commands.executeCommand('vscode.executeLinkProvider', config);
+    const configDoc = await vscode.workspace.openTextDocument(config);
+    const shown = links.map((l) => `${configDoc.getText(l.range)} → ${l.target ? vscode.workspace.asRelativePath(l.target.with({ fragment: '' })) + (l.target.fragment ? '#' + l.target.fragment : '') : '?'}`);
+    for (const wanted of ['src/index.ts → src/index.ts#L1,1', 'ChatRoom → src/chat-room.ts#L5,14', 'Counter → src/counter.ts#L3,14']) {
+      if (!shown.includes(wanted)) throw new Error(`links ${describe(shown)}`);
+    }
+    return shown;
   });
 
   await check('dols: New Durable Object (server command + applyEdit)', async () => {
