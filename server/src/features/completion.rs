@@ -193,6 +193,15 @@ fn interface_completion(name: &str, kv_backed: bool, replace: TextRange) -> Vec<
 fn binding_completion(ctx: &Ctx, replace: TextRange) -> Vec<CompletionEntry> {
     let ws = ctx.ws;
     let mut seen = HashSet::new();
+    // Bindings the Worker's Env type declares, TypeScript offers already
+    // (with the precise type): dols adds only what the types lack.
+    for worker in ctx.workers() {
+        for &file in &worker.sources {
+            for member in ws.summary(file).iter().flat_map(|s| &s.env_type_members) {
+                seen.insert(member.value.clone());
+            }
+        }
+    }
     let mut out = Vec::new();
     for worker in ctx.workers() {
         for (env_index, env) in worker.envs.iter().enumerate() {

@@ -189,13 +189,11 @@ fn enclosing_backend(ctx: &Ctx) -> Option<Backend> {
 }
 
 pub(super) fn member_markdown(interface: &str, member: &Member) -> String {
+    // No signature block: TypeScript's hover shows the precise one (with
+    // the stub's class), and two signatures stacked confuse.
     let mut md = format!(
-        "```ts\n({interface}).{}\n```\n\n{}",
-        member
-            .signature
-            .replace('\n', &format!("\n({interface})."))
-            .trim_end(),
-        member.description
+        "**`{interface}.{}`**\n\n{}",
+        member.name, member.description
     );
     if !member.limits.is_empty() {
         md.push_str("\n\n**Limits**");

@@ -495,18 +495,20 @@ fn hover_on_a_do_binding() {
 fn hover_on_api_members() {
     let f = with_counter(&COUNTER.replace("return by;", "this.ctx.storage.g$0et(\"k\");"));
     let md = f.hover_text().unwrap();
-    assert!(md.starts_with("```ts\n(DurableObjectStorage).get<"), "{md}");
+    // No signature block: TypeScript's own hover shows the precise one.
+    assert!(md.starts_with("**`DurableObjectStorage.get`**"), "{md}");
+    assert!(!md.contains("```"), "{md}");
     assert!(md.contains("**Limits**"), "{md}");
     assert!(md.contains("[Cloudflare docs](https://"), "{md}");
     let f = with_counter(&COUNTER.replace("return by;", "this.ctx.storage.sql.ex$0ec(\"x\");"));
     let md = f.hover_text().unwrap();
-    assert!(md.contains("(SqlStorage).exec"), "{md}");
+    assert!(md.contains("SqlStorage.exec"), "{md}");
     assert!(md.contains("SQLite only"), "{md}");
     let f = with_counter(&COUNTER.replace("return by;", "this.ctx.acceptWeb$0Socket(ws);"));
     assert!(f
         .hover_text()
         .unwrap()
-        .contains("(DurableObjectState).acceptWebSocket"));
+        .contains("DurableObjectState.acceptWebSocket"));
     // A SQLite-only member in a KV-backed class warns.
     let f = with_counter(
         &COUNTER.replace("this.ctx.storage.put(\"a\", 1);", "this.ctx.storage.s$0ql;"),
@@ -1015,4 +1017,20 @@ fn binding_completions_carry_documentation() {
         "{}",
         doc("CACHE")
     );
+}
+
+/// Bindings the Worker's `Env` type declares are completed by TypeScript;
+/// dols offers only those the type lacks (stale types).
+#[test]
+fn env_completion_leaves_typed_bindings_to_typescript() {
+    let f = fixture(&[
+        ("/w/wrangler.toml", CONFIG),
+        ("/w/src/index.ts", &index("env.$0")),
+        ("/w/src/counter.ts", COUNTER),
+        (
+            "/w/src/env.d.ts",
+            "interface Env {\n  COUNTER: DurableObjectNamespace<import(\"./counter\").Counter>;\n  CACHE: KVNamespace;\n}\n",
+        ),
+    ]);
+    assert_eq!(f.labels(), ["LEGACY"]);
 }
