@@ -22,6 +22,16 @@
 --       hover on the fixed name (cursor after the non-ASCII text) answers
 --   (f) the class-not-exported fix, applied the same way, edits src/index.ts
 --       and clears the config's diagnostic
+--   (h) inlay hints (0.10+): on in src/index.ts, `→ Counter · KV` after
+--       env.COUNTER, drawn as inline virtual text once the window redraws
+--   (i) code lenses above class Counter: fetched and shown as virtual text;
+--       running "2 stub calls" through vim.lsp.codelens.run() fills the
+--       quickfix list with both calls (client command dols.showLocations),
+--       running "topology" fills it with the topology (dols.showTopology)
+--       (mode legacy sets inlay_hints = false and codelens = false: none)
+--   (j) fix-all: :DolsFixAll rewrites an added `stub.fetch("/history")` to
+--       `stub.fetch("https://do/history")`; with fix-on-save (switched on
+--       as the README says) :write does the same, in the buffer and on disk
 --   (g) typing `env.` inside the fetch handler, completion offers `CHAT_ROOM`
 -- Exit status: 0 ok, 1 a check failed, 2 the harness itself failed.
 -- Headless Neovim never exits on a Lua error, so everything runs under pcall
@@ -283,15 +293,31 @@ local ok, err = pcall(function()
   if mode == "enable" then
     assert(vim.lsp.config and vim.lsp.enable, "mode enable needs Neovim 0.11+")
     -- What a user's init.lua does: lsp/dols.lua is the base, only cmd changes.
-    vim.lsp.config("dols", { cmd = { bin, "lsp" }, on_exit = on_exit })
+    -- fix-on-save as editors/neovim/README.md tells users of lsp/dols.lua.
+    vim.lsp.config("dols", {
+      cmd = { bin, "lsp" },
+      on_exit = on_exit,
+      on_attach = function(client, bufnr)
+        require("dols").on_attach(client, bufnr, { fix_on_save = true })
+      end,
+    })
     vim.lsp.enable("dols")
     log("plugin path: vim.lsp.enable('dols') with lsp/dols.lua, no setup()")
   else
     local use_lsp_config = nil -- auto
+    local features = true
     if mode == "legacy" then
       use_lsp_config = false
+      features = false
     end
-    require("dols").setup({ cmd = { bin, "lsp" }, use_lsp_config = use_lsp_config, on_exit = on_exit })
+    require("dols").setup({
+      cmd = { bin, "lsp" },
+      use_lsp_config = use_lsp_config,
+      on_exit = on_exit,
+      fix_on_save = true,
+      inlay_hints = features,
+      codelens = features,
+    })
     local modern = use_lsp_config ~= false and require("dols").has_lsp_config()
     local legacy_api = vim.lsp.start and "vim.lsp.start" or "start_client + buf_attach_client"
     log("plugin path: " .. (modern and "setup() -> vim.lsp.config/enable" or ("setup() -> FileType autocmd, " .. legacy_api)))
@@ -407,6 +433,160 @@ local ok, err = pcall(function()
   row, col = find(counter, "storage.sql")
   hover_check(counter, cclient, row, col + #"storage.s", "(d) hover on storage.sql is non-empty markdown")
 
+  -- (h) inlay hints, where Neovim has them (0.10+)
+  local features = mode ~= "legacy"
+  if not features then
+    if vim.lsp.inlay_hint then
+      check(not vim.lsp.inlay_hint.is_enabled({ bufnr = index }), "(h) inlay_hints = false: not enabled in src/index.ts")
+    end
+  elseif vim.lsp.inlay_hint and vim.lsp.inlay_hint.get then
+    vim.cmd("buffer " .. index)
+    check(vim.lsp.inlay_hint.is_enabled({ bufnr = index }), "(h) inlay hints are enabled in src/index.ts")
+    row, col = find(index, "env.COUNTER.getByName(url.pathname)")
+    local want = lsp_position(index, iclient, row, col + #"env.COUNTER")
+    local label_of = function(hint)
+      if type(hint.label) == "string" then
+        return hint.label
+      end
+      local text = ""
+      for _, part in ipairs(hint.label) do
+        text = text .. part.value
+      end
+      return text
+    end
+    local hint
+    vim.wait(bounded(10000), function()
+      for _, h in ipairs(vim.lsp.inlay_hint.get({ bufnr = index })) do
+        local p = h.inlay_hint.position
+        if h.client_id == iclient.id and p.line == want.line and p.character == want.character then
+          hint = h.inlay_hint
+          return true
+        end
+      end
+      return false
+    end, 20)
+    check(hint ~= nil and label_of(hint) == "→ Counter · KV", "(h) inlay hint `→ Counter · KV` right after env.COUNTER",
+      hint and label_of(hint) or vim.inspect(vim.lsp.inlay_hint.get({ bufnr = index })))
+    -- Drawn: Neovim puts hints into the buffer as inline virtual text when
+    -- the window is redrawn.
+    local ns = vim.api.nvim_get_namespaces()["nvim.lsp.inlayhint"] or vim.api.nvim_get_namespaces()["vim_lsp_inlayhint"]
+    local drawn
+    vim.wait(bounded(5000), function()
+      vim.cmd("redraw!")
+      for _, mark in ipairs(ns and vim.api.nvim_buf_get_extmarks(index, ns, { row, 0 }, { row, -1 }, { details = true }) or {}) do
+        for _, chunk in ipairs(mark[4].virt_text or {}) do
+          if chunk[1] == "→ Counter · KV" and mark[3] == col + #"env.COUNTER" then
+            drawn = mark[4].virt_text_pos
+            return true
+          end
+        end
+      end
+      return false
+    end, 20)
+    check(drawn == "inline", "(h) the hint is drawn inline after env.COUNTER", "extmark: " .. tostring(drawn))
+  else
+    log("skip (h): Neovim " .. v.major .. "." .. v.minor .. " has no vim.lsp.inlay_hint")
+  end
+
+  -- (i) code lenses above class Counter, and their commands
+  vim.cmd("buffer " .. counter)
+  if not features then
+    vim.wait(300, function()
+      return #vim.lsp.codelens.get(counter) > 0
+    end, 20)
+    check(#vim.lsp.codelens.get(counter) == 0, "(i) codelens = false: no code lenses fetched")
+  else
+  local lens_titles = function()
+    local titles = {}
+    for _, lens in ipairs(vim.lsp.codelens.get(counter)) do
+      if lens.command then
+        titles[#titles + 1] = lens.command.title
+      end
+    end
+    return titles
+  end
+  vim.wait(bounded(10000), function()
+    return #lens_titles() >= 4
+  end, 20)
+  local titles = lens_titles()
+  check(
+    vim.tbl_contains(titles, "bound as COUNTER in chat-demo") and vim.tbl_contains(titles, "created by migration v2 (KV)")
+      and vim.tbl_contains(titles, "2 stub calls") and vim.tbl_contains(titles, "topology"),
+    "(i) code lenses above class Counter: bound as …, created by migration v2 (KV), 2 stub calls, topology",
+    vim.inspect(titles)
+  )
+  local class_row = find(counter, "export class Counter")
+  local shown_text
+  vim.wait(bounded(5000), function()
+    for name, ns in pairs(vim.api.nvim_get_namespaces()) do
+      if name:find("codelens", 1, true) then
+        for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(counter, ns, { class_row, 0 }, { class_row, -1 }, { details = true })) do
+          local text = ""
+          for _, chunk in ipairs(mark[4].virt_text or {}) do
+            text = text .. chunk[1]
+          end
+          if text:find("bound as COUNTER", 1, true) then
+            shown_text = text
+            return true
+          end
+        end
+      end
+    end
+    return false
+  end, 20)
+  check(shown_text ~= nil, "(i) the code lenses are shown as virtual text on the class line", "no extmark with the titles")
+  if shown_text then
+    log("     " .. shown_text)
+  end
+  -- vim.lsp.codelens.run() on the class line, picking a lens as a user does.
+  local function run_lens(title)
+    local select = vim.ui.select
+    vim.ui.select = function(items, opts, on_choice)
+      for _, item in ipairs(items) do
+        if opts.format_item(item) == title then
+          return on_choice(item)
+        end
+      end
+      on_choice(nil)
+    end
+    vim.api.nvim_win_set_cursor(0, { class_row + 1, 0 })
+    local ok_run, run_err = pcall(vim.lsp.codelens.run)
+    vim.ui.select = select
+    assert(ok_run, run_err)
+  end
+  local function quickfix(title)
+    local qf
+    vim.wait(bounded(5000), function()
+      qf = vim.fn.getqflist({ title = 1, items = 1 })
+      return qf.title == title
+    end, 20)
+    return qf
+  end
+  vim.fn.setqflist({}, " ", { title = "(none)" })
+  run_lens("2 stub calls")
+  local qf = quickfix("dols: 2 stub calls")
+  local places = {}
+  for _, item in ipairs(qf.items or {}) do
+    places[#places + 1] = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(item.bufnr), ":t") .. ":" .. item.lnum
+  end
+  check(qf.title == "dols: 2 stub calls" and table.concat(places, " ") == "index.ts:14 index.ts:19",
+    "(i) the \"2 stub calls\" lens (dols.showLocations) lists both calls in the quickfix list",
+    vim.inspect(qf.title) .. " " .. table.concat(places, " "))
+  vim.cmd("cclose")
+  vim.cmd("buffer " .. counter)
+  run_lens("topology")
+  qf = quickfix("dols: topology")
+  local texts = {}
+  for _, item in ipairs(qf.items or {}) do
+    texts[#texts + 1] = item.text
+  end
+  local joined = table.concat(texts, "\n")
+  check(qf.title == "dols: topology" and joined:find("env.COUNTER → Counter", 1, true) ~= nil
+      and joined:find("Worker chat-demo", 1, true) ~= nil,
+    "(i) the \"topology\" lens (dols.showTopology) fills the quickfix list with the topology", joined)
+  vim.cmd("cclose")
+  end
+
   -- (e) non-ASCII before the diagnostic, then the unknown-binding quick fix
   vim.cmd("buffer " .. index)
   row, col = find(index, "return env.CHAT_ROOMS")
@@ -454,6 +634,31 @@ local ok, err = pcall(function()
       table.concat(vim.api.nvim_buf_get_lines(index, 0, 8, false), "\n"))
     check(wait_no_diagnostic(cfg, 10000, "class-not-exported"), "(f) the config's class-not-exported goes away")
   end
+
+  -- (j) fix-all: a relative stub.fetch URL, :DolsFixAll; another, :write
+  vim.cmd("buffer " .. index)
+  row = find(index, "const url = new URL")
+  local function add_relative_fetch(path)
+    vim.api.nvim_buf_set_lines(index, row + 1, row + 1, false, {
+      string.format('    await env.CHAT_ROOM.getByName("lobby").fetch("%s");', path),
+    })
+    local rel, rel_seen = wait_diagnostic(index, 10000, function(d)
+      return diagnostic_code(d) == "relative-stub-fetch-url" and d.lnum == row + 1
+    end)
+    check(rel ~= nil, "(j) relative-stub-fetch-url on an added stub.fetch(\"" .. path .. "\")", rel_seen)
+  end
+  add_relative_fetch("/members")
+  vim.cmd("DolsFixAll")
+  check(line_of(index, row + 1) == '    await env.CHAT_ROOM.getByName("lobby").fetch("https://do/members");',
+    "(j) :DolsFixAll applies source.fixAll.dols", line_of(index, row + 1))
+  add_relative_fetch("/history")
+  vim.cmd("silent write")
+  local saved = line_of(index, row + 1)
+  local on_disk = vim.fn.readfile(demo .. "/src/index.ts")[row + 2]
+  local fixed_fetch = '    await env.CHAT_ROOM.getByName("lobby").fetch("https://do/history");'
+  check(saved == fixed_fetch and on_disk == fixed_fetch, "(j) :write applied source.fixAll.dols before writing",
+    "buffer: " .. saved .. " / disk: " .. tostring(on_disk))
+  check(wait_no_diagnostic(index, 10000, "relative-stub-fetch-url"), "(j) relative-stub-fetch-url goes away")
 
   -- (g) type `env.` on a new line inside the fetch handler, then complete
   vim.cmd("buffer " .. index)
