@@ -329,6 +329,21 @@ impl Inner {
         Some((analysis, file))
     }
 
+    /// Runs a whole-document feature on the current snapshot, inside the
+    /// panic boundary; `None` when the document is not part of it.
+    async fn document_feature<T>(
+        &self,
+        uri: &Uri,
+        what: &str,
+        feature: impl FnOnce(&crate::model::Workspace, FileId) -> T,
+    ) -> Result<Option<(Arc<Analysis>, FileId, T)>> {
+        let Some((analysis, file)) = self.locate_file(uri).await else {
+            return Ok(None);
+        };
+        let found = guarded(what, || feature(&analysis.workspace, file))?;
+        Ok(Some((analysis, file, found)))
+    }
+
     /// The file and byte offset of `position` in `path`'s text in
     /// `analysis`.
     fn position_in(
@@ -932,12 +947,16 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let Some((analysis, file)) = self.locate_file(&params.text_document.uri).await else {
+        let found = self
+            .document_feature(
+                &params.text_document.uri,
+                "folding ranges",
+                features::config_ranges::folding_ranges,
+            )
+            .await?;
+        let Some((_, _, folds)) = found else {
             return Ok(None);
         };
-        let folds = guarded("folding ranges", || {
-            features::config_ranges::folding_ranges(&analysis.workspace, file)
-        })?;
         if folds.is_empty() {
             return Ok(None);
         }
@@ -1039,12 +1058,16 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let Some((analysis, file)) = self.locate_file(&params.text_document.uri).await else {
+        let found = self
+            .document_feature(
+                &params.text_document.uri,
+                "code lens",
+                features::wiring::code_lenses,
+            )
+            .await?;
+        let Some((analysis, file, lenses)) = found else {
             return Ok(None);
         };
-        let lenses = guarded("code lens", || {
-            features::wiring::code_lenses(&analysis.workspace, file)
-        })?;
         let source = analysis.workspace.files.get(file);
         let encoding = self.encoding();
         let lenses = lenses
@@ -1085,12 +1108,16 @@ impl LanguageServer for Backend {
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
-        let Some((analysis, file)) = self.locate_file(&params.text_document.uri).await else {
+        let found = self
+            .document_feature(
+                &params.text_document.uri,
+                "document links",
+                features::wiring::document_links,
+            )
+            .await?;
+        let Some((analysis, file, links)) = found else {
             return Ok(None);
         };
-        let links = guarded("document links", || {
-            features::wiring::document_links(&analysis.workspace, file)
-        })?;
         let source = analysis.workspace.files.get(file);
         let encoding = self.encoding();
         let links = links
