@@ -28,6 +28,10 @@
 ;;   through the `rass' multiplexer (pip install rassumfrassum).  See
 ;;   editors/emacs/README.md.
 ;;
+;; - `dols-fix-all' applies every safe dols fix of the buffer at once (the
+;;   code action `source.fixAll.dols'); with `dols-fix-on-save' it runs
+;;   before each save of a buffer dols serves.
+;;
 ;; dols ignores the languageId, so one dols process per project serves
 ;; all these modes.
 
@@ -67,6 +71,16 @@ changing it."
   "TypeScript server that `rass' runs next to dols.
 Used when `dols-typescript' is `rass'."
   :type '(repeat string))
+
+(defcustom dols-fix-on-save nil
+  "When non-nil, run `dols-fix-all' before saving a buffer dols serves.
+That is a wrangler config, and a TS/JS buffer when `dols-typescript' is
+`replace' or `rass'.  It waits for dols's answer; a buffer with nothing
+to fix is saved as it is."
+  :type 'boolean)
+
+(defconst dols-fix-all-kind "source.fixAll.dols"
+  "Code action kind of dols's fix-all: every safe fix of one file.")
 
 (defconst dols-typescript-modes
   '((typescript-ts-mode :language-id "typescript")
@@ -153,6 +167,39 @@ dols side by side) when it is `rass'.  Call it again after changing
     (push (cons configs 'dols--contact-dols) eglot-server-programs)))
 
 (dols-eglot-setup)
+
+(defun dols--served-p ()
+  "Non-nil if Eglot gives this buffer to dols (alone or through rass)."
+  (and (bound-and-true-p eglot--managed-mode)
+       (or (derived-mode-p 'dols-wrangler-toml-mode 'dols-wrangler-json-mode)
+           (and dols-typescript
+                (apply #'derived-mode-p (mapcar #'car dols-typescript-modes))))))
+
+(defun dols-fix-all ()
+  "Apply every safe dols fix of this buffer at once.
+Runs dols's code action of kind `source.fixAll.dols' (e.g. the
+`https://do' origin that relative-stub-fetch-url puts in front of
+stub.fetch(\"/path\")).  Fixes that are not safe, or that edit other
+files, stay in `eglot-code-actions'."
+  (interactive)
+  (condition-case err
+      ;; With an action kind and one action, Eglot applies it unasked.
+      (eglot-code-actions (point-min) (point-max) dols-fix-all-kind t)
+    (error (when (called-interactively-p 'any)
+             (message "dols: %s" (error-message-string err))))))
+
+(defun dols--fix-before-save ()
+  "`before-save-hook' of buffers dols serves: `dols-fix-all' when asked."
+  (when (and dols-fix-on-save (dols--served-p))
+    (dols-fix-all)))
+
+(defun dols--managed-buffer ()
+  "Hook fix-on-save into buffers that Eglot gives to dols."
+  (if (dols--served-p)
+      (add-hook 'before-save-hook #'dols--fix-before-save nil t)
+    (remove-hook 'before-save-hook #'dols--fix-before-save t)))
+
+(add-hook 'eglot-managed-mode-hook #'dols--managed-buffer)
 
 (provide 'dols)
 ;;; dols.el ends here

@@ -17,7 +17,9 @@
 ;;       ChatRoom in src/index.ts
 ;;   configs: TS buffers stay with the TypeScript server (Eglot's own entry)
 ;;   replace: a TS buffer joins the same dols server, gets unknown-binding,
-;;            completion after `env.' offers CHAT_ROOM, and its fix applies
+;;            completion after `env.' offers CHAT_ROOM, and its fix applies;
+;;            M-x dols-fix-all, then saving with `dols-fix-on-save', make an
+;;            added stub.fetch("/path") absolute (source.fixAll.dols)
 ;; Exit status: 0 ok, 1 a check failed, 2 the harness failed.
 
 (require 'cl-lib)
@@ -261,6 +263,32 @@ Eglot sends them from an idle timer, and a batch session is never idle."
              (e2e-flush)
              (e2e-check (e2e-wait (lambda () (not (e2e-diag "unknown-binding"))))
                         "(replace) the unknown-binding diagnostic goes away")))
+         ;; Fix-all: M-x dols-fix-all, then fix-on-save.
+         (cl-flet ((add-fetch (path)
+                     (e2e-goto "const url = new URL")
+                     (end-of-line)
+                     (insert (format "\n    await env.CHAT_ROOM.getByName(\"lobby\").fetch(\"%s\");" path))
+                     (e2e-flush)
+                     (e2e-check (e2e-wait (lambda () (e2e-diag "relative-stub-fetch-url")))
+                                (format "(replace) relative-stub-fetch-url on an added stub.fetch(\"%s\")" path)
+                                (e2e-codes)))
+                   (has (text) (save-excursion (goto-char (point-min)) (search-forward text nil t))))
+           (add-fetch "/members")
+           (call-interactively #'dols-fix-all)
+           (e2e-check (has "fetch(\"https://do/members\")") "(replace) M-x dols-fix-all makes it absolute")
+           (e2e-flush)
+           (e2e-wait (lambda () (not (e2e-diag "relative-stub-fetch-url"))))
+           (add-fetch "/history")
+           (setq dols-fix-on-save t)
+           (save-buffer)
+           (e2e-check (and (has "fetch(\"https://do/history\")")
+                           (with-temp-buffer
+                             (insert-file-contents (expand-file-name "src/index.ts" demo))
+                             (has "fetch(\"https://do/history\")")))
+                      "(replace) with dols-fix-on-save, saving makes it absolute (buffer and file)")
+           (setq dols-fix-on-save nil)
+           (e2e-check (e2e-wait (lambda () (not (e2e-diag "relative-stub-fetch-url"))))
+                      "(replace) relative-stub-fetch-url goes away"))
          ;; Type `env.' on a new line in the fetch handler, then complete.
          (e2e-goto "const url = new URL")
          (end-of-line)
