@@ -4,9 +4,10 @@
 #   1. cargo build --release --bin dols, then build.sh (npm pack of `dols`
 #      and `@dols/<platform>`);
 #   2. both tarballs installed offline into a temporary project;
-#   3. `npx dols --version`, `npx dols check` on docs/demo (exit 1) and on a
-#      clean fixture (exit 0), stdin/stdout through the launcher with
-#      `dols lsp`, a signal's exit status;
+#   3. `npx --offline dols --version`, `npx --offline dols check` on
+#      docs/demo (exit 1) and on a clean fixture (exit 0), stdin/stdout
+#      through the launcher with `dols lsp`, a signal's exit status (npx
+#      runs the copy installed in the project, never one from a registry);
 #   4. the launcher package alone (no platform package): a clear error, exit 2;
 #   5. the SARIF report validated against the official schema with the
 #      reference Python `jsonschema` (format checks on), and action.yml
@@ -92,12 +93,12 @@ run() { # run EXPECTED_STATUS NAME COMMAND...: runs in the project, checks the s
   ok "$name (exit $status)"
 }
 
-run 0 "npx dols --version" npx --offline dols --version
+run 0 "npx --offline dols --version" npx --offline dols --version
 grep -qx "dols $version" "$work/out" || die "--version printed $(cat "$work/out")"
-run 1 "npx dols check docs/demo" npx --offline dols check "$repo/docs/demo"
+run 1 "npx --offline dols check docs/demo" npx --offline dols check "$repo/docs/demo"
 grep -q 'error\[class-not-exported\]' "$work/out" || die "demo report lacks class-not-exported"
-run 0 "npx dols check on a clean fixture" npx --offline dols check "$repo/tests/fixtures/class-not-exported/clean"
-run 2 "npx dols check on a missing path" npx --offline dols check "$work/no-such-folder"
+run 0 "npx --offline dols check on a clean fixture" npx --offline dols check "$repo/tests/fixtures/class-not-exported/clean"
+run 2 "npx --offline dols check on a missing path" npx --offline dols check "$work/no-such-folder"
 grep -q 'no such file or folder' "$work/err" || die "missing path: stderr $(cat "$work/err")"
 
 # stdin and stdout pass through: one LSP session through the launcher
@@ -140,7 +141,7 @@ const timer = setTimeout(() => { console.error("LSP session timed out"); process
   });
 })().catch((err) => { console.error(err.message); process.exit(5); });
 NODE
-run 0 "npx dols lsp over stdio (initialize, shutdown, exit)" node "$work/lsp-client.js"
+run 0 "npx --offline dols lsp over stdio (initialize, shutdown, exit)" node "$work/lsp-client.js"
 grep -q 'server exit 0' "$work/out" || die "LSP session: $(cat "$work/out")"
 
 # A signal that ends the binary ends the launcher the same way (143 = TERM).
@@ -226,6 +227,12 @@ for step in action["runs"]["steps"]:
         assert step.get("shell") == "bash", step
 uses = [s["uses"] for s in action["runs"]["steps"] if "uses" in s]
 assert uses == ["github/codeql-action/upload-sarif@v3"], uses
+# The default install must work with nothing published (npm is opt-in).
+assert action["inputs"]["install"]["default"] == "auto", action["inputs"]["install"]
+install_env = action["runs"]["steps"][0]["env"]
+for name, value in {"DOLS_INSTALL": "install", "DOLS_TARBALL_URL": "tarball-url",
+                    "DOLS_TARBALL_SHA256": "tarball-sha256", "DOLS_VERSION": "version"}.items():
+    assert install_env.get(name) == "${{ inputs.%s }}" % value, (name, install_env.get(name))
 PY
 ok "action.yml parses (PyYAML) and has the expected shape"
 step "schema and YAML"

@@ -30,7 +30,8 @@ export type ServerResolution =
   | { ok: false; message: string; tried: string[] };
 
 export const INSTALL_HINT =
-  'Install dols with `npm install -g dols`, or `cargo install --path server` in a clone of the dols repository, ' +
+  'Install the .vsix that bundles dols (scripts/release.sh in a clone of the dols repository builds it), ' +
+  'put dols on PATH (`cargo install --locked --path server --bin dols` in that clone, or the release tarball), ' +
   'or set `dols.server.path` to the binary.';
 
 function pathApi(platform: NodeJS.Platform): path.PlatformPath {

@@ -40,8 +40,9 @@ test('nothing found: the message says how to install, and what was tried', () =>
   const found = resolveServer(lookup([]));
   assert.equal(found.ok, false);
   if (found.ok) return;
-  assert.match(found.message, /npm install -g dols/);
-  assert.match(found.message, /cargo install/);
+  assert.match(found.message, /scripts\/release\.sh/);
+  assert.match(found.message, /cargo install --locked --path server/);
+  assert.doesNotMatch(found.message, /npm install -g dols|npx/);
   assert.match(found.message, /dols\.server\.path/);
   assert.deepEqual(found.tried, ['/ext/server/linux-x64/dols', '/usr/local/bin/dols', '/home/me/.cargo/bin/dols']);
 });

@@ -45,8 +45,9 @@ function findBinary() {
         `npm installs it along with \`dols\` as an optional dependency; it is missing when optional\n` +
         `dependencies were omitted (--omit=optional, --no-optional), when the lockfile was made on\n` +
         `another platform, or when no binary is published for ${platform}.\n` +
-        `Binaries: ${supportedPlatforms()}. Reinstall with optional dependencies (npm install dols),\n` +
-        `build from source (cargo install --git https://github.com/dols-lsp/dols dols), or set\n` +
+        `Binaries: ${supportedPlatforms()}. Install both packages in one command (npm install -g\n` +
+        `dols-<version>.tgz dols-${platform}-<version>.tgz, as scripts/release.sh builds them), build\n` +
+        `from source (cargo install --locked --path server --bin dols, in a dols checkout), or set\n` +
         `DOLS_BINARY to a dols executable.`,
     );
   }
