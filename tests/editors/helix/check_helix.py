@@ -14,7 +14,9 @@ checks what Helix would do with the snippet:
    stdio the way Helix does: Helix's root search over the snippet's `roots`,
    `required-root-patterns`, Helix's initialize capabilities (UTF-8 offered
    first), Helix's languageIds, diagnostics, hover and a code action on a
-   line with non-ASCII text before the diagnostic.
+   line with non-ASCII text before the diagnostic, inlay hints at UTF-8
+   columns, and the request Helix's `code-actions-on-save` sends for
+   `source.fixAll.dols` (the whole document, `only` that kind).
 
 usage: check_helix.py <dols-binary> <languages.toml> <docs/demo>
 """
@@ -124,6 +126,7 @@ HELIX_CAPABILITIES = {
             "resolveSupport": {"properties": ["edit", "command"]},
         },
         "diagnostic": {"dynamicRegistration": False, "relatedDocumentSupport": True},
+        "inlayHint": {"dynamicRegistration": False},
         "publishDiagnostics": {"versionSupport": True, "tagSupport": {"valueSet": [1, 2]}},
     },
     "window": {
@@ -455,6 +458,53 @@ def live_check(cfg, binary, demo_src):
                 and "COUNTER" in contents.get("value", ""),
                 "hover on env.COUNTER after non-ASCII text (UTF-8 column) names COUNTER",
                 json.dumps(hover)[:200],
+            )
+
+            # Inlay hints, as Helix asks for the lines in view (with
+            # `display-inlay-hints = true`): after env.COUNTER, at the
+            # UTF-8 column behind the non-ASCII comment.
+            hints = server.request("textDocument/inlayHint", {
+                "textDocument": {"uri": uri(index)},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": len(lines), "character": 0}},
+            }) or []
+            after = len(lines[hover_row][: lines[hover_row].index("env.COUNTER") + len("env.COUNTER")].encode())
+            check(
+                any(h.get("label") == "→ Counter · KV" and h["position"] == {"line": hover_row, "character": after}
+                    for h in hints),
+                f"inlay hint `→ Counter · KV` at line {hover_row}, UTF-8 column {after}",
+                json.dumps([(h.get("label"), h.get("position")) for h in hints]),
+            )
+
+            # What Helix sends on :write with `code-actions-on-save =
+            # ["source.fixAll.dols"]`: the whole document, only that kind,
+            # triggerKind Invoked; dols answers with one versioned edit.
+            fetch_row = next(i for i, line in enumerate(lines) if "const url = new URL" in line) + 1
+            lines.insert(fetch_row, '      await env.CHAT_ROOM.getByName("lobby").fetch("/history");')
+            server.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri(index), "version": 1},
+                "contentChanges": [{"text": "\n".join(lines)}],
+            })
+            server.wait_diagnostics(index, lambda ds: any(d.get("code") == "relative-stub-fetch-url" for d in ds or []))
+            last_line = len(lines) - 1
+            on_save = server.request("textDocument/codeAction", {
+                "textDocument": {"uri": uri(index)},
+                "range": {"start": {"line": 0, "character": 0},
+                          "end": {"line": last_line, "character": len(lines[last_line].encode())}},
+                "context": {"diagnostics": [], "only": ["source.fixAll.dols"], "triggerKind": 1},
+            }) or []
+            edits = [
+                (dc["textDocument"], e)
+                for a in on_save
+                for dc in (a.get("edit") or {}).get("documentChanges", [])
+                for e in dc.get("edits", [])
+            ]
+            fetch_col = len(lines[fetch_row][: lines[fetch_row].index('"/history"') + 1].encode())
+            check(
+                [a.get("kind") for a in on_save] == ["source.fixAll.dols"] and len(edits) == 1
+                and edits[0][0].get("version") == 1 and edits[0][1]["newText"] == "https://do"
+                and edits[0][1]["range"]["start"] == {"line": fetch_row, "character": fetch_col},
+                "code-actions-on-save request: source.fixAll.dols, one versioned edit prefixing https://do",
+                json.dumps(on_save)[:400],
             )
 
             # Other JSON Helix sends to dols in a Worker (package.json is
