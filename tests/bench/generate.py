@@ -127,7 +127,10 @@ def main():
             imports.append(f'import {{ route{j} }} from "./routes/route{j}";')
         index = "\n".join(imports) + "\n"
         index += "".join(f'export {{ Room{w}x{c} }} from "./objects/Room{w}x{c}";\n' for c in range(classes))
-        index += "\ninterface Env {\n" + "".join(f"  DO_{w}_{c}: DurableObjectNamespace;\n" for c in range(classes)) + f"  CACHE_{w}: KVNamespace;\n}}\n"
+        # Stale types, as after a config change without `wrangler types`: the
+        # first namespace and the KV binding are missing, so dols completes
+        # them (TypeScript completes the typed ones).
+        index += "\ninterface Env {\n" + "".join(f"  DO_{w}_{c}: DurableObjectNamespace;\n" for c in range(1, classes)) + "}\n"
         index += "\nexport default {\n  async fetch(request: Request, env: Env): Promise<Response> {\n"
         index += "    const n = new URL(request.url).pathname.length % " + str(max(routes, 1)) + ";\n"
         index += "".join(f"    if (n === {j}) return route{j}(request, env);\n" for j in range(routes))
