@@ -524,7 +524,9 @@ fn action_inputs_scripts_and_steps_fit_together() {
             "upload",
             "annotations",
             "sarif-file",
-            "install"
+            "install",
+            "tarball-url",
+            "tarball-sha256"
         ]
     );
     let used = names_after(&yaml, "inputs.");
