@@ -709,6 +709,170 @@ async fn folding_and_selection_ranges_of_a_config() {
     lsp.finish().await;
 }
 
+// ------------------------------- every new request: demo and monorepo
+
+/// The answers of the wiring and structure requests for `files`, made
+/// readable: each range shown as the text it covers.
+async fn editor_answers(lsp: &mut Lsp, files: &[&str]) -> Value {
+    let mut shown = serde_json::Map::new();
+    for &file in files {
+        lsp.open(file, 1).await;
+        let uri_text = uri(&lsp.path(file));
+        let document = json!({"textDocument": {"uri": uri_text}});
+        let whole = json!({"textDocument": {"uri": uri_text},
+                           "range": {"start": {"line": 0, "character": 0}, "end": {"line": 10000, "character": 0}}});
+        let hints = lsp.result("textDocument/inlayHint", whole).await;
+        let lenses = lsp.result("textDocument/codeLens", document.clone()).await;
+        let links = lsp
+            .result("textDocument/documentLink", document.clone())
+            .await;
+        let symbols = lsp
+            .result("textDocument/documentSymbol", document.clone())
+            .await;
+        let folds = lsp.result("textDocument/foldingRange", document).await;
+        let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        let hints: Vec<Value> = list(&hints)
+            .iter()
+            .map(|h| {
+                json!(format!(
+                    "{} {}",
+                    line_up_to(lsp, &uri_text, &h["position"]),
+                    h["label"].as_str().unwrap_or_default()
+                ))
+            })
+            .collect();
+        let lenses: Vec<Value> = list(&lenses)
+            .iter()
+            .map(|l| l["command"]["title"].clone())
+            .collect();
+        let links: Vec<Value> = list(&links)
+            .iter()
+            .map(|l| {
+                let from = lsp.covered(&json!({"uri": uri_text, "range": l["range"]}));
+                json!(format!(
+                    "{from} -> {}",
+                    lsp.stable(&l["target"]).as_str().unwrap_or_default()
+                ))
+            })
+            .collect();
+        fn names(symbols: &[Value], out: &mut Vec<String>, depth: usize) {
+            for symbol in symbols {
+                let detail = symbol["detail"]
+                    .as_str()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                out.push(format!(
+                    "{}{}{detail}",
+                    "  ".repeat(depth),
+                    symbol["name"].as_str().unwrap_or_default()
+                ));
+                names(
+                    symbol["children"].as_array().map_or(&[][..], |c| &c[..]),
+                    out,
+                    depth + 1,
+                );
+            }
+        }
+        let mut outline = Vec::new();
+        names(&list(&symbols), &mut outline, 0);
+        let folds: Vec<Value> = list(&folds)
+            .iter()
+            .map(|f| json!(format!("{}-{}", f["startLine"], f["endLine"])))
+            .collect();
+        shown.insert(
+            file.to_string(),
+            json!({"inlay hints": hints, "code lenses": lenses, "document links": links,
+                   "outline": outline, "folds": folds}),
+        );
+    }
+    Value::Object(shown)
+}
+
+/// The demo project, as a user opens it: every new request on its config
+/// and sources.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_new_request_on_the_demo() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/demo");
+    let names = [
+        "wrangler.jsonc",
+        "src/index.ts",
+        "src/counter.ts",
+        "src/chat-room.ts",
+    ];
+    let texts: Vec<(String, String)> = names
+        .iter()
+        .map(|n| {
+            (
+                n.to_string(),
+                std::fs::read_to_string(demo.join(n)).unwrap(),
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let mut lsp = Lsp::start(lsp_client::files(&borrowed)).await;
+    let answers = editor_answers(&mut lsp, &names).await;
+    snapshot!("editor_requests_demo", answers);
+    lsp.finish().await;
+}
+
+/// A monorepo whose Durable Object class lives in a workspace package
+/// (`export { Room } from "@acme/rooms"`): the wiring reaches into it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_new_request_on_a_monorepo_with_a_workspace_package() {
+    let mut lsp = Lsp::start(fixture(
+        r#"
+//- /package.json
+{ "name": "acme", "private": true, "workspaces": ["apps/*", "packages/*"] }
+//- /packages/rooms/package.json
+{ "name": "@acme/rooms", "exports": { ".": "./src/index.ts" } }
+//- /packages/rooms/src/index.ts
+import { DurableObject } from "cloudflare:workers";
+
+export class Room extends DurableObject {
+  async post(text: string) {
+    this.ctx.storage.sql.exec("INSERT INTO messages (text) VALUES (?)", text);
+  }
+}
+//- /apps/chat/wrangler.toml
+name = "chat"
+main = "src/index.ts"
+compatibility_date = "2025-06-01"
+
+[[durable_objects.bindings]]
+name = "ROOMS"
+class_name = "Room"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Room"]
+//- /apps/chat/src/index.ts
+export { Room } from "@acme/rooms";
+
+export default {
+  async fetch(request: Request, env: Env) {
+    await env.ROOMS.getByName("lobby").post("hi");
+    return new Response("ok");
+  },
+};
+"#,
+    ))
+    .await;
+    let answers = editor_answers(
+        &mut lsp,
+        &[
+            "apps/chat/wrangler.toml",
+            "apps/chat/src/index.ts",
+            "packages/rooms/src/index.ts",
+        ],
+    )
+    .await;
+    snapshot!("editor_requests_monorepo", answers);
+    lsp.finish().await;
+}
+
 // ------------------------------------------------------ signature help
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
