@@ -1406,3 +1406,42 @@ async fn only_changed_or_reopened_files_are_published_again() {
     assert_eq!(publishes_of(&lsp, &config), 2);
     lsp.finish().await;
 }
+
+/// A deprecated config key is struck through (tag 2) and a suppression that
+/// silences nothing is faded (tag 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deprecated_and_unnecessary_findings_carry_tags() {
+    let mut lsp = Lsp::start(fixture(
+        &counter_app("// dols-ignore-next-line rpc-unknown-method\nexport default {};\n").replace(
+            "compatibility_date = \"2025-06-01\"",
+            "compatibility_date = \"2025-06-01\"\nnode_compat = true",
+        ),
+    ))
+    .await;
+    let tag_of = |params: &Value, code: &str| {
+        params["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .map(|d| d["tags"].clone())
+    };
+    let config = lsp.path("wrangler.toml");
+    let (published, _) = lsp
+        .diagnostics(&config, 0, |d| {
+            d.iter().any(|d| d["code"] == "deprecated-config-key")
+        })
+        .await;
+    assert_eq!(
+        tag_of(&published, "deprecated-config-key"),
+        Some(json!([2]))
+    );
+    let index = lsp.path("src/index.ts");
+    let (published, _) = lsp
+        .diagnostics(&index, 0, |d| {
+            d.iter().any(|d| d["code"] == "unused-suppression")
+        })
+        .await;
+    assert_eq!(tag_of(&published, "unused-suppression"), Some(json!([1])));
+    lsp.finish().await;
+}

@@ -99,6 +99,11 @@ pub fn to_lsp_diagnostic(
         source: Some("dols".to_string()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
+        tags: match crate::rules::rendering(d.code) {
+            crate::rules::Rendering::Deprecated => Some(vec![DiagnosticTag::DEPRECATED]),
+            crate::rules::Rendering::Unnecessary => Some(vec![DiagnosticTag::UNNECESSARY]),
+            crate::rules::Rendering::Plain => None,
+        },
         ..Default::default()
     }
 }

@@ -141,6 +141,26 @@ pub fn doc_url(id: &str) -> String {
     format!("{HOME_URL}/blob/main/docs/rules/{id}.md")
 }
 
+/// How an editor may render a rule's findings besides their severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rendering {
+    Plain,
+    /// The code is obsolete: editors strike it through.
+    Deprecated,
+    /// The code does nothing: editors fade it.
+    Unnecessary,
+}
+
+/// The rendering of `id`'s findings: deprecated config keys are struck
+/// through, suppression comments that silence nothing are faded.
+pub fn rendering(id: &str) -> Rendering {
+    match id {
+        "deprecated-config-key" => Rendering::Deprecated,
+        "unused-suppression" => Rendering::Unnecessary,
+        _ => Rendering::Plain,
+    }
+}
+
 pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
