@@ -276,6 +276,16 @@ pub fn parse_config(file: FileId, format: ConfigFormat, text: &str) -> ConfigFil
     parse_config_with(file, format, text, Arc::clone(WranglerSchema::bundled()))
 }
 
+/// The spanned value tree of a config of `format`, with its syntax
+/// problems: what every reader of config text (features, fixes) starts from.
+pub fn parse_tree(text: &str, format: ConfigFormat) -> (value::Node, Vec<ConfigProblem>) {
+    match format {
+        ConfigFormat::Toml => toml::parse(text),
+        // wrangler reads `.json` as JSONC too.
+        ConfigFormat::Json | ConfigFormat::Jsonc => jsonc::parse(text),
+    }
+}
+
 /// [`parse_config`] with the schema of the project's wrangler.
 pub fn parse_config_with(
     file: FileId,
@@ -283,11 +293,7 @@ pub fn parse_config_with(
     text: &str,
     schema: Arc<WranglerSchema>,
 ) -> ConfigFile {
-    let (root, problems) = match format {
-        ConfigFormat::Toml => toml::parse(text),
-        // wrangler reads `.json` as JSONC too.
-        ConfigFormat::Json | ConfigFormat::Jsonc => jsonc::parse(text),
-    };
+    let (root, problems) = parse_tree(text, format);
     let recovered = !problems.is_empty();
     let mut config = section::build_file(file, format, &root, problems);
     config.schema_findings = schema_check::check(text, &root, &schema, &config.problems, recovered);

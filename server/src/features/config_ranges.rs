@@ -24,10 +24,7 @@ fn format_of(ws: &Workspace, file: FileId) -> Option<ConfigFormat> {
 }
 
 fn tree(text: &str, format: ConfigFormat) -> Node {
-    match format {
-        ConfigFormat::Toml => crate::config::toml::parse(text).0,
-        ConfigFormat::Json | ConfigFormat::Jsonc => crate::config::jsonc::parse(text).0,
-    }
+    crate::config::parse_tree(text, format).0
 }
 
 /// Folds of a config: each TOML table from its header to its last line,

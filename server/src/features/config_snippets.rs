@@ -36,10 +36,7 @@ pub(super) fn section_snippets(
     next_tag: impl Fn(&[String]) -> String,
     not_inherited: &dyn Fn(&str) -> bool,
 ) -> Vec<CompletionEntry> {
-    let (root, _) = match format {
-        ConfigFormat::Toml => crate::config::toml::parse(text),
-        ConfigFormat::Json | ConfigFormat::Jsonc => crate::config::jsonc::parse(text),
-    };
+    let (root, _) = crate::config::parse_tree(text, format);
     let mut out = Vec::new();
     match format {
         ConfigFormat::Toml => {
@@ -328,7 +325,10 @@ fn json_env_section(
     let mut env = serde_json::Map::new();
     for entry in root.as_object().unwrap_or_default() {
         if not_inherited(&entry.key.value) {
-            env.insert(entry.key.value.clone(), json_value(&entry.value));
+            env.insert(
+                entry.key.value.clone(),
+                crate::config::schema_check::to_json(&entry.value),
+            );
         }
     }
     let body = serde_json::to_string_pretty(&serde_json::Value::Object(env))
@@ -344,22 +344,6 @@ fn json_env_section(
         format!("\"env\": {{\n{inner}\"${{1:{name}}}\": {body}\n{indent}\\}}")
     } else {
         format!("\"${{1:{name}}}\": {body}")
-    }
-}
-
-fn json_value(node: &Node) -> serde_json::Value {
-    match &node.kind {
-        NodeKind::String(s) => serde_json::Value::String(s.clone()),
-        NodeKind::Number(n) => serde_json::from_str(n).unwrap_or(serde_json::Value::Null),
-        NodeKind::Bool(b) => serde_json::Value::Bool(*b),
-        NodeKind::Array(items) => serde_json::Value::Array(items.iter().map(json_value).collect()),
-        NodeKind::Object(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|e| (e.key.value.clone(), json_value(&e.value)))
-                .collect(),
-        ),
-        NodeKind::Other => serde_json::Value::Null,
     }
 }
 

@@ -69,10 +69,7 @@ fn config_format(ws: &Workspace, file: FileId) -> Option<ConfigFormat> {
 /// `bindings`, a JSON `"migrations"`) or on a value with fixed choices
 /// (`mode = "smart"`): what wrangler's schema says of the key.
 fn schema_key_hover(ctx: &Ctx, format: ConfigFormat) -> Option<HoverResult> {
-    let (tree, _) = match format {
-        ConfigFormat::Toml => crate::config::toml::parse(ctx.text),
-        ConfigFormat::Json | ConfigFormat::Jsonc => crate::config::jsonc::parse(ctx.text),
-    };
+    let (tree, _) = crate::config::parse_tree(ctx.text, format);
     let mut path = Vec::new();
     let found = key_at(&tree, ctx.offset, &mut path)?;
     let steps: Vec<Step> = found

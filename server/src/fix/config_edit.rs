@@ -212,10 +212,7 @@ pub fn key_around(
     offset: usize,
     names: &[&str],
 ) -> Option<(String, TextRange)> {
-    let (root, _) = match format {
-        ConfigFormat::Toml => crate::config::toml::parse(text),
-        ConfigFormat::Json | ConfigFormat::Jsonc => crate::config::jsonc::parse(text),
-    };
+    let (root, _) = crate::config::parse_tree(text, format);
     // Search everything: TOML header tables carry the header's range, not
     // their content's, so descending by containment would stop early.
     let mut best: Option<&crate::config::value::Entry> = None;

@@ -112,10 +112,7 @@ fn source_line_is_free(path: &std::path::Path, text: &str, line_start: usize) ->
 fn config_line_is_free(text: &str, format: ConfigFormat, line_start: usize, comment: &str) -> bool {
     let mut changed = text.to_string();
     changed.insert_str(line_start, comment);
-    let read = |t: &str| match format {
-        ConfigFormat::Toml => crate::config::toml::parse(t),
-        ConfigFormat::Json | ConfigFormat::Jsonc => crate::config::jsonc::parse(t),
-    };
+    let read = |t: &str| crate::config::parse_tree(t, format);
     let (before, before_problems) = read(text);
     let (after, after_problems) = read(&changed);
     before_problems.len() == after_problems.len()
