@@ -245,14 +245,29 @@ pub fn code_lenses(ws: &Workspace, file: FileId) -> Vec<CodeLens> {
         let Some(name) = &class.name else {
             continue;
         };
+        // Only bindings naming this class are followed to their host: a
+        // monorepo has many Workers, and a lens request must not resolve
+        // every binding of every one.
         let targets: Vec<DoTarget> = ws
             .workers
             .iter()
-            .flat_map(|worker| do_targets(ws, &[worker], None))
+            .flat_map(|worker| {
+                worker
+                    .envs
+                    .iter()
+                    .enumerate()
+                    .flat_map(move |(env_index, env)| {
+                        env.do_bindings.iter().filter_map(move |binding| {
+                            let class_name = binding.class_name.as_ref()?;
+                            (class_name.value == name.value).then(|| {
+                                do_target(ws, worker, env_index, binding, &class_name.value)
+                            })
+                        })
+                    })
+            })
             .filter(|t| {
-                t.class_name == name.value
-                    && t.class(ws)
-                        .is_some_and(|(f, c)| f == file && std::ptr::eq(c, class))
+                t.class(ws)
+                    .is_some_and(|(f, c)| f == file && std::ptr::eq(c, class))
             })
             .collect();
         lenses.push(bindings_lens(name.range, &targets));
