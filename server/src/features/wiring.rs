@@ -238,8 +238,7 @@ pub fn code_lenses(ws: &Workspace, file: FileId) -> Vec<CodeLens> {
         return Vec::new();
     }
     let mut backends = Backends::default();
-    let everything = crate::rules::RuleCtx::everything(ws);
-    let calls = crate::rules::stubs::stub_calls(&everything);
+    let sites_by_class = ws.memo(|| StubSitesByClass::of(ws));
     let mut lenses = Vec::new();
     for class in classes {
         let Some(name) = &class.name else {
@@ -274,19 +273,11 @@ pub fn code_lenses(ws: &Workspace, file: FileId) -> Vec<CodeLens> {
         if let Some(lens) = migration_lens(name.range, &targets, &mut backends) {
             lenses.push(lens);
         }
-        let sites: Vec<Target> = calls
-            .iter()
-            .filter(|call| {
-                call.classes
-                    .iter()
-                    .flatten()
-                    .any(|(f, c)| *f == file && std::ptr::eq(*c, class))
-            })
-            .map(|call| Target {
-                file: call.file,
-                range: call.call.name_range,
-            })
-            .collect();
+        let sites: Vec<Target> = sites_by_class
+            .0
+            .get(&(file, class.range))
+            .cloned()
+            .unwrap_or_default();
         let title = match sites.len() {
             1 => "1 stub call".to_string(),
             n => format!("{n} stub calls"),
@@ -303,6 +294,30 @@ pub fn code_lenses(ws: &Workspace, file: FileId) -> Vec<CodeLens> {
         });
     }
     lenses
+}
+
+/// Every stub call's name, by the class declaration it reaches (file and
+/// class range), found once per snapshot: a lens request then costs a
+/// lookup, not a pass over every call of the workspace.
+struct StubSitesByClass(HashMap<(FileId, TextRange), Vec<Target>>);
+
+impl StubSitesByClass {
+    fn of(ws: &Workspace) -> Self {
+        let everything = crate::rules::RuleCtx::everything(ws);
+        let mut by_class: HashMap<(FileId, TextRange), Vec<Target>> = HashMap::new();
+        for call in crate::rules::stubs::stub_calls(&everything) {
+            for (file, class) in call.classes.iter().flatten() {
+                by_class
+                    .entry((*file, class.range))
+                    .or_default()
+                    .push(Target {
+                        file: call.file,
+                        range: call.call.name_range,
+                    });
+            }
+        }
+        StubSitesByClass(by_class)
+    }
 }
 
 fn bindings_lens(at: TextRange, targets: &[DoTarget]) -> CodeLens {
