@@ -11,10 +11,11 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::diagnostics::{ClientDiagnostics, PullReport};
 use super::document::OpenDocument;
 use super::edits::{
-    code_actions, fix_all_action, to_lsp_diagnostic, to_lsp_range, workspace_edit, EditSupport,
-    FIX_ALL_KIND, SHOW_RULE_DOCS,
+    code_actions, fix_all_action, to_lsp_range, workspace_edit, EditSupport, FIX_ALL_KIND,
+    SHOW_RULE_DOCS,
 };
 use super::position::{to_offset, Encoding};
 use super::refactors::{self, refused, NewObjectArgs};
@@ -34,12 +35,6 @@ const INDEXING_TOKEN: &str = "dols/indexing";
 /// share the two cores with a rebuild and the rules.
 const REQUESTS_FIRST: Duration = Duration::from_millis(2);
 
-/// One file's published diagnostics.
-struct Published {
-    findings: Arc<[crate::diagnostic::Diagnostic]>,
-    sent: Vec<Diagnostic>,
-}
-
 #[derive(Default)]
 struct State {
     encoding: Option<Encoding>,
@@ -58,12 +53,13 @@ struct State {
     edit_support: EditSupport,
     /// The client takes `workspace/applyEdit` requests.
     can_apply_edit: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`).
+    can_pull_diagnostics: bool,
+    /// The client re-pulls when asked with `workspace/diagnostic/refresh`.
+    can_refresh_diagnostics: bool,
     documents: HashMap<PathBuf, OpenDocument>,
-    /// What each file's last `publishDiagnostics` carried (non-empty only).
-    /// What each file's last `publishDiagnostics` carried (non-empty only),
-    /// with the engine's findings it was made from: a file whose findings
-    /// are the same shared list is not converted again.
-    published: HashMap<PathBuf, Published>,
+    /// What the client holds of each file's findings, pushed or pulled.
+    diagnostics: ClientDiagnostics,
 }
 
 pub struct Inner {
@@ -260,49 +256,79 @@ impl Inner {
     /// files are skipped: on a keystroke only the edited file (and the
     /// files whose findings it affects) goes over the wire, and a request's
     /// response never waits behind a workspace's worth of old findings.
+    /// Files the client pulls are not pushed; it is asked to pull again
+    /// when their findings changed.
     async fn publish(&self, analysis: &Arc<Analysis>) {
-        let ws = &analysis.workspace;
         let encoding = self.encoding();
-        let mut outgoing: Vec<(PathBuf, Vec<Diagnostic>, Option<i32>)> = Vec::new();
-        {
+        let (outcome, versions, can_refresh) = {
             let mut state = lock(&self.state);
-            let state = &mut *state;
-            let mut now: HashMap<PathBuf, Published> =
-                HashMap::with_capacity(analysis.file_diagnostics().len());
-            for (&file, findings) in analysis.file_diagnostics() {
-                let path = ws.files.path(file).to_path_buf();
-                let entry = match state.published.remove(&path) {
-                    Some(before) if Arc::ptr_eq(&before.findings, findings) => before,
-                    before => {
-                        let sent: Vec<Diagnostic> = findings
-                            .iter()
-                            .map(|d| to_lsp_diagnostic(ws, d, encoding))
-                            .collect();
-                        if before.is_none_or(|b| b.sent != sent) {
-                            let version = state.documents.get(&path).map(|d| d.version);
-                            outgoing.push((path.clone(), sent.clone(), version));
-                        }
-                        Published {
-                            findings: findings.clone(),
-                            sent,
-                        }
-                    }
-                };
-                now.insert(path, entry);
-            }
-            // What is left had findings and has none now.
-            for path in state.published.keys() {
-                outgoing.push((path.clone(), Vec::new(), None));
-            }
-            state.published = now;
-        }
-        for (path, diagnostics, version) in outgoing {
+            let outcome = state.diagnostics.sync(analysis, encoding);
+            let versions: Vec<Option<i32>> = outcome
+                .push
+                .iter()
+                .map(|(path, items)| match items.is_empty() {
+                    true => None,
+                    false => state.documents.get(path).map(|d| d.version),
+                })
+                .collect();
+            (outcome, versions, state.can_refresh_diagnostics)
+        };
+        for ((path, diagnostics), version) in outcome.push.into_iter().zip(versions) {
             if let Some(uri) = Uri::from_file_path(&path) {
                 self.client
                     .publish_diagnostics(uri, diagnostics, version)
                     .await;
             }
         }
+        if outcome.pulled_changed && can_refresh {
+            // A request to the client: never wait on it here.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    client.workspace_diagnostic_refresh(),
+                )
+                .await;
+            });
+        }
+    }
+
+    /// Clears what the client's pushed collection holds for `paths` (they
+    /// are pulled from now on).
+    async fn clear_pushed(&self, paths: Vec<PathBuf>) {
+        for path in paths {
+            if let Some(uri) = Uri::from_file_path(&path) {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+    }
+
+    /// The current snapshot with its rules run, for a pull. A newer edit
+    /// stops the rules (its own snapshot is checked instead), a few times
+    /// at most: a client that keeps editing still gets an answer.
+    async fn checked_analysis(&self) -> Option<Arc<Analysis>> {
+        for attempt in 0.. {
+            let generation = self.generation.load(Ordering::SeqCst);
+            let analysis = self.current_analysis().await?;
+            let for_rules = analysis.clone();
+            let edits = self.generation.clone();
+            let cancellable = attempt < 3;
+            let ran = tokio::task::spawn_blocking(move || {
+                let newer_edit = move || cancellable && edits.load(Ordering::SeqCst) != generation;
+                let cancel = crate::rules::results::Cancel::new(&newer_edit);
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    for_rules.file_diagnostics_until(&cancel).is_some()
+                }))
+                .ok()
+            })
+            .await
+            .ok()
+            .flatten()?;
+            if ran {
+                return Some(analysis);
+            }
+        }
+        None
     }
 
     fn bump(&self) {
@@ -479,6 +505,16 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
+/// A pull the server cannot answer yet (the first index is not done):
+/// the client asks again.
+fn not_ready() -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32802),
+        message: "dols has not indexed the workspace yet".into(),
+        data: Some(serde_json::json!({ "retriggerRequest": true })),
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere must not poison the server for good.
     mutex
@@ -617,6 +653,18 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.show_document.as_ref())
                 .is_some_and(|s| s.support);
+            state.can_pull_diagnostics = params
+                .capabilities
+                .text_document
+                .as_ref()
+                .is_some_and(|t| t.diagnostic.is_some());
+            state.can_refresh_diagnostics = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false);
             state.can_show_progress = params
                 .capabilities
                 .window
@@ -624,6 +672,16 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.work_done_progress)
                 .unwrap_or(false);
         }
+        // Offered only to clients that pull: the others keep getting pushes.
+        let diagnostic_provider = lock(&self.state).can_pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("dols".to_string()),
+                // A config edit changes the findings of source files.
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: Default::default(),
+            })
+        });
         let encoding_kind = match encoding {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
             Encoding::Utf16 => PositionEncodingKind::UTF16,
@@ -674,6 +732,7 @@ impl LanguageServer for Backend {
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                diagnostic_provider,
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
@@ -769,7 +828,7 @@ impl LanguageServer for Backend {
             state.documents.insert(path.clone(), document);
             // Some clients (eglot) drop diagnostics of files they have not
             // opened: send this file's again even if they did not change.
-            state.published.remove(&path);
+            state.diagnostics.resend(&path);
         }
         lock(&self.pending).push(BufferChange::Set(path, rope));
         self.bump();
@@ -816,10 +875,119 @@ impl LanguageServer for Backend {
         let Some(path) = uri_to_path(&params.text_document.uri) else {
             return;
         };
-        lock(&self.state).documents.remove(&path);
+        {
+            let mut state = lock(&self.state);
+            state.documents.remove(&path);
+            state.diagnostics.document_closed(&path);
+        }
         lock(&self.pending).push(BufferChange::Close(path));
         self.bump();
         self.spawn_publish();
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let Some(path) = uri_to_path(&params.text_document.uri) else {
+            return Err(Error::invalid_params("not a file URI"));
+        };
+        let cleared = lock(&self.state).diagnostics.document_pulled(&path);
+        self.clear_pushed(cleared.into_iter().collect()).await;
+        let Some(analysis) = self.checked_analysis().await else {
+            return Err(not_ready());
+        };
+        let encoding = self.encoding();
+        let report = guarded("diagnostics", || {
+            lock(&self.state).diagnostics.pull(
+                &analysis,
+                &path,
+                params.previous_result_id.as_deref(),
+                encoding,
+            )
+        })?;
+        let report = match report {
+            PullReport::Full { result_id, items } => {
+                DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: Some(result_id),
+                        items,
+                    },
+                })
+            }
+            PullReport::Unchanged { result_id } => {
+                DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                        result_id,
+                    },
+                })
+            }
+        };
+        Ok(DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        let cleared = lock(&self.state).diagnostics.workspace_pulled();
+        self.clear_pushed(cleared).await;
+        let Some(analysis) = self.checked_analysis().await else {
+            return Err(not_ready());
+        };
+        let previous: HashMap<PathBuf, String> = params
+            .previous_result_ids
+            .into_iter()
+            .filter_map(|id| Some((uri_to_path(&id.uri)?, id.value)))
+            .collect();
+        let encoding = self.encoding();
+        let (reports, versions) = guarded("workspace diagnostics", || {
+            let mut state = lock(&self.state);
+            let reports = state
+                .diagnostics
+                .pull_workspace(&analysis, &previous, encoding);
+            let versions: Vec<Option<i64>> = reports
+                .iter()
+                .map(|(path, _)| state.documents.get(path).map(|d| i64::from(d.version)))
+                .collect();
+            (reports, versions)
+        })?;
+        let items = reports
+            .into_iter()
+            .zip(versions)
+            .filter_map(|((path, report), version)| {
+                let uri = Uri::from_file_path(&path)?;
+                Some(match report {
+                    PullReport::Full { result_id, items } => {
+                        WorkspaceDocumentDiagnosticReport::Full(
+                            WorkspaceFullDocumentDiagnosticReport {
+                                uri,
+                                version,
+                                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                                    result_id: Some(result_id),
+                                    items,
+                                },
+                            },
+                        )
+                    }
+                    PullReport::Unchanged { result_id } => {
+                        WorkspaceDocumentDiagnosticReport::Unchanged(
+                            WorkspaceUnchangedDocumentDiagnosticReport {
+                                uri,
+                                version,
+                                unchanged_document_diagnostic_report:
+                                    UnchangedDocumentDiagnosticReport { result_id },
+                            },
+                        )
+                    }
+                })
+            })
+            .collect();
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {

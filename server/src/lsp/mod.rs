@@ -3,6 +3,7 @@
 //! engine's byte offsets; it holds no Durable Objects knowledge.
 
 mod backend;
+mod diagnostics;
 mod document;
 pub mod edits;
 pub mod position;
