@@ -179,6 +179,15 @@ async fn documents_and_the_workspace_are_pulled_with_result_ids() {
     assert_eq!(index_now["items"], json!([]));
     assert_eq!(index_now["version"], 2, "the open document's version");
 
+    // An unsaved buffer has nothing to check.
+    let untitled = lsp
+        .result(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": "untitled:Untitled-1"}}),
+        )
+        .await;
+    assert_eq!(untitled, json!({"kind": "full", "resultId": "none", "items": []}));
+
     // Whatever was pushed before the first pull has been cleared, and
     // nothing was pushed since.
     settle(&mut lsp).await;

@@ -505,6 +505,30 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
+/// A document pull's answer in protocol terms.
+fn document_report(report: PullReport) -> DocumentDiagnosticReportResult {
+    let report = match report {
+        PullReport::Full { result_id, items } => {
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(result_id),
+                    items,
+                },
+            })
+        }
+        PullReport::Unchanged { result_id } => {
+            DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                related_documents: None,
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                    result_id,
+                },
+            })
+        }
+    };
+    DocumentDiagnosticReportResult::Report(report)
+}
+
 /// A pull the server cannot answer yet (the first index is not done):
 /// the client asks again.
 fn not_ready() -> Error {
@@ -890,7 +914,11 @@ impl LanguageServer for Backend {
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         let Some(path) = uri_to_path(&params.text_document.uri) else {
-            return Err(Error::invalid_params("not a file URI"));
+            // An unsaved buffer: nothing dols checks.
+            return Ok(document_report(PullReport::Full {
+                result_id: super::diagnostics::NO_FINDINGS.to_string(),
+                items: Vec::new(),
+            }));
         };
         let cleared = lock(&self.state).diagnostics.document_pulled(&path);
         self.clear_pushed(cleared.into_iter().collect()).await;
@@ -906,26 +934,7 @@ impl LanguageServer for Backend {
                 encoding,
             )
         })?;
-        let report = match report {
-            PullReport::Full { result_id, items } => {
-                DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
-                    related_documents: None,
-                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                        result_id: Some(result_id),
-                        items,
-                    },
-                })
-            }
-            PullReport::Unchanged { result_id } => {
-                DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
-                    related_documents: None,
-                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
-                        result_id,
-                    },
-                })
-            }
-        };
-        Ok(DocumentDiagnosticReportResult::Report(report))
+        Ok(document_report(report))
     }
 
     async fn workspace_diagnostic(
