@@ -15,8 +15,10 @@
 //! To update snapshots after an intended change:
 //! `INSTA_UPDATE=always cargo test --test lsp_features`, then review the diff.
 //!
-//! The client, the fixture writer, the guard and the `snapshot!` macro are
-//! in `support/lsp_client.rs`, shared with the other protocol tests.
+//! The fixture writer, the in-process start, `finish` and the `snapshot!`
+//! macro are in `support/lsp_client.rs`, shared with the other protocol
+//! tests; the JSON-RPC client and its guard are `dols-lsp-client`
+//! (`tests/lsp-client/`).
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;

@@ -15,8 +15,10 @@
 //! Update snapshots: `INSTA_UPDATE=always cargo test --test lsp_refactors`,
 //! then review the diff.
 //!
-//! The client, the fixture writer, the guard and the `snapshot!` macro are
-//! in `support/lsp_client.rs`, shared with the other protocol tests.
+//! The fixture writer, the in-process start, `finish` and the `snapshot!`
+//! macro are in `support/lsp_client.rs`, shared with the other protocol
+//! tests; the JSON-RPC client and its guard are `dols-lsp-client`
+//! (`tests/lsp-client/`).
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
@@ -38,8 +40,9 @@ fn capabilities(apply_edit: bool) -> Value {
 }
 
 /// Starts the server with `capabilities`; the client answers every
-/// `workspace/applyEdit` with `applied: true` (until a test sets
-/// `apply_answer` to something else) and fails on any other request.
+/// `workspace/applyEdit` with `applied: true` (until a test gives
+/// `answer_apply_edit` something else) and no other request (one fails
+/// the guard).
 async fn start(fixture: Fixture, capabilities: Value) -> Lsp {
     Lsp::start_with(fixture, capabilities, Some(json!({"applied": true}))).await
 }
@@ -197,8 +200,8 @@ async fn new_durable_object_round_trip() {
         )
         .await;
     assert_eq!(result["result"], Value::Null, "{result}");
-    assert_eq!(lsp.apply_edits.len(), 1, "one applyEdit request");
-    let applied = lsp.apply_edits[0].clone();
+    assert_eq!(lsp.apply_edits().len(), 1, "one applyEdit request");
+    let applied = lsp.apply_edits()[0].clone();
     snapshot!("new_durable_object_apply_edit", lsp.stable(&applied));
 
     // Refusals answer with an error and send nothing to apply.
@@ -214,7 +217,7 @@ async fn new_durable_object_round_trip() {
             json!({"command": "dols.newDurableObject", "arguments": [{"className": "X"}]}),
         )
         .await;
-    assert_eq!(lsp.apply_edits.len(), 1);
+    assert_eq!(lsp.apply_edits().len(), 1);
     snapshot!(
         "new_durable_object_refusals",
         json!({"class taken": taken["error"], "bad arguments": bad["error"]})
@@ -225,14 +228,14 @@ async fn new_durable_object_round_trip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_durable_object_reports_a_rejected_edit() {
     let mut lsp = start(fixture(WORKSPACE), capabilities(true)).await;
-    lsp.apply_answer = Some(json!({"applied": false, "failureReason": "read-only file"}));
+    lsp.answer_apply_edit(json!({"applied": false, "failureReason": "read-only file"}));
     let result = lsp
         .request(
             "workspace/executeCommand",
             json!({"command": "dols.newDurableObject", "arguments": ["wrangler.toml", "Room"]}),
         )
         .await;
-    assert_eq!(lsp.apply_edits.len(), 1);
+    assert_eq!(lsp.apply_edits().len(), 1);
     let message = result["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("read-only file"), "{result}");
     lsp.finish().await;
@@ -249,7 +252,7 @@ async fn new_durable_object_needs_apply_edit() {
         .await;
     let message = response["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("workspace/applyEdit"), "{response}");
-    assert!(lsp.apply_edits.is_empty());
+    assert!(lsp.apply_edits().is_empty());
     lsp.finish().await;
 }
 

@@ -2,158 +2,47 @@
 //! would: initialize → didOpen → diagnostics → completion → hover → a panic
 //! inside a handler → shutdown → exit.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use dols_lsp_client::{uri, Answer, Process};
 use serde_json::{json, Value};
 
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    incoming: Receiver<Value>,
-    next_id: i64,
-    /// Notifications seen while waiting for responses.
-    notifications: Vec<Value>,
+/// What the server may send unasked in these sessions (the guard's list).
+const EXPECTED_NOTIFICATIONS: &[&str] = &[
+    "textDocument/publishDiagnostics",
+    "$/progress",
+    "window/logMessage",
+    "window/showMessage",
+];
+
+/// Spawns `dols lsp --stdio` with `envs` behind the shared client
+/// (`tests/lsp-client/`), which accepts every request from the server
+/// (progress tokens, watcher registration) with `null` and logs it.
+fn start(envs: &[(&str, &str)]) -> Process {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dols"));
+    command
+        .args(["lsp", "--stdio"])
+        .stderr(std::process::Stdio::null());
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    let mut client = Process::spawn(command).expect("spawn dols lsp");
+    client.answer_others(Answer::Result(Value::Null));
+    client.timeout = Duration::from_secs(20);
+    client
 }
 
-impl Client {
-    fn start(envs: &[(&str, &str)]) -> Client {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dols"));
-        command
-            .args(["lsp", "--stdio"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        for (k, v) in envs {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().expect("spawn dols lsp");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, incoming) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.strip_prefix("Content-Length: ") {
-                        length = v.parse().unwrap();
-                    }
-                }
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                let _ = tx.send(serde_json::from_slice(&body).unwrap());
-            }
-        });
-        Client {
-            child,
-            stdin,
-            incoming,
-            next_id: 1,
-            notifications: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn send_raw(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    /// The next message from the server, whatever it is.
-    fn next_message(&mut self) -> Value {
-        self.incoming
-            .recv_timeout(Duration::from_secs(20))
-            .expect("a message in time")
-    }
-
-    fn wait_exit(&mut self) -> std::process::ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "server did not exit");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let message = self
-                .incoming
-                .recv_timeout(deadline - Instant::now())
-                .expect("response in time");
-            if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
-                return message;
-            }
-            if message.get("id").is_some() && message.get("method").is_some() {
-                // A request from the server (progress token, watcher
-                // registration): accept it, and remember it.
-                let reply_id = message["id"].clone();
-                self.send(json!({"jsonrpc": "2.0", "id": reply_id, "result": null}));
-                self.notifications.push(message);
-                continue;
-            }
-            self.notifications.push(message);
-        }
-    }
-
-    /// Waits for diagnostics of `uri` satisfying `pred`.
-    fn wait_diagnostics(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        self.wait_for(|n| {
-            n["method"] == "textDocument/publishDiagnostics"
-                && n["params"]["uri"] == uri
-                && pred(&n["params"])
-        })["params"]
-            .clone()
-    }
-
-    /// Waits for a message from the server (newest first among those seen)
-    /// satisfying `pred`, accepting the server's requests meanwhile.
-    fn wait_for(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(found) = self.notifications.iter().rev().find(|n| pred(n)) {
-                return found.clone();
-            }
-            let message = self
-                .incoming
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| panic!("not seen in time; got {:?}", self.notifications));
-            if message.get("id").is_some() && message.get("method").is_some() {
-                let reply_id = message["id"].clone();
-                self.send(json!({"jsonrpc": "2.0", "id": reply_id, "result": null}));
-            }
-            self.notifications.push(message);
-        }
-    }
+/// Waits for diagnostics of `uri` satisfying `pred` (the newest seen, or
+/// the next to come).
+fn wait_diagnostics(client: &mut Process, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    client.wait_for(|n| {
+        n["method"] == "textDocument/publishDiagnostics"
+            && n["params"]["uri"] == uri
+            && pred(&n["params"])
+    })["params"]
+        .clone()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -178,11 +67,7 @@ fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
-fn uri(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
-
-fn initialize(client: &mut Client, root: &Path) {
+fn initialize(client: &mut Process, root: &Path) {
     let response = client.request(
         "initialize",
         json!({"processId": null, "rootUri": uri(root), "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}),
@@ -194,22 +79,11 @@ fn initialize(client: &mut Client, root: &Path) {
     client.notify("initialized", json!({}));
 }
 
-fn shutdown(mut client: Client) {
-    let response = client.request("shutdown", Value::Null);
-    assert!(response.get("error").is_none(), "{response}");
-    client.notify("exit", Value::Null);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = client.child.try_wait().unwrap() {
-            assert!(status.success(), "server exited with {status}");
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "server did not exit after `exit`"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// `shutdown`, `exit`, exit status 0, and the client's guard: every
+/// request answered once and read, every request from the server answered,
+/// nothing unexpected sent, no error logged.
+fn shutdown(client: Process) {
+    client.finish(EXPECTED_NOTIFICATIONS);
 }
 
 /// Each malformed frame gets a JSON-RPC error reply and the server reads
@@ -217,7 +91,7 @@ fn shutdown(mut client: Client) {
 #[test]
 fn malformed_messages_get_an_error_and_the_server_reads_on() {
     let (_dir, root) = demo_copy();
-    let mut client = Client::start(&[]);
+    let mut client = start(&[]);
     let invalid = r#"{"jsonrpc":"1.0","id":7,"method":"x"}"#;
     let cases: Vec<(String, Value)> = vec![
         ("Content-Length: 2\r\n\r\n{}".into(), Value::Null),
@@ -254,16 +128,18 @@ fn malformed_messages_get_an_error_and_the_server_reads_on() {
 /// `exit` without `shutdown` exits with status 1, as the protocol says.
 #[test]
 fn exit_without_shutdown_exits_1() {
-    let mut client = Client::start(&[]);
+    let mut client = start(&[]);
     client.notify("exit", Value::Null);
-    let status = client.wait_exit();
+    let status = client
+        .wait_exit(Duration::from_secs(10))
+        .expect("server did not exit");
     assert_eq!(status.code(), Some(1), "{status}");
 }
 
 #[test]
 fn diagnostics_follow_edits_and_the_server_survives_a_panic() {
     let (_dir, root) = demo_copy();
-    let mut client = Client::start(&[("DOLS_TEST_PANIC_IN_HOVER", "1")]);
+    let mut client = start(&[("DOLS_TEST_PANIC_IN_HOVER", "1")]);
     initialize(&mut client, &root);
 
     let config = root.join("wrangler.jsonc");
@@ -273,7 +149,7 @@ fn diagnostics_follow_edits_and_the_server_survives_a_panic() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": config_uri, "languageId": "jsonc", "version": 1, "text": text}}),
     );
-    let published = client.wait_diagnostics(&config_uri, |p| {
+    let published = wait_diagnostics(&mut client, &config_uri, |p| {
         p["diagnostics"]
             .as_array()
             .unwrap()
@@ -307,7 +183,7 @@ fn diagnostics_follow_edits_and_the_server_survives_a_panic() {
                "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
                                    "text": "export { ChatRoom } from \"./chat-room\";\n"}]}),
     );
-    client.wait_diagnostics(&config_uri, |p| {
+    wait_diagnostics(&mut client, &config_uri, |p| {
         !p["diagnostics"]
             .as_array()
             .unwrap()
@@ -348,7 +224,7 @@ fn diagnostics_follow_edits_and_the_server_survives_a_panic() {
 #[test]
 fn settings_progress_and_file_watching() {
     let (_dir, root) = demo_copy();
-    let mut client = Client::start(&[]);
+    let mut client = start(&[]);
     let response = client.request(
         "initialize",
         json!({
@@ -370,7 +246,7 @@ fn settings_progress_and_file_watching() {
 
     let config_uri = uri(&root.join("wrangler.jsonc"));
     // Closed files get diagnostics too, from the initial index.
-    let first = client.wait_diagnostics(&config_uri, |p| {
+    let first = wait_diagnostics(&mut client, &config_uri, |p| {
         !p["diagnostics"].as_array().unwrap().is_empty()
     });
     let codes: Vec<&str> = first["diagnostics"]
@@ -400,7 +276,7 @@ fn settings_progress_and_file_watching() {
         "workspace/didChangeConfiguration",
         json!({"settings": {"dols": {"rules": {"class-not-exported": "error"}}}}),
     );
-    client.wait_diagnostics(&config_uri, |p| {
+    wait_diagnostics(&mut client, &config_uri, |p| {
         p["diagnostics"]
             .as_array()
             .unwrap()
@@ -420,7 +296,7 @@ fn settings_progress_and_file_watching() {
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": uri(&main), "type": 2}]}),
     );
-    client.wait_diagnostics(&config_uri, |p| {
+    wait_diagnostics(&mut client, &config_uri, |p| {
         !p["diagnostics"]
             .as_array()
             .unwrap()
@@ -437,28 +313,14 @@ fn a_home_folder_workspace_is_refused_with_a_message() {
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("wrangler.toml"), "name = \"x\"\n").unwrap();
     let home_path = home.path().display().to_string();
-    let mut client = Client::start(&[("HOME", &home_path)]);
+    let mut client = start(&[("HOME", &home_path)]);
     initialize(&mut client, home.path());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let warning = loop {
-        if let Some(found) = client.notifications.iter().find(|n| {
-            n["method"] == "window/showMessage"
-                && n["params"]["message"]
-                    .as_str()
-                    .is_some_and(|m| m.contains("not indexing"))
-        }) {
-            break found.clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no warning: {:?}",
-            client.notifications
-        );
-        match client.incoming.recv_timeout(Duration::from_millis(200)) {
-            Ok(message) => client.notifications.push(message),
-            Err(_) => continue,
-        }
-    };
+    let warning = client.wait_for(|n| {
+        n["method"] == "window/showMessage"
+            && n["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not indexing"))
+    });
     let message = warning["params"]["message"].as_str().unwrap();
     assert!(message.contains("home folder"), "{message}");
     assert_eq!(warning["params"]["type"], 2, "a warning: {warning}");
@@ -473,7 +335,7 @@ fn indexing_can_be_cancelled() {
     let (_dir, root) = demo_copy();
     // Every file the walk meets takes 300 ms: indexing the demo would take
     // seconds, so the cancel below arrives while it runs.
-    let mut client = Client::start(&[("DOLS_TEST_SLOW_INDEX_MS", "300")]);
+    let mut client = start(&[("DOLS_TEST_SLOW_INDEX_MS", "300")]);
     client.request(
         "initialize",
         json!({"processId": null, "rootUri": uri(&root),
@@ -515,7 +377,7 @@ fn completion_answers_before_the_workspace_is_indexed() {
     let (dir, root) = demo_copy();
     // Every entry of the workspace's walk takes 300 ms (the early index of
     // the Worker folder does not go through that walk).
-    let mut client = Client::start(&[("DOLS_TEST_SLOW_INDEX_MS", "300")]);
+    let mut client = start(&[("DOLS_TEST_SLOW_INDEX_MS", "300")]);
     client.request(
         "initialize",
         json!({"processId": null, "rootUri": uri(dir.path()),

@@ -6,7 +6,8 @@
 //! `INSTA_UPDATE=always cargo test --test lsp_topology`, then review).
 //!
 //! The client and its guard (every request answered once, a clean
-//! shutdown, nothing sent that the client did not ask for) are in
+//! shutdown, nothing sent that the client did not ask for) are
+//! `dols-lsp-client` (`tests/lsp-client/`), started in process by
 //! `support/lsp_client.rs`.
 
 #[path = "support/lsp_client.rs"]

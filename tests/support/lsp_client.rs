@@ -1,18 +1,23 @@
-//! The in-process JSON-RPC test client shared by `lsp_features.rs`,
-//! `lsp_code_actions.rs` and `lsp_refactors.rs`: the language server runs
-//! on the test's tokio runtime over in-memory pipes and this client talks to
-//! it.
+//! The in-process side of the protocol tests (`lsp_features.rs`,
+//! `lsp_code_actions.rs`, `lsp_refactors.rs`, `lsp_topology.rs`): dols's
+//! language server runs on the test's tokio runtime, at the other end of
+//! an in-memory pipe from the shared JSON-RPC client (`dols-lsp-client`,
+//! `tests/lsp-client/`), which frames, numbers, matches, logs, answers and
+//! guards. What is left here is what knows dols or the tests:
 //!
 //! - Fixtures: one string with `//- /path` file headers and a `$0` cursor
 //!   marker ([`fixture`]), or a list of files ([`files`]), written to a
 //!   temporary directory whose path reads `$ROOT` in snapshots
 //!   ([`Lsp::stable`]).
-//! - [`Lsp`]: start and initialize the server, requests, notifications,
-//!   opening documents, waiting for diagnostics, and optionally answering
-//!   the server's `workspace/applyEdit` requests.
+//! - [`Lsp`]: start dols in process and initialize it, open documents,
+//!   wait for diagnostics, answer `workspace/applyEdit` and
+//!   `workspace/configuration` when a test asks; everything else is the
+//!   client's ([`Client`], reached through `Deref`: `request`, `result`,
+//!   `notify`, `notifications`, ...).
 //! - The guard in [`Lsp::finish`]: after `shutdown` and `exit` the server
 //!   stops on its own, every request had exactly one response, none is left
-//!   unread, and the server sent nothing the client did not ask for.
+//!   unread, every request from the server was answered, and the server
+//!   sent nothing the client did not ask for.
 //! - [`snapshot!`]: compares a JSON value with
 //!   `tests/snapshots/<test binary>__<name>.snap`.
 //!
@@ -24,17 +29,14 @@
 // never answer `applyEdit`, ...); the rest would warn as dead code there.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use dols_lsp_client::uri;
+use dols_lsp_client::{Answer, Client};
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, WriteHalf};
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-
-/// How long to wait for any one message from the server.
-pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Compares `value` with `tests/snapshots/<binary>__<name>.snap`.
 ///
@@ -111,36 +113,32 @@ pub fn files(files: &[(&str, &str)]) -> Fixture {
     }
 }
 
-pub fn uri(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
-
 // ------------------------------------------------------------ the client
+
+/// What the server may send unasked during a session (the guard's list).
+const EXPECTED_NOTIFICATIONS: &[&str] = &[
+    "textDocument/publishDiagnostics",
+    "$/progress",
+    "window/logMessage",
+];
 
 pub struct Lsp {
     pub fixture: Fixture,
-    writer: WriteHalf<DuplexStream>,
-    incoming: mpsc::UnboundedReceiver<Value>,
+    client: Client,
     server: JoinHandle<()>,
-    next_id: i64,
-    /// Ids of requests sent, with the number of responses each got.
-    answers: BTreeMap<i64, usize>,
-    /// Responses received and not yet read by the test.
-    unread: BTreeMap<i64, Value>,
-    /// Everything else the server sent, in order.
-    pub notifications: Vec<Value>,
-    /// `workspace/applyEdit` requests the server sent, in order.
-    pub apply_edits: Vec<Value>,
-    /// What the client answers to `workspace/applyEdit`. `None`: the client
-    /// answers no server-to-client request; any the server sends stays in
-    /// `notifications` and fails the guard. `Some`: `applyEdit` requests are
-    /// recorded in `apply_edits` and answered with this, and any other
-    /// request fails at once.
-    pub apply_answer: Option<Value>,
-    /// What the client answers to `workspace/configuration` (one value per
-    /// item asked); `None`: it does not answer (and must not have said it
-    /// would in its capabilities).
-    pub configuration: Option<Value>,
+}
+
+impl Deref for Lsp {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl DerefMut for Lsp {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
 }
 
 impl Lsp {
@@ -153,8 +151,10 @@ impl Lsp {
     }
 
     /// Starts the server on `fixture`'s workspace and initializes it with
-    /// `capabilities` (which must ask for UTF-16 positions);
-    /// `apply_answer` as in the field of that name.
+    /// `capabilities` (which must ask for UTF-16 positions). `apply_answer`:
+    /// `Some`, every `workspace/applyEdit` request is answered with it
+    /// (see [`Lsp::answer_apply_edit`], [`Lsp::apply_edits`]); `None`, the
+    /// client answers none and one fails the guard.
     pub async fn start_with(
         fixture: Fixture,
         capabilities: Value,
@@ -164,8 +164,10 @@ impl Lsp {
     }
 
     /// [`Lsp::start_with`], plus the answer to `workspace/configuration`
-    /// and the folder (relative to the fixture, `""` for its root) opened
-    /// as the only workspace folder.
+    /// (one value per item asked; `None`: no answer, and the client must
+    /// not have said it would in its capabilities), and the folder
+    /// (relative to the fixture, `""` for its root) opened as the only
+    /// workspace folder.
     pub async fn start_full(
         fixture: Fixture,
         capabilities: Value,
@@ -173,29 +175,24 @@ impl Lsp {
         configuration: Option<Value>,
         folder: &str,
     ) -> Lsp {
-        let (client_io, server_io) = tokio::io::duplex(1 << 20);
+        let (mut client, server_io) = Client::pipe();
         let (server_read, server_write) = tokio::io::split(server_io);
-        let (client_read, writer) = tokio::io::split(client_io);
         let (service, socket) = dols::lsp::new_service();
         let server = tokio::spawn(async move {
             tower_lsp_server::Server::new(server_read, server_write, socket)
                 .serve(service)
                 .await;
         });
-        let (tx, incoming) = mpsc::unbounded_channel();
-        tokio::spawn(read_frames(client_read, tx));
+        if let Some(answer) = apply_answer {
+            client.answer("workspace/applyEdit", Answer::Result(answer));
+        }
+        if let Some(answer) = configuration {
+            client.answer("workspace/configuration", Answer::PerItem(answer));
+        }
         let mut lsp = Lsp {
             fixture,
-            writer,
-            incoming,
+            client,
             server,
-            next_id: 1,
-            answers: BTreeMap::new(),
-            unread: BTreeMap::new(),
-            notifications: Vec::new(),
-            apply_edits: Vec::new(),
-            apply_answer,
-            configuration,
         };
         let root = match folder {
             "" => uri(&lsp.fixture.root),
@@ -217,93 +214,39 @@ impl Lsp {
         lsp
     }
 
-    async fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        self.writer.write_all(frame.as_bytes()).await.unwrap();
-        self.writer.flush().await.unwrap();
+    // The client's calls the tests make most, as methods of `Lsp` itself:
+    // a call through `DerefMut` borrows `lsp` before its arguments are
+    // evaluated, so `lsp.result(m, position_in(&lsp, ...))` would not
+    // compile.
+
+    /// [`Client::request`]: the response (`result` or `error`).
+    pub async fn request(&mut self, method: &str, params: Value) -> Value {
+        self.client.request(method, params).await
+    }
+
+    /// [`Client::result`]: the `result` of a request that must succeed.
+    pub async fn result(&mut self, method: &str, params: Value) -> Value {
+        self.client.result(method, params).await
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}))
-            .await;
+        self.client.notify(method, params).await;
     }
 
-    /// Sends a request and returns its response (`result` or `error`).
-    pub async fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.answers.insert(id, 0);
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
-            .await;
-        loop {
-            if let Some(response) = self.unread.remove(&id) {
-                return response;
-            }
-            let message = self
-                .next_message()
-                .await
-                .unwrap_or_else(|| panic!("no response to {method}"));
-            self.take(message).await;
-        }
+    /// Answers `workspace/applyEdit` requests with `answer` from now on.
+    pub fn answer_apply_edit(&mut self, answer: Value) {
+        self.client
+            .answer("workspace/applyEdit", Answer::Result(answer));
     }
 
-    /// The `result` of a request that must succeed.
-    pub async fn result(&mut self, method: &str, params: Value) -> Value {
-        let response = self.request(method, params).await;
-        assert!(response.get("error").is_none(), "{method}: {response}");
-        response["result"].clone()
-    }
-
-    async fn next_message(&mut self) -> Option<Value> {
-        tokio::time::timeout(TIMEOUT, self.incoming.recv())
-            .await
-            .expect("a message from the server in time")
-    }
-
-    /// Files a message from the server: a response to us, an `applyEdit`
-    /// request to answer (when the client does), or anything else.
-    async fn take(&mut self, message: Value) {
-        if message.get("method").is_none() {
-            let id = message["id"].as_i64().expect("a response with our id");
-            let count = self
-                .answers
-                .get_mut(&id)
-                .unwrap_or_else(|| panic!("a response to a request never sent: {message}"));
-            *count += 1;
-            assert_eq!(*count, 1, "a second response to request {id}: {message}");
-            self.unread.insert(id, message);
-            return;
-        }
-        if let (Some(id), Some(answer), "workspace/configuration") = (
-            message.get("id"),
-            &self.configuration,
-            message["method"].as_str().unwrap_or_default(),
-        ) {
-            let items = message["params"]["items"].as_array().map_or(0, Vec::len);
-            let reply = json!({"jsonrpc": "2.0", "id": id, "result": vec![answer.clone(); items]});
-            self.send(reply).await;
-            return;
-        }
-        if let (Some(id), Some(answer)) = (message.get("id"), &self.apply_answer) {
-            assert_eq!(
-                message["method"], "workspace/applyEdit",
-                "unexpected request: {message}"
-            );
-            let reply = json!({"jsonrpc": "2.0", "id": id, "result": answer});
-            self.apply_edits.push(message["params"].clone());
-            self.send(reply).await;
-        } else {
-            // Server-to-client requests the client does not answer stay in
-            // the log and fail the guard; the client advertised nothing
-            // that needs them.
-            self.notifications.push(message);
-        }
+    /// The params of every `workspace/applyEdit` request the server sent.
+    pub fn apply_edits(&self) -> Vec<Value> {
+        self.client.server_requests("workspace/applyEdit")
     }
 
     /// Waits for a `publishDiagnostics` of `path`, sent after the first
-    /// `after` notifications, that satisfies `pred`; returns its params and
-    /// the notification count to wait after next time.
+    /// `after` messages of the log, that satisfies `pred`; returns its
+    /// params and the count to wait after next time.
     pub async fn diagnostics(
         &mut self,
         path: &Path,
@@ -311,26 +254,15 @@ impl Lsp {
         pred: impl Fn(&[Value]) -> bool,
     ) -> (Value, usize) {
         let uri = uri(path);
-        loop {
-            let found = self
-                .notifications
-                .iter()
-                .enumerate()
-                .skip(after)
-                .find(|(_, n)| {
-                    n["method"] == "textDocument/publishDiagnostics"
-                        && n["params"]["uri"] == uri
-                        && pred(n["params"]["diagnostics"].as_array().unwrap())
-                });
-            if let Some((at, n)) = found {
-                return (n["params"].clone(), at + 1);
-            }
-            let message = self
-                .next_message()
-                .await
-                .expect("diagnostics before the server stopped");
-            self.take(message).await;
-        }
+        let (message, next) = self
+            .client
+            .wait_after(after, |n| {
+                n["method"] == "textDocument/publishDiagnostics"
+                    && n["params"]["uri"] == uri
+                    && pred(n["params"]["diagnostics"].as_array().unwrap())
+            })
+            .await;
+        (message["params"].clone(), next)
     }
 
     pub fn path(&self, relative: &str) -> PathBuf {
@@ -387,64 +319,8 @@ impl Lsp {
             .await
             .expect("the server stops after `exit`")
             .expect("the server task did not panic");
-        // Its end of the pipe is closed now: drain what is left.
-        while let Some(message) = self.next_message().await {
-            self.take(message).await;
-        }
-        assert!(
-            self.unread.is_empty(),
-            "responses never read by the test: {:?}",
-            self.unread
-        );
-        let unanswered: Vec<i64> = self
-            .answers
-            .iter()
-            .filter(|(_, count)| **count != 1)
-            .map(|(id, _)| *id)
-            .collect();
-        assert!(
-            unanswered.is_empty(),
-            "requests without a response: {unanswered:?}"
-        );
-        for message in &self.notifications {
-            assert!(
-                message.get("id").is_none(),
-                "a request the client did not advertise support for: {message}"
-            );
-            match message["method"].as_str().unwrap_or_default() {
-                "textDocument/publishDiagnostics" | "$/progress" => {}
-                "window/logMessage" => assert_ne!(
-                    message["params"]["type"], 1,
-                    "an error was logged: {message}"
-                ),
-                _ => panic!("an unexpected message from the server: {message}"),
-            }
-        }
-    }
-}
-
-/// Reads Content-Length framed messages until the server closes its end.
-async fn read_frames(read: tokio::io::ReadHalf<DuplexStream>, tx: mpsc::UnboundedSender<Value>) {
-    let mut reader = BufReader::new(read);
-    loop {
-        let mut length = None;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
-                return;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(value) = line.strip_prefix("Content-Length: ") {
-                length = Some(value.parse::<usize>().unwrap());
-            }
-        }
-        let mut body = vec![0; length.expect("a Content-Length header")];
-        reader.read_exact(&mut body).await.unwrap();
-        if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
-            return;
-        }
+        // Its end of the pipe is closed now: read what is left.
+        self.client.drain().await;
+        self.client.assert_clean(EXPECTED_NOTIFICATIONS);
     }
 }

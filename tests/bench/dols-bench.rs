@@ -35,12 +35,11 @@
 //!    typescript-language-server reference numbers.
 
 use std::cell::RefCell;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use dols_lsp_client::{uri, Answer, Process};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -159,8 +158,9 @@ fn thousands(n: usize) -> String {
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("crate sits in the repository")
+        .ancestors()
+        .nth(2)
+        .expect("the crate sits in tests/bench of the repository")
         .to_path_buf()
 }
 
@@ -563,155 +563,38 @@ fn ms(d: Duration) -> f64 {
 
 // -------------------------------------------------------------- LSP client
 
-struct Lsp {
-    child: Child,
-    stdin: ChildStdin,
-    incoming: Receiver<Value>,
-    next_id: i64,
-    pending: Vec<Value>,
+/// A `dols lsp` session, through the JSON-RPC client the tests share
+/// (`tests/lsp-client/`). What the server sends besides responses piles up
+/// in `notifications`; the sessions clear it between samples.
+type Lsp = Process;
+
+/// Spawns `bin lsp --stdio`, its stderr appended to `log` (or dropped).
+/// Every request from the server is accepted with `null`, and each wait
+/// gives up after 60 s.
+fn spawn(bin: &Path, log: Option<&Path>) -> Lsp {
+    let stderr = match log {
+        Some(path) => std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_or_else(|_| Stdio::null(), Stdio::from),
+        None => Stdio::null(),
+    };
+    let mut command = Command::new(bin);
+    command.args(["lsp", "--stdio"]).stderr(stderr);
+    let mut lsp = Process::spawn(command).expect("spawn dols lsp");
+    lsp.answer_others(Answer::Result(Value::Null));
+    lsp.timeout = Duration::from_secs(60);
+    lsp
 }
 
-impl Lsp {
-    fn spawn(bin: &Path, log: Option<&Path>) -> Lsp {
-        let stderr = match log {
-            Some(path) => std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_or_else(|_| Stdio::null(), Stdio::from),
-            None => Stdio::null(),
-        };
-        let mut child = Command::new(bin)
-            .args(["lsp", "--stdio"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .expect("spawn dols lsp");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, incoming) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.strip_prefix("Content-Length: ") {
-                        length = v.parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                if let Ok(value) = serde_json::from_slice(&body) {
-                    if tx.send(value).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        Lsp {
-            child,
-            stdin,
-            incoming,
-            next_id: 1,
-            pending: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    /// Handles one incoming message: answers server requests, keeps
-    /// notifications; returns it when it is the response to `id`.
-    fn take(&mut self, message: Value, id: Option<i64>) -> Option<Value> {
-        let is_response = message.get("method").is_none();
-        if is_response && id.is_some() && message.get("id") == Some(&json!(id.unwrap())) {
-            return Some(message);
-        }
-        if message.get("id").is_some() && !is_response {
-            let reply_id = message["id"].clone();
-            self.send(json!({"jsonrpc": "2.0", "id": reply_id, "result": null}));
-        } else if !is_response {
-            self.pending.push(message);
-        }
-        None
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let message = self
-                .incoming
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| panic!("no response to {method} in 60 s"));
-            if let Some(response) = self.take(message, Some(id)) {
-                return response;
-            }
-        }
-    }
-
-    /// Waits for a notification satisfying `pred` (already received or new).
-    fn wait_notification(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(i) = self.pending.iter().position(&pred) {
-                let found = self.pending.remove(i);
-                return found;
-            }
-            let message = self
-                .incoming
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("notification in 60 s");
-            self.take(message, None);
-        }
-    }
-
-    /// Peak resident set size of the server, KiB (VmHWM).
-    fn peak_rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-    }
-
-    fn shutdown(mut self) {
-        let _ = self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn uri(path: &Path) -> String {
-    format!("file://{}", path.display())
+/// Peak resident set size of the server, KiB (VmHWM).
+fn peak_rss_kib(lsp: &Lsp) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", lsp.id())).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// (line, UTF-16 column) of the first occurrence of `needle`, plus `shift`.
@@ -837,7 +720,7 @@ fn timed(
         let response = lsp.request(method, params.clone());
         times.push(ms(started.elapsed()));
         assert!(ok(&response), "{method}: unexpected answer {response}");
-        lsp.pending.clear();
+        lsp.notifications.clear();
     }
     times
 }
@@ -849,13 +732,8 @@ fn settle(lsp: &mut Lsp) {
 /// Reads (and drops) what the server sends for `pause`, as a client does
 /// between two keystrokes.
 fn read_for(lsp: &mut Lsp, pause: Duration) {
-    let until = Instant::now() + pause;
-    while let Some(left) = until.checked_duration_since(Instant::now()) {
-        if let Ok(message) = lsp.incoming.recv_timeout(left) {
-            lsp.take(message, None);
-        }
-    }
-    lsp.pending.clear();
+    lsp.read_for(pause);
+    lsp.notifications.clear();
 }
 
 /// A TypeScript module of about `bytes` bytes of short lines (nothing
@@ -888,7 +766,7 @@ fn large_buffers(bin: &Path, demo: &Path, o: &Options) {
     ] {
         let (text, lines) = large_module(bytes);
         let path = demo.join("src/large.ts");
-        let mut lsp = Lsp::spawn(bin, o.server_log.as_deref());
+        let mut lsp = spawn(bin, o.server_log.as_deref());
         let init = lsp.request(
             "initialize",
             json!({"processId": std::process::id(), "rootUri": uri(demo),
@@ -964,7 +842,7 @@ fn retyped_completions(
             site.needle,
             site.expect
         );
-        lsp.pending.clear();
+        lsp.notifications.clear();
         read_for(lsp, typing_gap);
     }
     lsp.notify(
@@ -1011,7 +889,7 @@ fn sessions(bin: &Path, project: &Project, o: &Options) -> (SessionResult, Vec<S
 fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
     let mut r = SessionResult::default();
     let spawned = Instant::now();
-    let mut lsp = Lsp::spawn(bin, o.server_log.as_deref());
+    let mut lsp = spawn(bin, o.server_log.as_deref());
     let init_sent = Instant::now();
     let init = lsp.request(
         "initialize",
@@ -1056,7 +934,7 @@ fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
         "textDocument/didClose",
         json!({"textDocument": {"uri": doc.uri}}),
     );
-    lsp.pending.clear();
+    lsp.notifications.clear();
 
     r.completion_env = retyped_completions(&mut lsp, &project.env, o.iterations, o.typing_gap);
     r.completion_storage =
@@ -1091,7 +969,7 @@ fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
             "hover on {} is empty: {response}",
             hover.needle
         );
-        lsp.pending.clear();
+        lsp.notifications.clear();
     }
     // Whole-document requests on the class file, the route file and the
     // Worker's config, on the settled snapshot.
@@ -1167,7 +1045,7 @@ fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
         json!({"textDocument": {"uri": uri(&config)}}),
         non_empty,
     );
-    r.rss_kib = lsp.peak_rss_kib().unwrap_or(0);
+    r.rss_kib = peak_rss_kib(&lsp).unwrap_or(0);
 
     // Keystroke → fresh diagnostics in a 5,000-line file.
     let (text, probe_line, probe_col) = big_file(&project.big_binding);
@@ -1180,14 +1058,14 @@ fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
                 && n["params"]["version"] == json!(version)
         }
     };
-    lsp.pending.clear();
+    lsp.notifications.clear();
     let started = Instant::now();
     let mut doc = OpenDoc::open(&mut lsp, &project.big_file, &text);
-    lsp.wait_notification(is_big(1));
+    lsp.wait_for(is_big(1));
     r.big_open_ms = ms(started.elapsed());
     let type_letter = |lsp: &mut Lsp, doc: &mut OpenDoc, i: usize| -> (f64, bool) {
         let letter = (b'A' + (i % 26) as u8) as char;
-        lsp.pending.clear();
+        lsp.notifications.clear();
         let started = Instant::now();
         let version = doc.edit(
             lsp,
@@ -1196,7 +1074,7 @@ fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
             probe_col + 1,
             &letter.to_string(),
         );
-        let published = lsp.wait_notification(is_big(version));
+        let published = lsp.wait_for(is_big(version));
         let elapsed = ms(started.elapsed());
         let fresh = published["params"]["diagnostics"]
             .as_array()
@@ -1232,7 +1110,7 @@ fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
             r.stale_diagnostics += 1;
         }
     }
-    r.rss_after_big_kib = lsp.peak_rss_kib().unwrap_or(0);
+    r.rss_after_big_kib = peak_rss_kib(&lsp).unwrap_or(0);
     lsp.shutdown();
     eprintln!(
         "dols-bench: {} session: cold start {}, completions {}, hover {}, diagnostics {}",
