@@ -2,12 +2,14 @@
 # VS Code end-to-end test for dols: builds and unit-tests editors/vscode,
 # packages it into a .vsix (bundling the given dols binary), installs it with
 # a small driver extension (e2e/) into a real VS Code — code-server, opened
-# by headless Chromium — on a copy of docs/demo plus a TOML Worker, and
-# checks diagnostics, completion, hover, inlay hints, code lenses and their
-# commands, a code action, fix-on-save, the topology webview and the
-# new-object command, settings changes and a restart through VS Code's own
-# APIs (see e2e/extension.js). browser.mjs, connected to Chromium through
-# the DevTools protocol, answers what only the page knows (are the inlay
+# by headless Chromium — on a copy of docs/demo with the types `wrangler
+# types` would write (worker-configuration.d.ts, hand-written and stale on
+# purpose) plus a TOML Worker, and checks diagnostics, completion and hover
+# merged with TypeScript's (nothing offered or shown twice), inlay hints,
+# code lenses and their commands, a code action, fix-on-save, the topology
+# webview and the new-object command, settings changes and a restart
+# through VS Code's own APIs (see e2e/extension.js). browser.mjs,
+# connected to Chromium through the DevTools protocol, answers what only the page knows (are the inlay
 # hints and code lenses drawn, does a click on a topology link open the
 # file) and takes a screenshot of the editor. A third extension, toml-stand-in/, stands in
 # for a TOML extension (the toml language and a source.toml grammar): its
@@ -141,9 +143,13 @@ cat > "$work/ud/User/settings.json" <<EOF
 EOF
 stage "install extensions"
 
-# The fixture: docs/demo, plus a TOML Worker with a wrong class_name.
+# The fixture: docs/demo as a real project has it, with the types
+# `wrangler types` writes (its README says to run it; here a hand-written
+# stand-in, so TypeScript's service knows Env and the runtime types), plus
+# a TOML Worker with a wrong class_name.
 demo=$work/demo
 cp -R "$repo/docs/demo" "$demo"
+cp "$here/worker-configuration.d.ts" "$demo/worker-configuration.d.ts"
 mkdir -p "$demo/ticker/src"
 cat > "$demo/ticker/wrangler.toml" <<'EOF'
 name = "ticker"

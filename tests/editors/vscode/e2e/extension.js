@@ -1,7 +1,9 @@
 // End-to-end driver for the dols extension in a real VS Code (code-server).
 // It runs only when DOLS_VSCODE_E2E_OUT is set: it activates the dols
-// extension, works on the fixture (a copy of docs/demo plus a TOML Worker
-// in ticker/) through VS Code's own APIs — what a user's editor sees — and
+// extension, works on the fixture (a copy of docs/demo with a
+// worker-configuration.d.ts, plus a TOML Worker in ticker/) through VS
+// Code's own APIs — what a user's editor sees, TypeScript's answers merged
+// with dols's — and
 // writes one JSON result with a line per check. run.sh reads it.
 'use strict';
 const fs = require('fs');
@@ -210,14 +212,111 @@ async function run(out) {
     return { line: found.range.start.line + 1, message: found.message };
   });
 
-  await check('completion after `env.` lists the bindings', async () => {
-    const at = positionOf(indexDoc, 'env.COUNTER.getByName(url.pathname)', 'env.'.length);
-    const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', index, at, '.');
-    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
-    for (const wanted of ['COUNTER', 'CHAT_ROOM', 'ROOM_LIMIT']) {
-      if (!labels.includes(wanted)) throw new Error(`${wanted} missing from ${labels.join(', ')}`);
+  // The fixture has the types a real project has (run.sh copies
+  // worker-configuration.d.ts into it): TypeScript's service answers in
+  // index.ts next to dols, and VS Code shows both answers merged. dols must
+  // add only what TypeScript lacks. The Env type there is stale on purpose:
+  // it declares CHAT_ROOM and COUNTER, not ROOM_LIMIT.
+  const client = () => {
+    const c = api.client();
+    if (!c) throw new Error('no dols language client');
+    return c;
+  };
+  /** dols's own answer to `method` at `at` in index.ts, without TypeScript's. */
+  const dolsAlone = (method, at, extra = {}) =>
+    client().sendRequest(method, { textDocument: { uri: index.toString() }, position: { line: at.line, character: at.character }, ...extra });
+  const itemLabel = (i) => (typeof i.label === 'string' ? i.label : i.label.label);
+  const dolsCompletion = async (at) => {
+    const answer = await dolsAlone('textDocument/completion', at, { context: { triggerKind: 2, triggerCharacter: '.' } });
+    return (Array.isArray(answer) ? answer : (answer && answer.items) || []).map(itemLabel);
+  };
+  /** The merged list VS Code shows; the first `resolve` items resolved. */
+  const mergedCompletion = async (at, resolve) => {
+    const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', index, at, '.', resolve);
+    return list.items;
+  };
+  /** Polls the merged list until `ok(labels)`; the last labels on timeout. */
+  const mergedUntil = async (what, at, ok, timeout) => {
+    let last = [];
+    try {
+      return await until(what, async () => {
+        const items = await mergedCompletion(at);
+        last = items.map(itemLabel);
+        return ok(last) && items;
+      }, timeout);
+    } catch (err) {
+      throw new Error(`${err.message}; merged list: ${describe(last)}`);
     }
-    return labels.filter((l) => /^[A-Z_]+$/.test(l));
+  };
+  const countOf = (labels, label) => labels.filter((l) => l === label).length;
+  const duplicates = (labels) => [...new Set(labels.filter((l, i) => labels.indexOf(l) !== i))];
+  const BINDINGS = ['CHAT_ROOM', 'COUNTER', 'ROOM_LIMIT'];
+
+  await check('completion after `env.` with the Env type present: TypeScript\'s and dols\'s items merged, each binding once; dols adds only ROOM_LIMIT (stale type)', async () => {
+    const at = positionOf(indexDoc, 'env.COUNTER.getByName(url.pathname)', 'env.'.length);
+    // TypeScript answers once its project is loaded (before that, its
+    // syntax server has no types): wait for its items in the merged list.
+    let items = await mergedUntil('TypeScript\'s Env members in the merged list', at, (l) => l.includes('COUNTER') && l.includes('CHAT_ROOM'), 90000);
+    items = await mergedCompletion(at, items.length);
+    const labels = items.map(itemLabel);
+    const own = await dolsCompletion(at);
+    const twice = duplicates(labels);
+    if (twice.length) throw new Error(`offered twice: ${describe(twice)} in ${describe(labels)}; dols alone offers ${describe(own)}`);
+    for (const wanted of BINDINGS) {
+      if (countOf(labels, wanted) !== 1) throw new Error(`${wanted} ${countOf(labels, wanted)} times in ${describe(labels)}`);
+    }
+    // dols alone: the binding the types lack, not those they declare.
+    if (describe(own.filter((l) => BINDINGS.includes(l))) !== describe(['ROOM_LIMIT'])) throw new Error(`dols alone offers ${describe(own)}`);
+    // COUNTER is TypeScript's item (dols did not offer it): its detail is
+    // TypeScript's type, with the class.
+    const counter = items.find((i) => itemLabel(i) === 'COUNTER');
+    if (!String(counter.detail).includes('DurableObjectNamespace<Counter>')) throw new Error(`COUNTER's detail ${describe(counter.detail)}`);
+    return { merged: labels, dolsAlone: own, counterDetail: counter.detail };
+  });
+
+  await check('completion after `env.`: with COUNTER taken out of the Env type (unsaved edit), dols offers it, still once', async () => {
+    // The control: the same label comes from dols as soon as the types lack
+    // it, so the check above could fail.
+    const at = positionOf(indexDoc, 'env.COUNTER.getByName(url.pathname)', 'env.'.length);
+    const types = await vscode.workspace.openTextDocument(file('worker-configuration.d.ts'));
+    const line = positionOf(types, '    COUNTER: DurableObjectNamespace').line;
+    const removed = new vscode.WorkspaceEdit();
+    removed.delete(types.uri, new vscode.Range(line, 0, line + 1, 0));
+    const text = types.getText();
+    if (!(await vscode.workspace.applyEdit(removed))) throw new Error('the edit failed');
+    try {
+      const own = await until('dols to offer COUNTER', async () => {
+        const labels = await dolsCompletion(at);
+        return labels.includes('COUNTER') && labels;
+      });
+      // Until TypeScript sees the edit too, both offer COUNTER.
+      const labels = (await mergedUntil('COUNTER once in the merged list', at, (l) => countOf(l, 'COUNTER') === 1 && l.includes('CHAT_ROOM'))).map(itemLabel);
+      const twice = duplicates(labels);
+      if (twice.length) throw new Error(`offered twice: ${describe(twice)} in ${describe(labels)}`);
+      return { merged: labels, dolsAlone: own };
+    } finally {
+      const back = new vscode.WorkspaceEdit();
+      back.replace(types.uri, new vscode.Range(0, 0, types.lineCount, 0), text);
+      await vscode.workspace.applyEdit(back);
+      await types.save();
+      await until('dols to leave COUNTER to TypeScript again', async () => !(await dolsCompletion(at)).includes('COUNTER'));
+    }
+  });
+
+  await check('hover on getByName: one signature, TypeScript\'s (DurableObjectStub<Counter>); dols adds its notes without one', async () => {
+    const at = positionOf(indexDoc, 'env.COUNTER.getByName(url.pathname)', 'env.COUNTER.getBy'.length);
+    const own = await dolsAlone('textDocument/hover', at);
+    const ownText = own && (typeof own.contents === 'string' ? own.contents : own.contents.value || describe(own.contents));
+    if (!ownText || !ownText.includes('getByName')) throw new Error(`dols alone: ${describe(own)}`);
+    const text = await until('TypeScript\'s hover next to dols\'s', async () => {
+      const merged = markdownOf(await vscode.commands.executeCommand('vscode.executeHoverProvider', index, at));
+      return merged.includes('DurableObjectStub<Counter>') && merged.includes('DurableObjectNamespace.getByName') && merged;
+    }, 90000);
+    const blocks = [...text.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1].trim());
+    const signatures = blocks.filter((b) => b.includes('getByName'));
+    if (signatures.length !== 1) throw new Error(`${signatures.length} signatures: ${describe(signatures)}`);
+    if (!signatures[0].includes('DurableObjectStub<Counter>')) throw new Error(`the signature is not TypeScript's: ${signatures[0]}`);
+    return { signature: signatures[0], dols: ownText.split('\n')[0] };
   });
 
   await check('hover on env.COUNTER names the class', async () => {
