@@ -186,7 +186,10 @@ async fn documents_and_the_workspace_are_pulled_with_result_ids() {
             json!({"textDocument": {"uri": "untitled:Untitled-1"}}),
         )
         .await;
-    assert_eq!(untitled, json!({"kind": "full", "resultId": "none", "items": []}));
+    assert_eq!(
+        untitled,
+        json!({"kind": "full", "resultId": "none", "items": []})
+    );
 
     // Whatever was pushed before the first pull has been cleared, and
     // nothing was pushed since.
