@@ -10,6 +10,7 @@ mod lsp_client;
 
 use std::time::Duration;
 
+use dols_lsp_client::Answer;
 use lsp_client::{files, snapshot, uri, Lsp};
 use serde_json::{json, Value};
 
@@ -54,11 +55,9 @@ async fn pull_document(lsp: &mut Lsp, relative: &str, previous: Option<&str>) ->
     .await
 }
 
-/// Lets the server finish what an edit started, then reads everything it
-/// sent before the answer to one more request.
+/// Lets the server finish what an edit started, reading what it sends.
 async fn settle(lsp: &mut Lsp) {
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = lsp.result("workspace/symbol", json!({"query": "C"})).await;
+    lsp.read_for(Duration::from_millis(300)).await;
 }
 
 /// The diagnostics each file's last `publishDiagnostics` left the client
@@ -77,6 +76,27 @@ fn pushed_and_kept(lsp: &Lsp) -> Vec<(String, Value)> {
     last.into_iter()
         .filter(|(_, d)| d.as_array().is_some_and(|d| !d.is_empty()))
         .collect()
+}
+
+/// Pull is offered only to a client that declares it; the others keep
+/// getting pushes (as every other protocol test shows).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_is_offered_only_to_clients_that_pull() {
+    let lsp = Lsp::start_with(worker(), pulling(), None).await;
+    assert_eq!(
+        lsp.initialized["capabilities"]["diagnosticProvider"],
+        json!({"identifier": "dols", "interFileDependencies": true, "workspaceDiagnostics": true})
+    );
+    lsp.finish().await;
+    let pushed_only = json!({"general": {"positionEncodings": ["utf-16"]}});
+    let mut lsp = Lsp::start_with(worker(), pushed_only, None).await;
+    assert_eq!(
+        lsp.initialized["capabilities"].get("diagnosticProvider"),
+        None
+    );
+    let index = lsp.path("src/index.ts");
+    lsp.diagnostics(&index, 0, |d| !d.is_empty()).await;
+    lsp.finish().await;
 }
 
 /// Document pulls carry result ids: asking again with the id gets
@@ -258,5 +278,33 @@ async fn a_config_edit_changes_a_pulled_source_file() {
         codes(&after["items"]).contains(&"unknown-binding".to_string()),
         "{after:#}"
     );
+    lsp.finish().await;
+}
+
+/// When the findings of a pulled document change through another file,
+/// a client that takes `workspace/diagnostic/refresh` is asked to pull
+/// again (and a client that does not is never sent one: the guard of the
+/// other tests fails on any request it did not declare).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_pulled_findings_ask_for_a_refresh() {
+    let mut capabilities = pulling();
+    capabilities["workspace"] = json!({"diagnostics": {"refreshSupport": true}});
+    let mut lsp = Lsp::start_with(worker(), capabilities, None).await;
+    lsp.answer("workspace/diagnostic/refresh", Answer::Result(Value::Null));
+    lsp.open("src/index.ts", 1).await;
+    lsp.open("wrangler.toml", 1).await;
+    pull_document(&mut lsp, "src/index.ts", None).await;
+    settle(&mut lsp).await;
+    assert_eq!(lsp.server_requests("workspace/diagnostic/refresh").len(), 0);
+    let config_uri = uri(&lsp.path("wrangler.toml"));
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": config_uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 6, "character": 8}, "end": {"line": 6, "character": 9}},
+                                   "text": "D"}]}),
+    )
+    .await;
+    lsp.wait_for(|m| m["method"] == "workspace/diagnostic/refresh")
+        .await;
     lsp.finish().await;
 }

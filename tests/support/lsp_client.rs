@@ -124,6 +124,8 @@ const EXPECTED_NOTIFICATIONS: &[&str] = &[
 
 pub struct Lsp {
     pub fixture: Fixture,
+    /// The server's answer to `initialize`.
+    pub initialized: Value,
     client: Client,
     server: JoinHandle<()>,
 }
@@ -191,6 +193,7 @@ impl Lsp {
         }
         let mut lsp = Lsp {
             fixture,
+            initialized: Value::Null,
             client,
             server,
         };
@@ -210,6 +213,7 @@ impl Lsp {
             )
             .await;
         assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+        lsp.initialized = result;
         lsp.notify("initialized", json!({})).await;
         lsp
     }

@@ -53,6 +53,8 @@ pub struct ClientDiagnostics {
     pulled_documents: HashSet<PathBuf>,
     /// The client has pulled the workspace: nothing is pushed.
     workspace_pulled: bool,
+    /// The result id of the last report the client pulled, per file.
+    pulled_ids: HashMap<PathBuf, String>,
 }
 
 /// What a sync of the diagnostics with a new snapshot asks of the server.
@@ -90,13 +92,7 @@ impl ClientDiagnostics {
             let before = self.files.remove(&path);
             let mut report = match before {
                 Some(before) if Arc::ptr_eq(&before.findings, findings) => before,
-                before => {
-                    let report = FileReport::new(analysis, findings, encoding, before.as_ref());
-                    if before.is_none_or(|b| b.result_id != report.result_id) {
-                        outcome.pulled_changed |= self.is_pulled(&path);
-                    }
-                    report
-                }
+                before => FileReport::new(analysis, findings, encoding, before.as_ref()),
             };
             if !report.held_current && !self.is_pulled(&path) {
                 outcome.push.push((path.clone(), report.items.clone()));
@@ -109,10 +105,14 @@ impl ClientDiagnostics {
         for (path, report) in std::mem::take(&mut self.files) {
             if report.held {
                 outcome.push.push((path, Vec::new()));
-            } else if self.is_pulled(&path) {
-                outcome.pulled_changed = true;
             }
         }
+        // The client holds a report that is no longer current, or it pulls
+        // the workspace and has never had this file's findings.
+        let current = |path: &PathBuf| now.get(path).map_or(NO_FINDINGS, |r| &r.result_id);
+        outcome.pulled_changed = self.pulled_ids.iter().any(|(path, id)| current(path) != id)
+            || (self.workspace_pulled
+                && now.keys().any(|path| !self.pulled_ids.contains_key(path)));
         self.files = now;
         outcome
     }
@@ -136,6 +136,9 @@ impl ClientDiagnostics {
     /// pushed again from the next sync.
     pub fn document_closed(&mut self, path: &Path) {
         self.pulled_documents.remove(path);
+        if !self.workspace_pulled {
+            self.pulled_ids.remove(path);
+        }
     }
 
     /// The client pulled the workspace: from now on nothing is pushed. The
@@ -195,6 +198,8 @@ impl ClientDiagnostics {
                 }
             }
         };
+        self.pulled_ids
+            .insert(path.to_path_buf(), result_id.to_string());
         if previous_result_id == Some(result_id) {
             return PullReport::Unchanged {
                 result_id: result_id.to_string(),
