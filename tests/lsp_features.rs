@@ -355,6 +355,61 @@ export default {};
     lsp.finish().await;
 }
 
+/// `wrangler types` output is often gitignored, and TypeScript reads it
+/// all the same: the bindings its `Env` declares are left to TypeScript
+/// (no second item in the editor's merged list), only the binding the
+/// stale type lacks is offered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn env_completion_reads_gitignored_generated_types() {
+    let mut lsp = Lsp::start(fixture(
+        r#"
+//- /.gitignore
+worker-configuration.d.ts
+//- /wrangler.toml
+name = "w"
+main = "src/index.ts"
+compatibility_date = "2025-06-01"
+
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Counter"
+
+[[durable_objects.bindings]]
+name = "ADDED_LATER"
+class_name = "Counter"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]
+//- /worker-configuration.d.ts
+interface Env {
+  COUNTER: DurableObjectNamespace<import("./src/index").Counter>;
+}
+//- /src/index.ts
+import { DurableObject } from "cloudflare:workers";
+
+export class Counter extends DurableObject<Env> {}
+
+export default {
+  async fetch(request: Request, env: Env) {
+    return env.$0
+  },
+};
+"#,
+    ))
+    .await;
+    let labels: Vec<Value> = lsp
+        .completion()
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].clone())
+        .collect();
+    assert_eq!(labels, [json!("ADDED_LATER")]);
+    lsp.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn completion_of_location_hints() {
     let mut lsp =

@@ -188,6 +188,7 @@ pub fn discover_until(
     cancelled: &dyn Fn() -> bool,
 ) -> Discovered {
     let mut found = Discovered::default();
+    let mut excluded: Vec<(PathBuf, ignore::overrides::Override)> = Vec::new();
     'roots: for root in roots {
         if root.is_file() {
             if let Some(role) = FileRole::of(root) {
@@ -208,6 +209,7 @@ pub fn discover_until(
         let overrides = overrides
             .build()
             .unwrap_or_else(|_| ignore::overrides::Override::empty());
+        excluded.push((root.clone(), overrides.clone()));
         let walker = ignore::WalkBuilder::new(root)
             .overrides(overrides)
             .hidden(false)
@@ -267,9 +269,87 @@ pub fn discover_until(
             }
         }
     }
+    let generated = ignored_type_declarations(&found, &excluded);
+    found.files.extend(
+        generated
+            .into_iter()
+            .map(|path| (path, FileRole::Source(SourceLanguage::TypeScript))),
+    );
     found.files.sort_by(|a, b| a.0.cmp(&b.0));
     found.files.dedup_by(|a, b| a.0 == b.0);
     found
+}
+
+/// The type declarations a project names that the walk left out because a
+/// `.gitignore` lists them: `wrangler types` output is often ignored, but
+/// TypeScript still reads it, and the `Env` interface it declares decides
+/// which bindings TypeScript already completes. Read: the conventional
+/// `worker-configuration.d.ts` beside a wrangler config, and every `.d.ts`
+/// a `tsconfig.json` names literally (`files`, `include`,
+/// `compilerOptions.types`), inside a root, outside dependency folders and
+/// not excluded by the user.
+fn ignored_type_declarations(
+    found: &Discovered,
+    excluded: &[(PathBuf, ignore::overrides::Override)],
+) -> Vec<PathBuf> {
+    let known: std::collections::HashSet<&Path> =
+        found.files.iter().map(|(path, _)| path.as_path()).collect();
+    let mut named: Vec<PathBuf> = Vec::new();
+    for (path, role) in &found.files {
+        let Some(dir) = path.parent() else { continue };
+        match role {
+            FileRole::Config(_) => named.push(dir.join("worker-configuration.d.ts")),
+            FileRole::TsConfig => {
+                let Ok(text) = read_text(path, *role) else {
+                    continue;
+                };
+                let Ok(value) = jsonc_parser::parse_to_serde_value::<serde_json::Value>(
+                    &text,
+                    &jsonc_parser::ParseOptions::default(),
+                ) else {
+                    continue;
+                };
+                let lists = [
+                    value.get("files"),
+                    value.get("include"),
+                    value.pointer("/compilerOptions/types"),
+                ];
+                for entry in lists
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l.as_array())
+                    .flatten()
+                {
+                    if let Some(entry) = entry
+                        .as_str()
+                        .filter(|e| e.ends_with(".d.ts") && !e.contains(['*', '?']))
+                    {
+                        named.push(crate::model::resolve::normalize(&dir.join(entry)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    named.sort();
+    named.dedup();
+    named
+        .into_iter()
+        .filter(|path| !known.contains(path.as_path()))
+        .filter(|path| {
+            excluded.iter().any(|(root, overrides)| {
+                path.starts_with(root) && !overrides.matched(path, false).is_ignore()
+            })
+        })
+        .filter(|path| {
+            !path.components().any(|c| {
+                c.as_os_str()
+                    .to_str()
+                    .is_some_and(|name| SKIPPED_DIRS.contains(&name))
+            })
+        })
+        .filter(|path| path.is_file())
+        .collect()
 }
 
 /// Wrangler configs above this size are not read: real ones are a few KiB,
@@ -1090,6 +1170,57 @@ mod tests {
             Some(FileRole::Source(SourceLanguage::TypeScript))
         );
         assert_eq!(FileRole::of(Path::new("a/README.md")), None);
+    }
+
+    /// `wrangler types` output listed in `.gitignore` is still read when
+    /// the project names it (beside a wrangler config, or literally in a
+    /// tsconfig); other ignored files, globs, dependency folders and the
+    /// user's excludes stay out.
+    #[test]
+    fn ignored_type_declarations_the_project_names_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in ["api", "web/types", "generated", "node_modules/x"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        let files = [
+            ("api/wrangler.toml", ""),
+            ("api/worker-configuration.d.ts", "interface Env {}"),
+            ("api/other.d.ts", ""),
+            ("web/wrangler.jsonc", "{}"),
+            (
+                "web/tsconfig.json",
+                "{ // comments are fine\n \"include\": [\"src/**/*.ts\", \"types/env.d.ts\"],\n \"compilerOptions\": {\"types\": [\"../node_modules/x/index.d.ts\", \"@cloudflare/workers-types\"]}}",
+            ),
+            ("web/types/env.d.ts", "interface Env {}"),
+            ("web/types/glob.d.ts", ""),
+            ("node_modules/x/index.d.ts", ""),
+            ("generated/worker-configuration.d.ts", ""),
+        ];
+        for (path, text) in files {
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "*.d.ts\ngenerated/\n").unwrap();
+        let names = |found: &Discovered| -> Vec<String> {
+            found
+                .files
+                .iter()
+                .map(|(p, _)| {
+                    p.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .filter(|p| p.ends_with(".d.ts"))
+                .collect()
+        };
+        let found = discover(&[root.to_path_buf()], &[]);
+        assert_eq!(
+            names(&found),
+            ["api/worker-configuration.d.ts", "web/types/env.d.ts"]
+        );
+        let found = discover(&[root.to_path_buf()], &["web/types/**".to_string()]);
+        assert_eq!(names(&found), ["api/worker-configuration.d.ts"]);
     }
 
     #[test]

@@ -150,6 +150,9 @@ stage "install extensions"
 demo=$work/demo
 cp -R "$repo/docs/demo" "$demo"
 cp "$here/worker-configuration.d.ts" "$demo/worker-configuration.d.ts"
+# Gitignored, as many projects keep generated types: TypeScript reads it
+# all the same, and so must dols, or `env.` lists the typed bindings twice.
+printf 'worker-configuration.d.ts\n' >> "$demo/.gitignore"
 mkdir -p "$demo/ticker/src"
 cat > "$demo/ticker/wrangler.toml" <<'EOF'
 name = "ticker"

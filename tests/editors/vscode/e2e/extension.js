@@ -212,6 +212,32 @@ async function run(out) {
     return { line: found.range.start.line + 1, message: found.message };
   });
 
+  // VS Code pulls diagnostics (documents and the workspace): a file never
+  // opened gets its findings from the workspace pull, and no finding is
+  // shown twice (pushed before the first pull and pulled after).
+  await check('diagnostics: pulled for the workspace, each shown once', async () => {
+    const provider = api.client()?.initializeResult?.capabilities?.diagnosticProvider;
+    if (!provider?.workspaceDiagnostics) throw new Error(`diagnosticProvider ${describe(provider)}`);
+    const counter = file('src', 'counter.ts');
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === counter.toString())) {
+      throw new Error('src/counter.ts is already open');
+    }
+    await until('sql-on-kv-backend in the unopened src/counter.ts', () =>
+      diagnostics(counter).find((d) => codeOf(d) === 'sql-on-kv-backend'),
+    );
+    const twice = [];
+    for (const uri of [index, toml, config, counter]) {
+      const seen = new Set();
+      for (const d of diagnostics(uri)) {
+        const key = `${uri.path}:${d.range.start.line}:${d.range.start.character}:${codeOf(d)}:${d.message}`;
+        if (seen.has(key)) twice.push(key);
+        seen.add(key);
+      }
+    }
+    if (twice.length) throw new Error(`shown twice: ${describe(twice)}`);
+    return { provider, counter: diagnostics(counter).map(codeOf) };
+  });
+
   // The fixture has the types a real project has (run.sh copies
   // worker-configuration.d.ts into it): TypeScript's service answers in
   // index.ts next to dols, and VS Code shows both answers merged. dols must
