@@ -672,6 +672,14 @@ struct SessionResult {
     diagnostics: Vec<f64>,
     diagnostics_with_error: Vec<f64>,
     stale_diagnostics: usize,
+    /// Pull diagnostics (VS Code's model): keystroke → the document's
+    /// `textDocument/diagnostic` answer, and the workspace pull with
+    /// current result ids that VS Code repeats every 2 s.
+    pull_keystroke: Vec<f64>,
+    stale_pulls: usize,
+    workspace_pull_idle: Vec<f64>,
+    /// Files the first workspace pull reported.
+    workspace_pull_files: usize,
     rss_after_big_kib: u64,
 }
 
@@ -881,6 +889,14 @@ fn sessions(bin: &Path, project: &Project, o: &Options) -> (SessionResult, Vec<S
         diagnostics: pool(|r| &r.diagnostics),
         diagnostics_with_error: pool(|r| &r.diagnostics_with_error),
         stale_diagnostics: runs.iter().map(|r| r.stale_diagnostics).sum(),
+        pull_keystroke: pool(|r| &r.pull_keystroke),
+        stale_pulls: runs.iter().map(|r| r.stale_pulls).sum(),
+        workspace_pull_idle: pool(|r| &r.workspace_pull_idle),
+        workspace_pull_files: runs
+            .iter()
+            .map(|r| r.workspace_pull_files)
+            .max()
+            .unwrap_or(0),
         rss_after_big_kib: runs.iter().map(|r| r.rss_after_big_kib).max().unwrap_or(0),
     };
     (pooled, runs)
@@ -1110,6 +1126,66 @@ fn session(bin: &Path, project: &Project, o: &Options) -> SessionResult {
             r.stale_diagnostics += 1;
         }
     }
+    // Pull diagnostics, last: a pulled document is no longer pushed, and
+    // after a workspace pull nothing is. The syntax error goes first.
+    doc.version += 1;
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc.uri, "version": doc.version},
+               "contentChanges": [{"range": {"start": pos(probe_line + 1, 0), "end": pos(probe_line + 2, 0)}, "text": ""}]}),
+    );
+    let mut previous: Option<String> = None;
+    for i in 1..=o.diag_iterations / 4 {
+        let letter = (b'A' + (i % 26) as u8) as char;
+        lsp.notifications.clear();
+        let started = Instant::now();
+        doc.edit(
+            &mut lsp,
+            probe_line,
+            probe_col,
+            probe_col + 1,
+            &letter.to_string(),
+        );
+        let response = lsp.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": doc.uri}, "previousResultId": previous}),
+        );
+        r.pull_keystroke.push(ms(started.elapsed()));
+        let report = &response["result"];
+        assert_eq!(report["kind"], "full", "{response}");
+        previous = report["resultId"].as_str().map(String::from);
+        let fresh = report["items"].as_array().is_some_and(|ds| {
+            ds.iter().any(|d| {
+                d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(&format!("MISSING_{letter}")))
+            })
+        });
+        if !fresh {
+            r.stale_pulls += 1;
+        }
+    }
+    let first = lsp.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    let items = first["result"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    r.workspace_pull_files = items.len();
+    let held: Vec<Value> = items
+        .iter()
+        .map(|item| json!({"uri": item["uri"], "value": item["resultId"]}))
+        .collect();
+    r.workspace_pull_idle = timed(
+        &mut lsp,
+        o.iterations,
+        "workspace/diagnostic",
+        json!({"previousResultIds": held}),
+        |v: &Value| {
+            v["result"]["items"]
+                .as_array()
+                .is_some_and(|a| a.iter().all(|item| item["kind"] == "unchanged"))
+        },
+    );
     r.rss_after_big_kib = peak_rss_kib(&lsp).unwrap_or(0);
     lsp.shutdown();
     eprintln!(
@@ -1509,6 +1585,17 @@ fn main() {
             "| Keystroke → fresh diagnostics, 5,000-line file with a syntax error (parsed from scratch) | {name} | {} | — | — | — |",
             latency(|r| &r.diagnostics_with_error)
         );
+        println!(
+            "| Keystroke → pulled diagnostics (`textDocument/diagnostic`), 5,000-line file | {name} | {} | p99 ≤ 30 ms | {} | — |",
+            latency(|r| &r.pull_keystroke),
+            met(p99(&r.pull_keystroke) <= 30.0)
+        );
+        println!(
+            "| Workspace pull, nothing changed ({} files reported unchanged; VS Code repeats it every 2 s) | {name} | {} | p99 ≤ 2 ms | {} | — |",
+            r.workspace_pull_files,
+            latency(|r| &r.workspace_pull_idle),
+            met(p99(&r.workspace_pull_idle) <= 2.0)
+        );
     }
     println!(
         "| Peak RSS (VmHWM) | small | {} | ≤ 60 MB | {} | 507–958 MiB |",
@@ -1557,6 +1644,11 @@ fn main() {
             fmt_ms(r.big_open_ms),
             r.stale_diagnostics,
             r.diagnostics.len() + r.diagnostics_with_error.len()
+        );
+        println!(
+            "- {name}: {} of {} pulls after a keystroke answered without the newly typed name.",
+            r.stale_pulls,
+            r.pull_keystroke.len()
         );
     }
 
