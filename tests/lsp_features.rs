@@ -786,8 +786,22 @@ async fn editor_answers(lsp: &mut Lsp, files: &[&str]) -> Value {
         let symbols = lsp
             .result("textDocument/documentSymbol", document.clone())
             .await;
-        let folds = lsp.result("textDocument/foldingRange", document).await;
+        let folds = lsp
+            .result("textDocument/foldingRange", document.clone())
+            .await;
+        let pulled = lsp.result("textDocument/diagnostic", document).await;
         let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        let pulled: Vec<Value> = list(&pulled["items"])
+            .iter()
+            .map(|d| {
+                json!(format!(
+                    "{}:{} {}",
+                    d["range"]["start"]["line"],
+                    d["range"]["start"]["character"],
+                    d["code"].as_str().unwrap_or_default()
+                ))
+            })
+            .collect();
         let hints: Vec<Value> = list(&hints)
             .iter()
             .map(|h| {
@@ -839,9 +853,32 @@ async fn editor_answers(lsp: &mut Lsp, files: &[&str]) -> Value {
         shown.insert(
             file.to_string(),
             json!({"inlay hints": hints, "code lenses": lenses, "document links": links,
-                   "outline": outline, "folds": folds}),
+                   "outline": outline, "folds": folds, "pulled diagnostics": pulled}),
         );
     }
+    // Every file with findings, as one workspace pull reports it.
+    let workspace = lsp
+        .result("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await;
+    let reported: Vec<Value> = workspace["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|report| {
+            let codes: Vec<&str> = report["items"]
+                .as_array()
+                .map(|items| items.iter().filter_map(|d| d["code"].as_str()).collect())
+                .unwrap_or_default();
+            let path = lsp.stable(&report["uri"]);
+            json!(format!(
+                "{} {}",
+                path.as_str().unwrap_or_default(),
+                codes.join(", ")
+            ))
+        })
+        .collect();
+    shown.insert("workspace pull".to_string(), Value::Array(reported));
     Value::Object(shown)
 }
 
