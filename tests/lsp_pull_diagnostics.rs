@@ -55,6 +55,19 @@ async fn pull_document(lsp: &mut Lsp, relative: &str, previous: Option<&str>) ->
     .await
 }
 
+/// Renames the binding in the open config (version 2): `env.C` in the
+/// source no longer names one.
+async fn rename_the_binding(lsp: &mut Lsp) {
+    let config_uri = uri(&lsp.path("wrangler.toml"));
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": config_uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 6, "character": 8}, "end": {"line": 6, "character": 9}},
+                                   "text": "D"}]}),
+    )
+    .await;
+}
+
 /// Lets the server finish what an edit started, reading what it sends.
 async fn settle(lsp: &mut Lsp) {
     lsp.read_for(Duration::from_millis(300)).await;
@@ -262,15 +275,7 @@ async fn a_config_edit_changes_a_pulled_source_file() {
     let before = pull_document(&mut lsp, "src/index.ts", None).await;
     let id = before["resultId"].as_str().unwrap().to_string();
     assert!(!codes(&before["items"]).contains(&"unknown-binding".to_string()));
-    // Rename the binding: `env.C` no longer names one.
-    let config_uri = uri(&lsp.path("wrangler.toml"));
-    lsp.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": config_uri, "version": 2},
-               "contentChanges": [{"range": {"start": {"line": 6, "character": 8}, "end": {"line": 6, "character": 9}},
-                                   "text": "D"}]}),
-    )
-    .await;
+    rename_the_binding(&mut lsp).await;
     let after = pull_document(&mut lsp, "src/index.ts", Some(&id)).await;
     assert_eq!(after["kind"], "full", "{after:#}");
     assert_ne!(after["resultId"], json!(id));
@@ -296,14 +301,7 @@ async fn changed_pulled_findings_ask_for_a_refresh() {
     pull_document(&mut lsp, "src/index.ts", None).await;
     settle(&mut lsp).await;
     assert_eq!(lsp.server_requests("workspace/diagnostic/refresh").len(), 0);
-    let config_uri = uri(&lsp.path("wrangler.toml"));
-    lsp.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": config_uri, "version": 2},
-               "contentChanges": [{"range": {"start": {"line": 6, "character": 8}, "end": {"line": 6, "character": 9}},
-                                   "text": "D"}]}),
-    )
-    .await;
+    rename_the_binding(&mut lsp).await;
     lsp.wait_for(|m| m["method"] == "workspace/diagnostic/refresh")
         .await;
     lsp.finish().await;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use dols_lsp_client::{uri, Answer, Process};
+use dols_lsp_client::{copy_dir, uri, Answer, Process};
 use serde_json::{json, Value};
 
 /// What the server may send unasked in these sessions (the guard's list).
@@ -43,18 +43,6 @@ fn wait_diagnostics(client: &mut Process, uri: &str, pred: impl Fn(&Value) -> bo
             && pred(&n["params"])
     })["params"]
         .clone()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {

@@ -1172,6 +1172,20 @@ mod tests {
         assert_eq!(FileRole::of(Path::new("a/README.md")), None);
     }
 
+    /// The discovered paths, relative to `root`, with `/` separators.
+    fn relative_names(root: &Path, found: &Discovered) -> Vec<String> {
+        found
+            .files
+            .iter()
+            .map(|(p, _)| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
     /// `wrangler types` output listed in `.gitignore` is still read when
     /// the project names it (beside a wrangler config, or literally in a
     /// tsconfig); other ignored files, globs, dependency folders and the
@@ -1202,15 +1216,8 @@ mod tests {
         }
         std::fs::write(root.join(".gitignore"), "*.d.ts\ngenerated/\n").unwrap();
         let names = |found: &Discovered| -> Vec<String> {
-            found
-                .files
-                .iter()
-                .map(|(p, _)| {
-                    p.strip_prefix(root)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/")
-                })
+            relative_names(root, found)
+                .into_iter()
                 .filter(|p| p.ends_with(".d.ts"))
                 .collect()
         };
@@ -1236,17 +1243,10 @@ mod tests {
         std::fs::write(root.join("generated/x.ts"), "").unwrap();
         std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
         let found = discover(&[root.to_path_buf()], &[]);
-        let names: Vec<_> = found
-            .files
-            .iter()
-            .map(|(p, _)| {
-                p.strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
-            .collect();
-        assert_eq!(names, vec!["src/index.ts", "wrangler.toml"]);
+        assert_eq!(
+            relative_names(root, &found),
+            vec!["src/index.ts", "wrangler.toml"]
+        );
 
         let found = discover(&[root.to_path_buf()], &["src/**".to_string()]);
         assert_eq!(

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dols_lsp_client::{uri, Answer, Process};
+use dols_lsp_client::{copy_dir, uri, Answer, Process};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -186,18 +186,6 @@ fn dols_binary() -> PathBuf {
 }
 
 // ---------------------------------------------------------------- fixtures
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn generate_workspace(out: &Path, files: usize, workers: usize) {
     let status = Command::new("python3")
