@@ -306,3 +306,51 @@ async fn changed_pulled_findings_ask_for_a_refresh() {
         .await;
     lsp.finish().await;
 }
+
+/// A client that takes partial results gets the workspace pull streamed:
+/// the reports at once as `$/progress`, then each change of findings as
+/// it happens, on the same open request, which ends at shutdown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_workspace_pull_sends_changes_as_they_happen() {
+    let mut lsp = Lsp::start_with(worker(), pulling(), None).await;
+    let index_uri = uri(&lsp.path("src/index.ts"));
+    let request = lsp
+        .send_request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": [], "partialResultToken": "ws"}),
+        )
+        .await;
+    let partial = |m: &Value| m["method"] == "$/progress" && m["params"]["token"] == "ws";
+    let (first, seen) = lsp.wait_after(0, partial).await;
+    let reported: Vec<&Value> = first["params"]["value"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| &item["uri"])
+        .collect();
+    assert_eq!(reported.len(), 2, "{first:#}");
+    assert!(reported.contains(&&json!(index_uri)));
+
+    // Fixing the finding in src/index.ts streams its clean report, and
+    // only that one.
+    lsp.open("src/index.ts", 1).await;
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": index_uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 6, "character": 38}, "end": {"line": 6, "character": 45}},
+                                   "text": "\"https://c/path\""}]}),
+    )
+    .await;
+    let (clean, _) = lsp
+        .wait_after(seen, |m| {
+            partial(m) && m["params"]["value"]["items"][0]["uri"] == index_uri
+        })
+        .await;
+    assert_eq!(
+        clean["params"]["value"]["items"],
+        json!([{"kind": "full", "uri": index_uri, "version": 2, "resultId": "none", "items": []}])
+    );
+    // The request is still open; shutdown ends it, empty.
+    let answers = lsp.finish_reading(&[request]).await;
+    assert_eq!(answers[0]["result"], json!({"items": []}));
+}

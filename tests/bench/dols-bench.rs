@@ -1579,7 +1579,7 @@ fn main() {
             met(p99(&r.pull_keystroke) <= 30.0)
         );
         println!(
-            "| Workspace pull, nothing changed ({} files reported unchanged; VS Code repeats it every 2 s) | {name} | {} | p99 ≤ 2 ms | {} | — |",
+            "| Workspace pull, nothing changed ({} files reported unchanged; clients that do not stream repeat it) | {name} | {} | p99 ≤ 2 ms | {} | — |",
             r.workspace_pull_files,
             latency(|r| &r.workspace_pull_idle),
             met(p99(&r.workspace_pull_idle) <= 2.0)

@@ -314,9 +314,21 @@ impl Lsp {
     }
 
     /// `shutdown`, `exit`, then the guard.
-    pub async fn finish(mut self) {
-        let response = self.result("shutdown", Value::Null).await;
-        assert_eq!(response, Value::Null);
+    pub async fn finish(self) {
+        self.finish_reading(&[]).await;
+    }
+
+    /// [`Lsp::finish`] for a session with requests still open (`open`,
+    /// from `send_request`): the server must answer them once `shutdown`
+    /// is sent; their responses are returned, in order.
+    pub async fn finish_reading(mut self, open: &[i64]) -> Vec<Value> {
+        let shutdown = self.client.send_request("shutdown", Value::Null).await;
+        let mut answers = Vec::with_capacity(open.len());
+        for &id in open {
+            answers.push(self.client.response(id).await);
+        }
+        let response = self.client.response(shutdown).await;
+        assert_eq!(response["result"], Value::Null, "{response}");
         self.notify("exit", Value::Null).await;
         // The server stops by itself after `exit`, with our end still open.
         tokio::time::timeout(Duration::from_secs(10), &mut self.server)
@@ -326,5 +338,6 @@ impl Lsp {
         // Its end of the pipe is closed now: read what is left.
         self.client.drain().await;
         self.client.assert_clean(EXPECTED_NOTIFICATIONS);
+        answers
     }
 }

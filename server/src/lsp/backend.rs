@@ -91,6 +91,11 @@ pub struct Inner {
     /// analysis before them made if it is current: analyses never queue up
     /// one per request.
     analysing: tokio::sync::Mutex<()>,
+    /// Bumped after each publish round: a streamed workspace pull waits
+    /// on it for changed findings.
+    diagnostics_revision: tokio::sync::watch::Sender<u64>,
+    /// Set by `shutdown`.
+    shutting_down: AtomicBool,
     /// Until the first analysis of the whole workspace is done: a small
     /// index of the Worker folder of the file a completion or hover asks
     /// about, so the first answers do not wait for every file of a large
@@ -136,6 +141,8 @@ impl Inner {
             host_ready: AtomicBool::new(false),
             pending: Arc::new(Mutex::new(Vec::new())),
             analysing: tokio::sync::Mutex::new(()),
+            diagnostics_revision: tokio::sync::watch::Sender::new(0),
+            shutting_down: AtomicBool::new(false),
             early: Arc::new(Mutex::new(None)),
         }
     }
@@ -280,6 +287,7 @@ impl Inner {
                     .await;
             }
         }
+        self.diagnostics_revision.send_modify(|r| *r += 1);
         if outcome.pulled_changed && can_refresh {
             // A request to the client: never wait on it here.
             let client = self.client.clone();
@@ -291,6 +299,63 @@ impl Inner {
                 .await;
             });
         }
+    }
+
+    /// The workspace pull's reports on the current snapshot, against the
+    /// result ids the client holds (`held`, updated with what is
+    /// reported).
+    async fn workspace_reports(
+        &self,
+        held: &mut HashMap<PathBuf, String>,
+    ) -> Result<Vec<WorkspaceDocumentDiagnosticReport>> {
+        let Some(analysis) = self.checked_analysis().await else {
+            return Err(not_ready());
+        };
+        let encoding = self.encoding();
+        let (reports, versions) = guarded("workspace diagnostics", || {
+            let mut state = lock(&self.state);
+            let reports = state.diagnostics.pull_workspace(&analysis, held, encoding);
+            let versions: Vec<Option<i64>> = reports
+                .iter()
+                .map(|(path, _)| state.documents.get(path).map(|d| i64::from(d.version)))
+                .collect();
+            (reports, versions)
+        })?;
+        for (path, report) in &reports {
+            let (PullReport::Full { result_id, .. } | PullReport::Unchanged { result_id }) = report;
+            held.insert(path.clone(), result_id.clone());
+        }
+        Ok(reports
+            .into_iter()
+            .zip(versions)
+            .filter_map(|((path, report), version)| {
+                let uri = Uri::from_file_path(&path)?;
+                Some(match report {
+                    PullReport::Full { result_id, items } => {
+                        WorkspaceDocumentDiagnosticReport::Full(
+                            WorkspaceFullDocumentDiagnosticReport {
+                                uri,
+                                version,
+                                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                                    result_id: Some(result_id),
+                                    items,
+                                },
+                            },
+                        )
+                    }
+                    PullReport::Unchanged { result_id } => {
+                        WorkspaceDocumentDiagnosticReport::Unchanged(
+                            WorkspaceUnchangedDocumentDiagnosticReport {
+                                uri,
+                                version,
+                                unchanged_document_diagnostic_report:
+                                    UnchangedDocumentDiagnosticReport { result_id },
+                            },
+                        )
+                    }
+                })
+            })
+            .collect())
     }
 
     /// Clears what the client's pushed collection holds for `paths` (they
@@ -527,6 +592,19 @@ fn document_report(report: PullReport) -> DocumentDiagnosticReportResult {
         }
     };
     DocumentDiagnosticReportResult::Report(report)
+}
+
+/// How long a streamed workspace pull stays open (the client then asks
+/// again).
+const WORKSPACE_PULL_HOLD: Duration = Duration::from_secs(120);
+
+/// `$/progress` carrying a partial result (ls-types types only work-done
+/// progress).
+enum PartialResult {}
+
+impl tower_lsp_server::ls_types::notification::Notification for PartialResult {
+    type Params = serde_json::Value;
+    const METHOD: &'static str = "$/progress";
 }
 
 /// A pull the server cannot answer yet (the first index is not done):
@@ -838,6 +916,9 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        // A streamed workspace pull still open ends now.
+        self.shutting_down.store(true, Ordering::SeqCst);
+        self.diagnostics_revision.send_modify(|r| *r += 1);
         Ok(())
     }
 
@@ -943,59 +1024,50 @@ impl LanguageServer for Backend {
     ) -> Result<WorkspaceDiagnosticReportResult> {
         let cleared = lock(&self.state).diagnostics.workspace_pulled();
         self.clear_pushed(cleared).await;
-        let Some(analysis) = self.checked_analysis().await else {
-            return Err(not_ready());
-        };
-        let previous: HashMap<PathBuf, String> = params
+        let mut held: HashMap<PathBuf, String> = params
             .previous_result_ids
             .into_iter()
             .filter_map(|id| Some((uri_to_path(&id.uri)?, id.value)))
             .collect();
-        let encoding = self.encoding();
-        let (reports, versions) = guarded("workspace diagnostics", || {
-            let mut state = lock(&self.state);
-            let reports = state
-                .diagnostics
-                .pull_workspace(&analysis, &previous, encoding);
-            let versions: Vec<Option<i64>> = reports
-                .iter()
-                .map(|(path, _)| state.documents.get(path).map(|d| i64::from(d.version)))
+        let Some(token) = params.partial_result_params.partial_result_token else {
+            let items = self.workspace_reports(&mut held).await?;
+            return Ok(WorkspaceDiagnosticReportResult::Report(
+                WorkspaceDiagnosticReport { items },
+            ));
+        };
+        // A client that takes partial results gets the reports streamed:
+        // the request stays open and each change of findings goes out at
+        // once, instead of when the client asks again (VS Code waits 2 s
+        // between workspace pulls). It ends empty after a while, or when
+        // the server shuts down; the client then asks again.
+        let mut revisions = self.diagnostics_revision.subscribe();
+        let until = tokio::time::Instant::now() + WORKSPACE_PULL_HOLD;
+        let mut first = true;
+        while !self.shutting_down.load(Ordering::SeqCst) {
+            revisions.borrow_and_update();
+            let items: Vec<WorkspaceDocumentDiagnosticReport> = self
+                .workspace_reports(&mut held)
+                .await?
+                .into_iter()
+                .filter(|item| first || matches!(item, WorkspaceDocumentDiagnosticReport::Full(_)))
                 .collect();
-            (reports, versions)
-        })?;
-        let items = reports
-            .into_iter()
-            .zip(versions)
-            .filter_map(|((path, report), version)| {
-                let uri = Uri::from_file_path(&path)?;
-                Some(match report {
-                    PullReport::Full { result_id, items } => {
-                        WorkspaceDocumentDiagnosticReport::Full(
-                            WorkspaceFullDocumentDiagnosticReport {
-                                uri,
-                                version,
-                                full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                                    result_id: Some(result_id),
-                                    items,
-                                },
-                            },
-                        )
-                    }
-                    PullReport::Unchanged { result_id } => {
-                        WorkspaceDocumentDiagnosticReport::Unchanged(
-                            WorkspaceUnchangedDocumentDiagnosticReport {
-                                uri,
-                                version,
-                                unchanged_document_diagnostic_report:
-                                    UnchangedDocumentDiagnosticReport { result_id },
-                            },
-                        )
-                    }
-                })
-            })
-            .collect();
+            first = false;
+            if !items.is_empty() {
+                let partial = WorkspaceDiagnosticReportPartialResult { items };
+                self.client
+                    .send_notification::<PartialResult>(serde_json::json!({
+                        "token": token,
+                        "value": partial,
+                    }))
+                    .await;
+            }
+            tokio::select! {
+                changed = revisions.changed() => if changed.is_err() { break },
+                () = tokio::time::sleep_until(until) => break,
+            }
+        }
         Ok(WorkspaceDiagnosticReportResult::Report(
-            WorkspaceDiagnosticReport { items },
+            WorkspaceDiagnosticReport { items: Vec::new() },
         ))
     }
 
