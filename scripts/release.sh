@@ -157,9 +157,10 @@ EOF
   # The README's "Using it" section, up to the next heading.
   awk '/^## Using it/ { on = 1 } /^## / && !/^## Using it/ { on = 0 } on' "$repo/README.md"
 } > "$root/README.md"
+cp "$repo/LICENSE-MIT" "$repo/LICENSE-APACHE" "$root/"
 cat > "$root/LICENSE" <<'EOF'
 dols is licensed under MIT OR Apache-2.0 (the `license` of its Cargo.toml
-and package.json), at your option.
+and package.json), at your option: LICENSE-MIT, LICENSE-APACHE.
 
 The binary contains data of two other projects, with their licenses:
   third_party/wrangler/LICENSE-MIT  wrangler's configuration schema

@@ -111,7 +111,7 @@ ok "sha256sum -c SHA256SUMS: 4 OK; a corrupted tarball fails"
 # --- 3. the binary tarball -------------------------------------------------
 top="dols-$version-$triple"
 listing=$(tar -tzf "$out/$tarball" | grep -v '/$' | sort)
-want=$(printf '%s\n' "$top/LICENSE" "$top/README.md" "$top/dols" \
+want=$(printf '%s\n' "$top/LICENSE" "$top/LICENSE-APACHE" "$top/LICENSE-MIT" "$top/README.md" "$top/dols" \
   "$top/third_party/workerd/LICENSE" "$top/third_party/wrangler/LICENSE-MIT" | sort)
 [ "$listing" = "$want" ] || die "tarball holds [$(echo $listing)]"
 tar -tzvf "$out/$tarball" "$top/dols" | grep -q '^-rwxr-xr-x' || die "dols is not executable in the tarball"
@@ -126,7 +126,7 @@ set +e
 status=$?
 set -e
 [ "$status" = 1 ] && grep -q 'error\[class-not-exported\]' "$work/demo.txt" || die "tarball dols check docs/demo: exit $status"
-ok "tarball: $top/{dols,README.md,LICENSE,third_party/…}; dols --version, dols check docs/demo (exit 1)"
+ok "tarball: $top/{dols,README.md,LICENSE,LICENSE-MIT,LICENSE-APACHE,third_party/…}; dols --version, dols check docs/demo (exit 1)"
 step "tarball"
 
 # --- 4. npm install -g of the two packages, offline ------------------------
