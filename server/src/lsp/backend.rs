@@ -91,9 +91,9 @@ pub struct Inner {
     /// analysis before them made if it is current: analyses never queue up
     /// one per request.
     analysing: tokio::sync::Mutex<()>,
-    /// Bumped after each publish round: a streamed workspace pull waits
-    /// on it for changed findings.
-    diagnostics_revision: tokio::sync::watch::Sender<u64>,
+    /// The snapshot of the last publish round (its rules have run): a
+    /// streamed workspace pull waits on it for changed findings.
+    published: tokio::sync::watch::Sender<Option<Arc<Analysis>>>,
     /// Set by `shutdown`.
     shutting_down: AtomicBool,
     /// Until the first analysis of the whole workspace is done: a small
@@ -141,7 +141,7 @@ impl Inner {
             host_ready: AtomicBool::new(false),
             pending: Arc::new(Mutex::new(Vec::new())),
             analysing: tokio::sync::Mutex::new(()),
-            diagnostics_revision: tokio::sync::watch::Sender::new(0),
+            published: tokio::sync::watch::Sender::new(None),
             shutting_down: AtomicBool::new(false),
             early: Arc::new(Mutex::new(None)),
         }
@@ -287,7 +287,10 @@ impl Inner {
                     .await;
             }
         }
-        self.diagnostics_revision.send_modify(|r| *r += 1);
+        // The snapshot it replaces is freed off the async threads.
+        if let Some(replaced) = self.published.send_replace(Some(analysis.clone())) {
+            tokio::task::spawn_blocking(move || drop(replaced));
+        }
         if outcome.pulled_changed && can_refresh {
             // A request to the client: never wait on it here.
             let client = self.client.clone();
@@ -301,20 +304,18 @@ impl Inner {
         }
     }
 
-    /// The workspace pull's reports on the current snapshot, against the
+    /// The workspace pull's reports on `analysis` (its rules run), against the
     /// result ids the client holds (`held`, updated with what is
     /// reported).
-    async fn workspace_reports(
+    fn workspace_reports(
         &self,
+        analysis: &Arc<Analysis>,
         held: &mut HashMap<PathBuf, String>,
     ) -> Result<Vec<WorkspaceDocumentDiagnosticReport>> {
-        let Some(analysis) = self.checked_analysis().await else {
-            return Err(not_ready());
-        };
         let encoding = self.encoding();
         let (reports, versions) = guarded("workspace diagnostics", || {
             let mut state = lock(&self.state);
-            let reports = state.diagnostics.pull_workspace(&analysis, held, encoding);
+            let reports = state.diagnostics.pull_workspace(analysis, held, encoding);
             let versions: Vec<Option<i64>> = reports
                 .iter()
                 .map(|(path, _)| state.documents.get(path).map(|d| i64::from(d.version)))
@@ -918,7 +919,7 @@ impl LanguageServer for Backend {
     async fn shutdown(&self) -> Result<()> {
         // A streamed workspace pull still open ends now.
         self.shutting_down.store(true, Ordering::SeqCst);
-        self.diagnostics_revision.send_modify(|r| *r += 1);
+        self.published.send_modify(|_| {});
         Ok(())
     }
 
@@ -1029,8 +1030,11 @@ impl LanguageServer for Backend {
             .into_iter()
             .filter_map(|id| Some((uri_to_path(&id.uri)?, id.value)))
             .collect();
+        let Some(analysis) = self.checked_analysis().await else {
+            return Err(not_ready());
+        };
         let Some(token) = params.partial_result_params.partial_result_token else {
-            let items = self.workspace_reports(&mut held).await?;
+            let items = self.workspace_reports(&analysis, &mut held)?;
             return Ok(WorkspaceDiagnosticReportResult::Report(
                 WorkspaceDiagnosticReport { items },
             ));
@@ -1040,14 +1044,16 @@ impl LanguageServer for Backend {
         // once, instead of when the client asks again (VS Code waits 2 s
         // between workspace pulls). It ends empty after a while, or when
         // the server shuts down; the client then asks again.
-        let mut revisions = self.diagnostics_revision.subscribe();
+        // Later rounds read the snapshot each publish round leaves (its
+        // rules have run): the stream never starts an analysis of its own.
+        let mut published = self.published.subscribe();
+        published.borrow_and_update();
         let until = tokio::time::Instant::now() + WORKSPACE_PULL_HOLD;
+        let mut analysis = analysis;
         let mut first = true;
         while !self.shutting_down.load(Ordering::SeqCst) {
-            revisions.borrow_and_update();
             let items: Vec<WorkspaceDocumentDiagnosticReport> = self
-                .workspace_reports(&mut held)
-                .await?
+                .workspace_reports(&analysis, &mut held)?
                 .into_iter()
                 .filter(|item| first || matches!(item, WorkspaceDocumentDiagnosticReport::Full(_)))
                 .collect();
@@ -1062,8 +1068,12 @@ impl LanguageServer for Backend {
                     .await;
             }
             tokio::select! {
-                changed = revisions.changed() => if changed.is_err() { break },
+                changed = published.changed() => if changed.is_err() { break },
                 () = tokio::time::sleep_until(until) => break,
+            }
+            match published.borrow_and_update().clone() {
+                Some(newer) => analysis = newer,
+                None => break,
             }
         }
         Ok(WorkspaceDiagnosticReportResult::Report(
