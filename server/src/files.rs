@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::shared_vec::SharedVec;
 use crate::text::LineIndex;
 
 /// Index of a file in [`Files`].
@@ -22,8 +23,9 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct Files {
     /// Shared with the next build while the text stays the same: a build
-    /// after a keystroke copies pointers, not paths.
-    files: Vec<Arc<SourceFile>>,
+    /// after a keystroke copies the chunk of the file it changed, not the
+    /// paths or the texts.
+    files: SharedVec<Arc<SourceFile>>,
     /// Shared between builds with the same paths (most rebuilds).
     by_path: Arc<std::collections::HashMap<PathBuf, FileId>>,
 }
@@ -49,11 +51,14 @@ impl Files {
         line_index: Arc<LineIndex>,
     ) -> FileId {
         if let Some(&id) = self.by_path.get(&path) {
-            self.files[id.0 as usize] = Arc::new(SourceFile {
-                path,
-                text,
-                line_index,
-            });
+            self.files.set(
+                id.0 as usize,
+                Arc::new(SourceFile {
+                    path,
+                    text,
+                    line_index,
+                }),
+            );
             return id;
         }
         let id = FileId(self.files.len() as u32);
@@ -74,7 +79,7 @@ impl Files {
         texts: impl IntoIterator<Item = Arc<str>>,
         mut line_index: impl FnMut(&SourceFile, &Arc<str>) -> Arc<LineIndex>,
     ) -> Files {
-        let files: Vec<Arc<SourceFile>> = self
+        let files: SharedVec<Arc<SourceFile>> = self
             .files
             .iter()
             .zip(texts)
@@ -90,6 +95,37 @@ impl Files {
             })
             .collect();
         debug_assert_eq!(files.len(), self.files.len(), "one text per file");
+        Files {
+            files,
+            by_path: self.by_path.clone(),
+        }
+    }
+
+    /// [`Files::with_texts`] when only the files at `changed` (indices)
+    /// may have new texts: the others are shared with `self` without
+    /// being visited.
+    pub fn with_changed_texts(
+        &self,
+        changed: impl IntoIterator<Item = (usize, Arc<str>)>,
+        mut line_index: impl FnMut(&SourceFile, &Arc<str>) -> Arc<LineIndex>,
+    ) -> Files {
+        let mut files = self.files.clone();
+        for (index, text) in changed {
+            let Some(old) = self.files.get(index) else {
+                continue;
+            };
+            if Arc::ptr_eq(&old.text, &text) {
+                continue;
+            }
+            files.set(
+                index,
+                Arc::new(SourceFile {
+                    path: old.path.clone(),
+                    line_index: line_index(old, &text),
+                    text,
+                }),
+            );
+        }
         Files {
             files,
             by_path: self.by_path.clone(),

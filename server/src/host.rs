@@ -148,6 +148,11 @@ pub struct AnalysisHost {
     inputs_stale: bool,
     /// Open buffers changed since the last analysis.
     edited: std::collections::HashSet<PathBuf>,
+    /// The positions in `inputs` replaced since `previous` was built, while
+    /// the set of files stayed the same (`None` once it did not): the
+    /// build then rewrites those entries of `previous`'s tables instead of
+    /// visiting every file.
+    changed_inputs: Option<Vec<usize>>,
 }
 
 impl AnalysisHost {
@@ -358,7 +363,11 @@ impl AnalysisHost {
             }
             previous?.unchanged_summary(path, text)
         };
-        let workspace = Workspace::build_with(inputs, &ready, previous);
+        let changed = self
+            .changed_inputs
+            .as_deref()
+            .filter(|_| previous.is_some());
+        let workspace = Workspace::build_after_edit(inputs, &ready, previous, changed);
         if timing_enabled() {
             eprintln!(
                 "dols timing (host): open documents {reparsed:?}, analyze {:?}",
@@ -379,6 +388,7 @@ impl AnalysisHost {
             rayon::spawn(move || drop(old));
         }
         self.retired = self.previous.replace(analysis.clone());
+        self.changed_inputs = Some(Vec::new());
         analysis
     }
 
@@ -394,7 +404,12 @@ impl AnalysisHost {
                 .inputs
                 .binary_search_by(|i| i.path.as_path().cmp(&path));
             match (at, input) {
-                (Ok(at), Some(input)) => self.inputs[at] = input,
+                (Ok(at), Some(input)) => {
+                    self.inputs[at] = input;
+                    if let Some(changed) = &mut self.changed_inputs {
+                        changed.push(at);
+                    }
+                }
                 (Err(_), None) => {}
                 _ => self.inputs_stale = true,
             }
@@ -424,6 +439,8 @@ impl AnalysisHost {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         self.inputs = inputs;
         self.inputs_stale = false;
+        // A new set of files: the next build compares every path.
+        self.changed_inputs = None;
     }
 
     /// The snapshot before the newest one, for the caller to free when it
@@ -983,6 +1000,112 @@ export default { fetch(request, env) { return env.COUNTER.getByName("a").fetch(r
                 let at = found[rng.next(found.len())] + rng.next(word.len());
                 (at, at + 1, ["q", "s", "x", "e"][rng.next(4)].to_string())
             }
+        }
+    }
+
+    /// A keystroke's build rewrites only the changed entries of the
+    /// previous build's per-file tables (shared in chunks): with two open
+    /// buffers far apart in a workspace of several chunks, edits that add
+    /// and drop imports, classes and syntax errors leave every file's
+    /// text, summary and resolved imports, and every finding, as a fresh
+    /// build has them.
+    #[test]
+    fn edits_rewrite_only_their_entries_and_match_a_fresh_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::model::resolve::normalize(dir.path());
+        std::fs::create_dir_all(root.join("src/lib")).unwrap();
+        std::fs::write(root.join("wrangler.toml"), CONFIG).unwrap();
+        std::fs::write(root.join("src/index.ts"), MAIN).unwrap();
+        // Enough files for several chunks of the shared tables.
+        for i in 0..700 {
+            std::fs::write(
+                root.join(format!("src/lib/f{i:03}.ts")),
+                format!("export const value{i} = {i};\n"),
+            )
+            .unwrap();
+        }
+        let first = root.join("src/lib/f002.ts");
+        let last = root.join("src/lib/f650.ts");
+        let mut host = AnalysisHost::new(vec![root.clone()], Settings::default());
+        let mut texts = [
+            std::fs::read_to_string(&first).unwrap(),
+            std::fs::read_to_string(&last).unwrap(),
+        ];
+        host.set_overlay(first.clone(), texts[0].clone());
+        host.set_overlay(last.clone(), texts[1].clone());
+        let mut before = host.analyze();
+        let snippets = [
+            "import { value7 } from \"./f007\";\n",
+            "import { value600 } from \"./f600\";\n",
+            "export { value9 } from \"./f009\";\n",
+            "import { x } from \"./missing\";\n",
+            "export class Counter2 extends DurableObject {}\n",
+            "const broken = (;\n",
+            "",
+        ];
+        let mut rng = Lcg(11);
+        for step in 0..40 {
+            let which = rng.next(2);
+            let path = [&first, &last][which];
+            let text = &mut texts[which];
+            let snippet = snippets[rng.next(snippets.len())];
+            let (end, inserted) = if rng.next(3) == 0 && !text.is_empty() {
+                // Drop the first line.
+                (text.find('\n').map_or(text.len(), |i| i + 1), "")
+            } else {
+                (0, snippet)
+            };
+            let edit = ByteEdit::new(text, 0, end, inserted);
+            text.replace_range(0..end, inserted);
+            host.edit_overlay(path.clone(), text.clone(), &[edit]);
+            let incremental = host.analyze();
+
+            let mut fresh_host = AnalysisHost::new(vec![root.clone()], Settings::default());
+            fresh_host.set_overlay(first.clone(), texts[0].clone());
+            fresh_host.set_overlay(last.clone(), texts[1].clone());
+            let fresh = fresh_host.analyze();
+            let (ws, fresh_ws) = (&incremental.workspace, &fresh.workspace);
+            assert_eq!(ws.files.len(), fresh_ws.files.len());
+            for (id, file) in ws.files.iter() {
+                let i = id.0 as usize;
+                assert_eq!(file.path, fresh_ws.files.get(id).path, "step {step}");
+                assert_eq!(
+                    file.text,
+                    fresh_ws.files.get(id).text,
+                    "step {step}: {:?}",
+                    file.path
+                );
+                assert_eq!(
+                    ws.summary(id),
+                    fresh_ws.summary(id),
+                    "step {step}: {:?}",
+                    file.path
+                );
+                assert_eq!(
+                    ws.edges.get(i).cloned().flatten().map(|e| (*e).clone()),
+                    fresh_ws
+                        .edges
+                        .get(i)
+                        .cloned()
+                        .flatten()
+                        .map(|e| (*e).clone()),
+                    "step {step}: imports of {:?}",
+                    file.path
+                );
+            }
+            assert_eq!(
+                comparable(&incremental, &first),
+                comparable(&fresh, &first),
+                "step {step}"
+            );
+            // Only the chunk of the edited file was copied.
+            let untouched = if which == 0 { &last } else { &first };
+            let id = ws.files.lookup(untouched).unwrap();
+            assert!(std::ptr::eq(
+                ws.files.get(id),
+                before.workspace.files.get(id)
+            ));
+            before = incremental;
         }
     }
 

@@ -19,4 +19,5 @@ pub mod names;
 pub mod rules;
 pub mod semantic;
 pub mod settings;
+pub mod shared_vec;
 pub mod text;

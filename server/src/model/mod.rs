@@ -21,6 +21,7 @@ use crate::discovery::FileRole;
 use crate::files::{FileId, Files};
 use crate::index::{self, ClassInfo, FileSummary, ImportKind};
 use crate::knowledge::wrangler_schema::WranglerSchema;
+use crate::shared_vec::SharedVec;
 use crate::text::TextRange;
 
 pub use classes::{durable_object_kind, DoKind};
@@ -84,7 +85,7 @@ pub struct Workspace {
     pub configs: Arc<Vec<ConfigFile>>,
     /// Summary per source file, indexed by `FileId.0`; `None` for non-source
     /// files and for files whose summary failed.
-    pub summaries: Vec<Option<Arc<FileSummary>>>,
+    pub summaries: SharedVec<Option<Arc<FileSummary>>>,
     /// Resolved module specifiers per file: specifier → target.
     pub edges: ModuleEdges,
     /// Shared with the next build while they stay the same (most edits).
@@ -152,7 +153,7 @@ impl std::fmt::Debug for Memos {
 pub type FileEdges = Option<Arc<HashMap<String, FileId>>>;
 /// Resolved module specifiers per file (indexed by `FileId.0`). Shared with
 /// the next build for files whose specifiers stay the same.
-pub type ModuleEdges = Vec<FileEdges>;
+pub type ModuleEdges = SharedVec<FileEdges>;
 
 /// Summaries computed elsewhere, keyed by path and exact text.
 pub type ReadySummaries<'a> = dyn Fn(&Path, &Arc<str>) -> Option<Arc<FileSummary>> + Sync + 'a;
@@ -187,18 +188,34 @@ impl Workspace {
         ready: &ReadySummaries,
         previous: Option<&Workspace>,
     ) -> Workspace {
+        Self::build_after_edit(inputs, ready, previous, None)
+    }
+
+    /// [`Workspace::build_with`] when the caller knows that `inputs` are
+    /// `previous`'s inputs with only the entries at `changed` replaced
+    /// (same paths, same order: an editor's keystrokes). The per-file
+    /// tables are then the previous build's, shared, with those entries
+    /// rewritten: the build does not visit every file.
+    pub fn build_after_edit(
+        inputs: &[InputFile],
+        ready: &ReadySummaries,
+        previous: Option<&Workspace>,
+        changed: Option<&[usize]>,
+    ) -> Workspace {
         let mut timer = StageTimer::new();
         let mut ws = Workspace::default();
+        let changed = changed.filter(|_| previous.is_some_and(|p| p.files.len() == inputs.len()));
         // The same paths in the same order as the previous build (an edit
         // changes texts, not the file set): ids match, so per-file results
         // can be carried over, and the path table is shared.
         let same_paths = previous.filter(|prev| {
-            prev.files.len() == inputs.len()
-                && prev
-                    .files
-                    .iter()
-                    .zip(inputs)
-                    .all(|((_, old), input)| old.path.as_os_str() == input.path.as_os_str())
+            changed.is_some()
+                || prev.files.len() == inputs.len()
+                    && prev
+                        .files
+                        .iter()
+                        .zip(inputs)
+                        .all(|((_, old), input)| old.path.as_os_str() == input.path.as_os_str())
         });
         let roles: Vec<(FileId, FileRole)>;
         let same_files;
@@ -207,15 +224,22 @@ impl Workspace {
                 roles = (0..inputs.len())
                     .map(|i| (FileId(i as u32), inputs[i].role))
                     .collect();
-                ws.files =
-                    prev.files
-                        .with_texts(inputs.iter().map(|i| i.text.clone()), |old, text| {
-                            if same_text(&old.text, text) {
-                                old.line_index.clone()
-                            } else {
-                                Arc::new(crate::text::LineIndex::new(text))
-                            }
-                        });
+                let line_index = |old: &crate::files::SourceFile, text: &Arc<str>| {
+                    if same_text(&old.text, text) {
+                        old.line_index.clone()
+                    } else {
+                        Arc::new(crate::text::LineIndex::new(text))
+                    }
+                };
+                ws.files = match changed {
+                    Some(changed) => prev.files.with_changed_texts(
+                        changed.iter().map(|&i| (i, inputs[i].text.clone())),
+                        line_index,
+                    ),
+                    None => prev
+                        .files
+                        .with_texts(inputs.iter().map(|i| i.text.clone()), line_index),
+                };
                 ws.common_root = prev.common_root.clone();
                 same_files = Some(prev);
             }
@@ -253,9 +277,18 @@ impl Workspace {
             ws.roles[id.0 as usize] = Some(role);
         }
         timer.lap("files");
-        ws.summaries = summarize_all(&ws.files, &roles, ready, same_files, &mut ws.index_failures);
+        let changed_inputs = changed.filter(|_| same_files.is_some());
+        ws.summaries = summarize_all(
+            &ws.files,
+            &roles,
+            ready,
+            same_files,
+            changed_inputs,
+            &mut ws.index_failures,
+        );
         timer.lap("summaries");
-        (ws.edges, ws.resolver) = resolve_edges(&ws.files, &roles, &ws.summaries, same_files);
+        (ws.edges, ws.resolver) =
+            resolve_edges(&ws.files, &roles, &ws.summaries, same_files, changed_inputs);
         timer.lap("imports");
         ws.configs = match same_files {
             // The same paths and the same config texts: the same configs.
@@ -608,22 +641,56 @@ fn summarize_all(
     roles: &[(FileId, FileRole)],
     ready: &ReadySummaries,
     same_files: Option<&Workspace>,
+    changed: Option<&[usize]>,
     failures: &mut Vec<(FileId, String)>,
-) -> Vec<Option<Arc<FileSummary>>> {
-    let mut summaries = vec![None; files.len()];
+) -> SharedVec<Option<Arc<FileSummary>>> {
     // Unchanged texts keep their summaries without asking `ready` (two
     // path lookups per file) or the thread pool.
+    let kept = |id: FileId| {
+        let prev = same_files?;
+        let old = prev.summaries.get(id.0 as usize)?.as_ref()?;
+        same_text(&prev.files.get(id).text, &files.get(id).text).then(|| old.clone())
+    };
     let mut pending = Vec::new();
-    for &(id, role) in roles {
-        let FileRole::Source(_) = role else { continue };
-        let kept = same_files.and_then(|prev| {
-            let old = prev.summaries.get(id.0 as usize)?.as_ref()?;
-            same_text(&prev.files.get(id).text, &files.get(id).text).then(|| old.clone())
-        });
-        match kept {
-            Some(summary) => summaries[id.0 as usize] = Some(summary),
-            None => pending.push((id, role)),
+    let mut summaries;
+    match (same_files, changed) {
+        // Only the files at `changed` may differ (same paths, same ids):
+        // the rest of the table is the previous build's, not visited.
+        (Some(prev), Some(changed)) => {
+            summaries = prev.summaries.clone();
+            let changed_ids: HashSet<usize> = changed.iter().copied().collect();
+            failures.extend(
+                prev.index_failures
+                    .iter()
+                    .filter(|(id, _)| !changed_ids.contains(&(id.0 as usize)))
+                    .cloned(),
+            );
+            for &index in changed {
+                let Some(&(id, role)) = roles.get(index) else {
+                    continue;
+                };
+                summaries.set(index, None);
+                if let FileRole::Source(_) = role {
+                    match kept(id) {
+                        Some(summary) => summaries.set(index, Some(summary)),
+                        None => pending.push((id, role)),
+                    }
+                }
+            }
         }
+        _ => {
+            summaries = SharedVec::filled(None, files.len());
+            for &(id, role) in roles {
+                let FileRole::Source(_) = role else { continue };
+                match kept(id) {
+                    Some(summary) => summaries.set(id.0 as usize, Some(summary)),
+                    None => pending.push((id, role)),
+                }
+            }
+        }
+    }
+    if pending.is_empty() {
+        return summaries;
     }
     // Files under no folder with a wrangler config can only matter through
     // an import from a Worker: their semantic model is built later, and
@@ -681,7 +748,7 @@ fn summarize_all(
         .collect();
     for (id, result) in results {
         match result {
-            Ok(summary) => summaries[id.0 as usize] = Some(summary),
+            Ok(summary) => summaries.set(id.0 as usize, Some(summary)),
             Err(message) => failures.push((id, message)),
         }
     }
@@ -690,18 +757,14 @@ fn summarize_all(
 
 /// Source files whose summary is not the previous build's (same ids).
 fn changed_sources(ws: &Workspace, prev: &Workspace) -> Vec<FileId> {
-    (0..ws.files.len())
-        .filter(|&i| {
-            let (new, old) = (
-                &ws.summaries[i],
-                prev.summaries.get(i).and_then(|s| s.as_ref()),
-            );
-            match (new, old) {
-                (Some(new), Some(old)) => !Arc::ptr_eq(new, old),
-                (None, None) => false,
-                _ => true,
-            }
+    // Chunks the two builds share are skipped whole.
+    ws.summaries
+        .differing(&prev.summaries, |new, old| match (new, old) {
+            (Some(new), Some(old)) => Arc::ptr_eq(new, old),
+            (None, None) => true,
+            _ => false,
         })
+        .into_iter()
         .map(|i| FileId(i as u32))
         .collect()
 }
@@ -787,16 +850,30 @@ pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 fn resolve_edges(
     files: &Files,
     roles: &[(FileId, FileRole)],
-    summaries: &[Option<Arc<FileSummary>>],
+    summaries: &SharedVec<Option<Arc<FileSummary>>>,
     same_files: Option<&Workspace>,
+    changed: Option<&[usize]>,
 ) -> (ModuleEdges, Option<Arc<resolve::Resolver>>) {
     // Same files, tsconfigs and package.json files: only files whose
     // imports changed resolve again.
-    let reusable = same_files.filter(|prev| {
-        roles
+    let resolution_input = |(id, role): &(FileId, FileRole)| {
+        matches!(role, FileRole::TsConfig | FileRole::PackageJson)
+            || same_files
+                .and_then(|prev| prev.role(*id))
+                .is_some_and(|r| matches!(r, FileRole::TsConfig | FileRole::PackageJson))
+    };
+    let same_input =
+        |prev: &Workspace, id: FileId| same_text(&prev.files.get(id).text, &files.get(id).text);
+    let reusable = same_files.filter(|prev| match changed {
+        Some(changed) => changed
+            .iter()
+            .filter_map(|&index| roles.get(index))
+            .filter(|entry| resolution_input(entry))
+            .all(|(id, _)| same_input(prev, *id)),
+        None => roles
             .iter()
             .filter(|(_, r)| matches!(r, FileRole::TsConfig | FileRole::PackageJson))
-            .all(|(id, _)| same_text(&prev.files.get(*id).text, &files.get(*id).text))
+            .all(|(id, _)| same_input(prev, *id)),
     });
     // Files whose resolved imports carry over: resolution depends on the
     // specifiers only (same resolver, same path).
@@ -807,6 +884,29 @@ fn resolve_edges(
             Arc::ptr_eq(old, summary) || module_specifiers(old).eq(module_specifiers(summary));
         unchanged.then(|| prev.edges.get(index).cloned().flatten())
     };
+    // Only the files at `changed` may differ: the others keep their edges
+    // without being visited, and the few changed ones resolve here.
+    if let (Some(prev), Some(changed), Some(resolver)) = (
+        reusable,
+        changed,
+        reusable.and_then(|prev| prev.resolver.clone()),
+    ) {
+        let mut edges = prev.edges.clone();
+        for &index in changed {
+            let edges_now = match summaries.get(index).and_then(Option::as_ref) {
+                None => None,
+                Some(summary) => match kept_edges(index, summary) {
+                    Some(kept) => kept,
+                    None => resolve_file(files, &resolver, FileId(index as u32), summary),
+                },
+            };
+            if index < edges.len() {
+                edges.set(index, edges_now);
+            }
+        }
+        return (edges, Some(resolver));
+    }
+    let summaries: Vec<Option<Arc<FileSummary>>> = summaries.iter().cloned().collect();
     let kept: Vec<Option<FileEdges>> = summaries
         .iter()
         .enumerate()
@@ -849,7 +949,7 @@ fn resolve_edges(
     };
     // Resolving is path work per file (probing extensions and index files
     // in the known-file set): on both cores for a cold index.
-    let edges: ModuleEdges = summaries
+    let edges: Vec<FileEdges> = summaries
         .par_iter()
         .zip(kept)
         .enumerate()
@@ -858,24 +958,33 @@ fn resolve_edges(
             if let Some(kept) = kept {
                 return kept;
             }
-            let resolver = resolver.as_ref()?;
-            let from = files.path(FileId(index as u32));
-            let mut targets = HashMap::new();
-            for specifier in module_specifiers(summary) {
-                if targets.contains_key(specifier) {
-                    continue;
-                }
-                if let Some(target) = resolver
-                    .resolve(from, specifier)
-                    .and_then(|p| files.lookup(&p))
-                {
-                    targets.insert(specifier.to_string(), target);
-                }
-            }
-            (!targets.is_empty()).then(|| Arc::new(targets))
+            resolve_file(files, resolver.as_ref()?, FileId(index as u32), summary)
         })
         .collect();
-    (edges, resolver)
+    (edges.into_iter().collect(), resolver)
+}
+
+/// The targets of `file`'s module specifiers that resolve to known files.
+fn resolve_file(
+    files: &Files,
+    resolver: &resolve::Resolver,
+    file: FileId,
+    summary: &FileSummary,
+) -> FileEdges {
+    let from = files.path(file);
+    let mut targets = HashMap::new();
+    for specifier in module_specifiers(summary) {
+        if targets.contains_key(specifier) {
+            continue;
+        }
+        if let Some(target) = resolver
+            .resolve(from, specifier)
+            .and_then(|p| files.lookup(&p))
+        {
+            targets.insert(specifier.to_string(), target);
+        }
+    }
+    (!targets.is_empty()).then(|| Arc::new(targets))
 }
 
 fn module_specifiers(summary: &FileSummary) -> impl Iterator<Item = &str> {
@@ -1140,7 +1249,7 @@ fn strip_unneeded_semantics(ws: &mut Workspace, roles: &[(FileId, FileRole)]) {
         })
         .collect();
     for (file, summary) in rebuilt {
-        ws.summaries[file.0 as usize] = Some(summary);
+        ws.summaries.set(file.0 as usize, Some(summary));
     }
 }
 
