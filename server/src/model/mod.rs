@@ -88,6 +88,10 @@ pub struct Workspace {
     pub summaries: SharedVec<Option<Arc<FileSummary>>>,
     /// Resolved module specifiers per file: specifier → target.
     pub edges: ModuleEdges,
+    /// Every member name of an `Env` interface in any source. Shared with
+    /// the next build while the edited files declare the same members, so
+    /// a keystroke does not collect it from every summary again.
+    pub env_type_names: Arc<HashSet<String>>,
     /// Shared with the next build while they stay the same (most edits).
     pub workers: Arc<Vec<Worker>>,
     /// Configs wrangler ignores because another config in the same folder
@@ -289,6 +293,22 @@ impl Workspace {
         timer.lap("summaries");
         (ws.edges, ws.resolver) =
             resolve_edges(&ws.files, &roles, &ws.summaries, same_files, changed_inputs);
+        ws.env_type_names = match (same_files, changed_inputs) {
+            (Some(prev), Some(changed))
+                if changed
+                    .iter()
+                    .all(|&i| same_env_type(ws.summaries.get(i), prev.summaries.get(i))) =>
+            {
+                prev.env_type_names.clone()
+            }
+            _ => Arc::new(
+                ws.summaries
+                    .iter()
+                    .flatten()
+                    .flat_map(|s| s.env_type_members.iter().map(|m| m.value.clone()))
+                    .collect(),
+            ),
+        };
         timer.lap("imports");
         ws.configs = match same_files {
             // The same paths and the same config texts: the same configs.
@@ -753,6 +773,19 @@ fn summarize_all(
         }
     }
     summaries
+}
+
+/// Whether two summaries of a file declare the same `Env` members.
+fn same_env_type(
+    a: Option<&Option<Arc<FileSummary>>>,
+    b: Option<&Option<Arc<FileSummary>>>,
+) -> bool {
+    let members = |s: Option<&Option<Arc<FileSummary>>>| -> Vec<String> {
+        s.and_then(Option::as_ref)
+            .map(|s| s.env_type_members.iter().map(|m| m.value.clone()).collect())
+            .unwrap_or_default()
+    };
+    members(a) == members(b)
 }
 
 /// Source files whose summary is not the previous build's (same ids).

@@ -62,12 +62,8 @@ marked unsafe because the closest name is a guess.
 };
 
 fn check(ws: &RuleCtx, out: &mut Reporter) {
-    let typed_names: HashSet<&str> = ws
-        .summaries
-        .iter()
-        .flatten()
-        .flat_map(|s| s.env_type_members.iter().map(|m| m.value.as_str()))
-        .collect();
+    // Kept by the model across keystrokes, not collected here per run.
+    let typed_names = &ws.env_type_names;
     let mut names_by_callers: HashMap<Vec<usize>, DeclaredNames> = HashMap::new();
     let eval = Evaluator::new(ws);
     for (file, summary) in ws.source_summaries() {
