@@ -55,17 +55,28 @@ async fn pull_document(lsp: &mut Lsp, relative: &str, previous: Option<&str>) ->
     .await
 }
 
-/// Renames the binding in the open config (version 2): `env.C` in the
-/// source no longer names one.
-async fn rename_the_binding(lsp: &mut Lsp) {
-    let config_uri = uri(&lsp.path("wrangler.toml"));
+/// One change of the open `relative` (which is then at version 2):
+/// `text` over `from..to` of `line`.
+async fn change(lsp: &mut Lsp, relative: &str, (line, from, to): (u32, u32, u32), text: &str) {
+    let uri = uri(&lsp.path(relative));
     lsp.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": config_uri, "version": 2},
-               "contentChanges": [{"range": {"start": {"line": 6, "character": 8}, "end": {"line": 6, "character": 9}},
-                                   "text": "D"}]}),
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": line, "character": from}, "end": {"line": line, "character": to}},
+                                   "text": text}]}),
     )
     .await;
+}
+
+/// Renames the binding in the open config: `env.C` in the source no
+/// longer names one.
+async fn rename_the_binding(lsp: &mut Lsp) {
+    change(lsp, "wrangler.toml", (6, 8, 9), "D").await;
+}
+
+/// Makes the stub fetch URL of the open source absolute: its finding goes.
+async fn make_the_url_absolute(lsp: &mut Lsp) {
+    change(lsp, "src/index.ts", (6, 38, 45), "\"https://c/path\"").await;
 }
 
 /// Lets the server finish what an edit started, reading what it sends.
@@ -181,13 +192,7 @@ async fn documents_and_the_workspace_are_pulled_with_result_ids() {
 
     // An edit fixes the finding: the next pull reports the file clean.
     let index_uri = uri(&lsp.path("src/index.ts"));
-    lsp.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": index_uri, "version": 2},
-               "contentChanges": [{"range": {"start": {"line": 6, "character": 38}, "end": {"line": 6, "character": 45}},
-                                   "text": "\"https://c/path\""}]}),
-    )
-    .await;
+    make_the_url_absolute(&mut lsp).await;
     let fixed = pull_document(&mut lsp, "src/index.ts", Some(&id)).await;
     assert_eq!(
         fixed,
@@ -334,13 +339,7 @@ async fn a_streamed_workspace_pull_sends_changes_as_they_happen() {
     // Fixing the finding in src/index.ts streams its clean report, and
     // only that one.
     lsp.open("src/index.ts", 1).await;
-    lsp.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": index_uri, "version": 2},
-               "contentChanges": [{"range": {"start": {"line": 6, "character": 38}, "end": {"line": 6, "character": 45}},
-                                   "text": "\"https://c/path\""}]}),
-    )
-    .await;
+    make_the_url_absolute(&mut lsp).await;
     let (clean, _) = lsp
         .wait_after(seen, |m| {
             partial(m) && m["params"]["value"]["items"][0]["uri"] == index_uri
