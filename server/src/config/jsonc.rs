@@ -76,7 +76,32 @@ fn parse_unguarded(text: &str) -> (Node, Vec<ConfigProblem>) {
                 range: clamp(error.range(), text.len()),
                 message: format!("JSON syntax error: {}", error.kind()),
             };
-            (Node::empty_object(whole), vec![problem])
+            // Mid-edit, the most common breakage is one wrangler rejects
+            // but whose meaning is plain: a missing comma, an unquoted or
+            // single-quoted key. The file is read with those allowed, so
+            // its Worker keeps its bindings (and every finding, hover and
+            // completion built on them) while the error is reported; a
+            // file that does not parse even so is an empty object.
+            let lenient = ParseOptions {
+                allow_missing_commas: true,
+                allow_loose_object_property_names: true,
+                allow_single_quoted_strings: true,
+                ..options
+            };
+            match parse_to_ast(text, &CollectOptions::default(), &lenient) {
+                Ok(result) => match result.value {
+                    Some(value) => {
+                        let mut converter = Converter {
+                            len: text.len(),
+                            problems: vec![problem],
+                        };
+                        let root = converter.value(&value);
+                        (root, converter.problems)
+                    }
+                    None => (Node::empty_object(whole), vec![problem]),
+                },
+                Err(_) => (Node::empty_object(whole), vec![problem]),
+            }
         }
     }
 }
@@ -181,6 +206,10 @@ mod tests {
         assert_eq!(at(text, root.range), text);
     }
 
+    /// The error is reported where it is; a missing comma or a single
+    /// quote leaves the meaning plain, so the entries are still read (the
+    /// Worker keeps its bindings while the user types); text that does not
+    /// parse even so is an empty object.
     #[test]
     fn syntax_error_is_reported_with_its_range() {
         let text = "{\n  \"name\": \"app\"\n  \"main\": 'x'\n}";
@@ -188,6 +217,17 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].message.starts_with("JSON syntax error: "));
         assert!(problems[0].range.start as usize > text.find("\"app\"").unwrap());
+        let keys: Vec<&str> = root
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|entry| entry.key.value.trim_matches('"'))
+            .collect();
+        assert_eq!(keys, ["name", "main"]);
+
+        let unterminated = "{\n  \"name\": \"app\",\n  \"compat\n}";
+        let (root, problems) = parse(unterminated);
+        assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(root.as_object().map(<[Entry]>::len), Some(0));
     }
 

@@ -816,6 +816,12 @@ fn hover_on_config_keys_reads_wranglers_schema() {
             "{ \"migrations\": [{ \"tag\": \"v1\", \"new_sqlite$0_classes\": [\"A\"] }] }",
             "**`new_sqlite_classes`**: `array of string`",
         ),
+        // Mid-edit, a comma missing: the file is still read.
+        (
+            "/w/wrangler.jsonc",
+            "{\n  \"name\": \"app\"\n  \"compat$0ibility_date\": \"2025-04-01\"\n}\n",
+            "**`compatibility_date`**: `string`",
+        ),
     ];
     for (path, text, expected) in cases {
         let f = fixture(&[(path, text)]);

@@ -18,7 +18,11 @@ recover from is reported, each at its own position.
 ## Why it matters
 wrangler refuses to run any command with a config it cannot read. dols keeps
 checking the rest of the workspace, but the Worker described by a broken
-config is only partly analysed until the file is fixed.
+config is only partly analysed until the file is fixed. A JSON config whose
+only faults are the kind typing leaves behind (a missing comma, an unquoted
+or single-quoted key or string) is still read with its plain meaning, so
+its bindings, and the findings, completions and hovers built on them, stay
+while the error is reported.
 
 ## Example
 ```toml
