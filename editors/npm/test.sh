@@ -20,24 +20,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-started=$(date +%s.%N)
-last=$started
-passed=0
-
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-step() {
-  echo "[npm-test] $1 ($(elapsed "$last") s; total $(elapsed "$started") s)"
-  last=$(date +%s.%N)
-}
-ok() {
-  passed=$((passed + 1))
-  echo "[npm-test] ok: $1"
-}
-die() {
-  echo "[npm-test] FAILED: $1" >&2
-  echo "$passed passed, 1 failed"
-  exit 1
-}
+label=npm-test
+# shellcheck source=../../tests/support/steps.sh
+source "$repo/tests/support/steps.sh"
 
 # --- tools -----------------------------------------------------------------
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -24,24 +24,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-started=$(date +%s.%N)
-last=$started
-passed=0
-
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-step() {
-  echo "[release-test] $1 ($(elapsed "$last") s; total $(elapsed "$started") s)"
-  last=$(date +%s.%N)
-}
-ok() {
-  passed=$((passed + 1))
-  echo "[release-test] ok: $1"
-}
-die() {
-  echo "[release-test] FAILED: $1" >&2
-  echo "$passed passed, 1 failed"
-  exit 1
-}
+label=release-test
+# shellcheck source=../../tests/support/steps.sh
+source "$repo/tests/support/steps.sh"
 
 # --- tools -----------------------------------------------------------------
 missing=()
