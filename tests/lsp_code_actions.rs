@@ -24,13 +24,9 @@ mod lsp_client;
 use lsp_client::{files, snapshot, uri, Lsp};
 use serde_json::{json, Value};
 
-/// A Worker whose Durable Object class is declared in `src/counter.ts`
-/// without `export`, and not exported from `main` either: the quick fix
-/// edits two files.
-const WORKSPACE: &[(&str, &str)] = &[
-    (
-        "wrangler.toml",
-        r#"name = "app"
+/// The config of the Workers below: `COUNTER` bound to `Counter`, created
+/// by a migration.
+const COUNTER_CONFIG: &str = r#"name = "app"
 main = "src/index.ts"
 compatibility_date = "2025-06-01"
 
@@ -41,8 +37,13 @@ class_name = "Counter"
 [[migrations]]
 tag = "v1"
 new_sqlite_classes = ["Counter"]
-"#,
-    ),
+"#;
+
+/// A Worker whose Durable Object class is declared in `src/counter.ts`
+/// without `export`, and not exported from `main` either: the quick fix
+/// edits two files.
+const WORKSPACE: &[(&str, &str)] = &[
+    ("wrangler.toml", COUNTER_CONFIG),
     (
         "src/counter.ts",
         r#"import { DurableObject } from "cloudflare:workers";
@@ -184,21 +185,7 @@ async fn class_not_exported_with_plain_changes() {
 /// A Worker whose `fetch` handler calls a stub with two relative URLs:
 /// `relative-stub-fetch-url` has a safe fix for each.
 const RELATIVE_URLS: &[(&str, &str)] = &[
-    (
-        "wrangler.toml",
-        r#"name = "app"
-main = "src/index.ts"
-compatibility_date = "2025-06-01"
-
-[[durable_objects.bindings]]
-name = "COUNTER"
-class_name = "Counter"
-
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["Counter"]
-"#,
-    ),
+    ("wrangler.toml", COUNTER_CONFIG),
     (
         "src/index.ts",
         r#"import { DurableObject } from "cloudflare:workers";
