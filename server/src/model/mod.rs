@@ -196,7 +196,7 @@ impl Workspace {
     }
 
     /// [`Workspace::build_with`] when the caller knows that `inputs` are
-    /// `previous`'s inputs with only the entries at `changed` replaced
+    /// `previous`'s inputs with only the entries at `replaced` replaced
     /// (same paths, same order: an editor's keystrokes). The per-file
     /// tables are then the previous build's, shared, with those entries
     /// rewritten: the build does not visit every file.
@@ -204,16 +204,16 @@ impl Workspace {
         inputs: &[InputFile],
         ready: &ReadySummaries,
         previous: Option<&Workspace>,
-        changed: Option<&[usize]>,
+        replaced: Option<&[usize]>,
     ) -> Workspace {
         let mut timer = StageTimer::new();
         let mut ws = Workspace::default();
-        let changed = changed.filter(|_| previous.is_some_and(|p| p.files.len() == inputs.len()));
+        let replaced = replaced.filter(|_| previous.is_some_and(|p| p.files.len() == inputs.len()));
         // The same paths in the same order as the previous build (an edit
         // changes texts, not the file set): ids match, so per-file results
         // can be carried over, and the path table is shared.
         let same_paths = previous.filter(|prev| {
-            changed.is_some()
+            replaced.is_some()
                 || prev.files.len() == inputs.len()
                     && prev
                         .files
@@ -235,9 +235,9 @@ impl Workspace {
                         Arc::new(crate::text::LineIndex::new(text))
                     }
                 };
-                ws.files = match changed {
-                    Some(changed) => prev.files.with_changed_texts(
-                        changed.iter().map(|&i| (i, inputs[i].text.clone())),
+                ws.files = match replaced {
+                    Some(replaced) => prev.files.with_changed_texts(
+                        replaced.iter().map(|&i| (i, inputs[i].text.clone())),
                         line_index,
                     ),
                     None => prev
@@ -281,21 +281,22 @@ impl Workspace {
             ws.roles[id.0 as usize] = Some(role);
         }
         timer.lap("files");
-        let changed_inputs = changed.filter(|_| same_files.is_some());
+        // `replaced` implies the same paths: `same_files` is then the
+        // previous build.
         ws.summaries = summarize_all(
             &ws.files,
             &roles,
             ready,
             same_files,
-            changed_inputs,
+            replaced,
             &mut ws.index_failures,
         );
         timer.lap("summaries");
         (ws.edges, ws.resolver) =
-            resolve_edges(&ws.files, &roles, &ws.summaries, same_files, changed_inputs);
-        ws.env_type_names = match (same_files, changed_inputs) {
-            (Some(prev), Some(changed))
-                if changed
+            resolve_edges(&ws.files, &roles, &ws.summaries, same_files, replaced);
+        ws.env_type_names = match (same_files, replaced) {
+            (Some(prev), Some(replaced))
+                if replaced
                     .iter()
                     .all(|&i| same_env_type(ws.summaries.get(i), prev.summaries.get(i))) =>
             {
